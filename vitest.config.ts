@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+// One `vitest run` runs every project. Tests that need PostgreSQL, Chromium, promtool, kubectl or podman
+// skip with a message when the tool is missing, and fail instead under REQUIRE_SYSTEM_DEPS=1 (CI).
+const pgSetup = './test/support/postgres-global-setup.ts';
+
+export default defineConfig({
+  test: {
+    reporters: ['default', './scripts/vitest-summary-reporter.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Two cores: running heavy suites (PGlite, PostgreSQL, Chromium) side by side only thrashes.
+    maxWorkers: 2,
+    projects: [
+      { test: { name: 'service-kit', include: ['packages/service-kit/**/*.test.ts'], globalSetup: [pgSetup] } },
+      { test: { name: 'contract', include: ['packages/contract/**/*.test.ts'] } },
+      { test: { name: 'users', include: ['services/users/**/*.test.ts'], globalSetup: [pgSetup] } },
+      { test: { name: 'shifts', include: ['services/shifts/**/*.test.ts'], globalSetup: [pgSetup] } },
+      { test: { name: 'deploy', include: ['deploy/**/*.test.ts', 'test/deploy/**/*.test.ts'] } },
+      { test: { name: 'scripts', include: ['scripts/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'system',
+          include: ['test/system/**/*.test.ts'],
+          globalSetup: [pgSetup],
+          testTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      './web/vitest.config.ts',
+    ],
+  },
+});

@@ -1,6 +1,7 @@
 // Vitest global setup: one throwaway PostgreSQL server per project run, shared by its test files
 // (each suite creates its own database on it). Missing PostgreSQL leaves the URL empty; suites then
 // skip, or fail under REQUIRE_SYSTEM_DEPS=1 (see system-deps.ts).
+import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { postgresMissing, startPostgres } from './postgres-server';
 

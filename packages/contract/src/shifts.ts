@@ -1,0 +1,117 @@
+import { Type, type Static } from 'typebox';
+import { Cursor, Id, Limit, Page, Timestamp } from './common';
+
+/** The longest a shift may be, and the widest window one list request may ask for. */
+export const MAX_SHIFT_HOURS = 24;
+export const MAX_LIST_WINDOW_DAYS = 42;
+
+export const ShiftStatus = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
+export type ShiftStatus = Static<typeof ShiftStatus>;
+
+export const Assignee = Type.Object({ id: Id, first_name: Type.String(), last_name: Type.String() });
+export type Assignee = Static<typeof Assignee>;
+
+export const Shift = Type.Object({
+  id: Id,
+  location_id: Id,
+  role_id: Type.Union([Id, Type.Null()]),
+  user_id: Type.Union([Id, Type.Null()], { description: 'null for an open shift' }),
+  start: Timestamp,
+  end: Timestamp,
+  timezone: Type.String({ description: "The location's IANA time zone when the shift was created" }),
+  break_minutes: Type.Integer(),
+  notes: Type.Union([Type.String(), Type.Null()]),
+  status: ShiftStatus,
+  published_at: Type.Union([Timestamp, Type.Null()]),
+  deleted_at: Type.Union([Timestamp, Type.Null()]),
+  version: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  assignee: Type.Optional(
+    Type.Union([Assignee, Type.Null()], {
+      description: 'Name of the assigned person, added from the users service on lists; null when unknown or degraded',
+    }),
+  ),
+});
+export type Shift = Static<typeof Shift>;
+
+const Notes = Type.String({ maxLength: 1000 });
+const BreakMinutes = Type.Integer({ minimum: 0, maximum: 720 });
+
+export const ShiftCreate = Type.Object(
+  {
+    location_id: Id,
+    role_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    user_id: Type.Optional(Type.Union([Id, Type.Null()], { description: 'Omit or null for an open shift' })),
+    start: Timestamp,
+    end: Timestamp,
+    break_minutes: Type.Optional(BreakMinutes),
+    notes: Type.Optional(Type.Union([Notes, Type.Null()])),
+    status: Type.Optional(ShiftStatus),
+  },
+  { additionalProperties: false },
+);
+export type ShiftCreate = Static<typeof ShiftCreate>;
+
+export const ShiftPatch = Type.Object(
+  {
+    role_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    user_id: Type.Optional(Type.Union([Id, Type.Null()])),
+    start: Type.Optional(Timestamp),
+    end: Type.Optional(Timestamp),
+    break_minutes: Type.Optional(BreakMinutes),
+    notes: Type.Optional(Type.Union([Notes, Type.Null()])),
+    status: Type.Optional(ShiftStatus),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ShiftPatch = Static<typeof ShiftPatch>;
+
+export const ShiftListQuery = Type.Object(
+  {
+    'start[gte]': Timestamp,
+    'start[lt]': Timestamp,
+    location_id: Type.Optional(Id),
+    user_id: Type.Optional(Id),
+    role_id: Type.Optional(Id),
+    open: Type.Optional(Type.Boolean({ description: 'true: only open shifts; false: only assigned ones' })),
+    status: Type.Optional(Type.Union([ShiftStatus, Type.Literal('all')], { default: 'all' })),
+    include_deleted: Type.Optional(Type.Boolean({ default: false })),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+export type ShiftListQuery = Static<typeof ShiftListQuery>;
+
+export const ShiftPage = Page(
+  Shift,
+  Type.Object({
+    degraded: Type.Optional(
+      Type.Boolean({ description: 'true when assignee names could not be fetched from the users service' }),
+    ),
+  }),
+);
+export type ShiftPage = Static<typeof ShiftPage>;
+
+export const PublishRequest = Type.Object(
+  { location_id: Id, start: Timestamp, end: Timestamp },
+  { additionalProperties: false },
+);
+export type PublishRequest = Static<typeof PublishRequest>;
+
+export const PublishResult = Type.Object({
+  location_id: Id,
+  start: Timestamp,
+  end: Timestamp,
+  published_count: Type.Integer({ description: 'Draft shifts that became published' }),
+  shift_ids: Type.Array(Id),
+});
+export type PublishResult = Static<typeof PublishResult>;
+
+/** The body of a 409 `shift-overlap` problem, beyond the RFC 9457 members. */
+export interface ShiftOverlapProblem {
+  code: 'shift-overlap';
+  conflicting_shift_ids: number[];
+  conflicts: Array<{ id: number; user_id: number; start: string; end: string }>;
+}

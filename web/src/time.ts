@@ -1,0 +1,177 @@
+// Calendar arithmetic in a location's IANA time zone with nothing but Intl and Date.
+// A "day key" is a calendar date 'YYYY-MM-DD' in the location's zone; weeks start on Monday.
+
+const partsCache = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = partsCache.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    partsCache.set(timeZone, f);
+  }
+  return f;
+}
+
+interface ZonedParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function zonedParts(date: Date, timeZone: string): ZonedParts {
+  const out: Record<string, number> = {};
+  for (const p of partsFormatter(timeZone).formatToParts(date)) {
+    if (p.type !== 'literal') out[p.type] = Number(p.value);
+  }
+  return {
+    year: out.year ?? 1970,
+    month: out.month ?? 1,
+    day: out.day ?? 1,
+    hour: (out.hour ?? 0) % 24,
+    minute: out.minute ?? 0,
+    second: out.second ?? 0,
+  };
+}
+
+/** The zone's offset from UTC at that instant, in milliseconds (positive east of Greenwich). */
+export function zoneOffsetMs(date: Date, timeZone: string): number {
+  const p = zonedParts(date, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(date.getTime() / 1000) * 1000;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The instant at which the wall clock in `timeZone` shows `dayKey` `time` (HH:mm). */
+export function zonedToUtc(dayKey: string, time: string, timeZone: string): Date {
+  const [y = 1970, m = 1, d = 1] = dayKey.split('-').map(Number);
+  const [h = 0, mi = 0] = time.split(':').map(Number);
+  const wall = Date.UTC(y, m - 1, d, h, mi);
+  const first = zoneOffsetMs(new Date(wall), timeZone);
+  let result = wall - first;
+  const second = zoneOffsetMs(new Date(result), timeZone);
+  if (second !== first) result = wall - second;
+  return new Date(result);
+}
+
+export function dayKeyInZone(date: Date, timeZone: string): string {
+  const p = zonedParts(date, timeZone);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+}
+
+export function timeInZone(date: Date, timeZone: string): string {
+  const p = zonedParts(date, timeZone);
+  return `${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+function keyToUtcDate(dayKey: string): Date {
+  return new Date(`${dayKey}T00:00:00Z`);
+}
+
+export function addDays(dayKey: string, n: number): string {
+  const d = keyToUtcDate(dayKey);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+export function isDayKey(value: string | null | undefined): value is string {
+  return !!value && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(keyToUtcDate(value).getTime());
+}
+
+/** The Monday on or before `dayKey`. */
+export function weekStart(dayKey: string): string {
+  const dow = keyToUtcDate(dayKey).getUTCDay(); // 0 = Sunday
+  return addDays(dayKey, -((dow + 6) % 7));
+}
+
+export function weekDays(startKey: string): string[] {
+  return Array.from({ length: 7 }, (_, i) => addDays(startKey, i));
+}
+
+/** The UTC window [start, end) covering the 7 days from `startKey` in `timeZone`. */
+export function weekWindow(startKey: string, timeZone: string): { start: Date; end: Date } {
+  return { start: zonedToUtc(startKey, '00:00', timeZone), end: zonedToUtc(addDays(startKey, 7), '00:00', timeZone) };
+}
+
+const dayFmt = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+const weekdayFmt = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short' });
+const dayNumFmt = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
+const longDayFmt = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+});
+
+/** "Mon 10 Nov" */
+export function formatDay(dayKey: string): string {
+  return dayFmt.format(keyToUtcDate(dayKey)).replace(',', '');
+}
+/** "Monday 10 November" */
+export function formatLongDay(dayKey: string): string {
+  return longDayFmt.format(keyToUtcDate(dayKey)).replace(',', '');
+}
+export function formatWeekday(dayKey: string): string {
+  return weekdayFmt.format(keyToUtcDate(dayKey));
+}
+export function formatDayNumber(dayKey: string): string {
+  return dayNumFmt.format(keyToUtcDate(dayKey));
+}
+
+/** "10 – 16 Nov 2025" */
+export function formatWeekRange(startKey: string): string {
+  const endKey = addDays(startKey, 6);
+  const s = keyToUtcDate(startKey);
+  const e = keyToUtcDate(endKey);
+  const full = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
+  if (s.getUTCFullYear() !== e.getUTCFullYear()) return `${full.format(s)} – ${full.format(e)}`;
+  const dm = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
+  if (s.getUTCMonth() !== e.getUTCMonth()) return `${dm.format(s)} – ${full.format(e)}`;
+  return `${s.getUTCDate()} – ${full.format(e)}`;
+}
+
+/** "09:00–17:00", with "(+1)" when the shift ends on a later day. */
+export function formatTimeRange(startIso: string, endIso: string, timeZone: string): string {
+  const start = new Date(startIso);
+  const end = new Date(endIso);
+  const dayDiff = Math.round(
+    (keyToUtcDate(dayKeyInZone(end, timeZone)).getTime() - keyToUtcDate(dayKeyInZone(start, timeZone)).getTime()) /
+      86_400_000,
+  );
+  const suffix = dayDiff > 0 ? ` (+${dayDiff})` : '';
+  return `${timeInZone(start, timeZone)}–${timeInZone(end, timeZone)}${suffix}`;
+}
+
+/** Length of a shift in hours, minus its break, e.g. 7.5. */
+export function paidHours(startIso: string, endIso: string, breakMinutes: number): number {
+  const ms = new Date(endIso).getTime() - new Date(startIso).getTime() - breakMinutes * 60_000;
+  return Math.max(0, Math.round((ms / 3_600_000) * 100) / 100);
+}
+
+/**
+ * Start and end instants for a shift given its day and wall-clock times in the location's zone.
+ * An end time at or before the start time means the shift ends the next day (an overnight shift).
+ */
+export function shiftInstants(dayKey: string, startTime: string, endTime: string, timeZone: string) {
+  const start = zonedToUtc(dayKey, startTime, timeZone);
+  const endDay = endTime <= startTime ? addDays(dayKey, 1) : dayKey;
+  const end = zonedToUtc(endDay, endTime, timeZone);
+  return { start, end, overnight: endDay !== dayKey };
+}
+
+/** ISO without milliseconds, as the API prints it. */
+export function toIso(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type MouseEvent } from 'react';
-import { api, type Location } from './api';
+import { api, takePrefetchedLocations, type Location } from './api';
 import { explainError } from './errors';
 import { navigate, useLocationState } from './router';
 import { Board } from './board/Board';
@@ -30,7 +30,7 @@ export function App() {
   const load = useCallback(async (signal?: AbortSignal) => {
     setError(null);
     try {
-      const { data } = await api.locations(signal);
+      const { data } = await (takePrefetchedLocations() ?? api.locations(signal));
       data.sort((a, b) => a.name.localeCompare(b.name));
       try {
         localStorage.setItem(CACHE_KEY, JSON.stringify(data));
@@ -83,7 +83,11 @@ export function App() {
               </a>
             </li>
             <li>
-              <a href="/people" onClick={link('/people')} aria-current={page === 'people' ? 'page' : undefined}>
+              <a
+                href="/people"
+                onClick={link('/people')}
+                aria-current={page === 'people' ? 'page' : undefined}
+              >
                 People
               </a>
             </li>

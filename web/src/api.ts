@@ -63,8 +63,15 @@ export interface ApiResponse<T> {
   etag: string | null;
 }
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...opts.headers };
+export async function request<T>(
+  method: string,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {
+    accept: 'application/json, application/problem+json',
+    ...opts.headers,
+  };
   let body: string | undefined;
   if (opts.body !== undefined) {
     headers['content-type'] = 'application/json';
@@ -72,7 +79,12 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
   let res: Response;
   try {
-    res = await fetch(withQuery(`/api/v1${path}`, opts.query), { method, headers, body, signal: opts.signal });
+    res = await fetch(withQuery(`/api/v1${path}`, opts.query), {
+      method,
+      headers,
+      body,
+      signal: opts.signal,
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, null);
@@ -88,8 +100,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
   if (!res.ok) {
     const retry = Number(res.headers.get('retry-after'));
-    const problem =
-      parsed && typeof parsed === 'object' && 'status' in parsed ? (parsed as Problem) : null;
+    const problem = parsed && typeof parsed === 'object' && 'status' in parsed ? (parsed as Problem) : null;
     throw new ApiError(res.status, problem, Number.isFinite(retry) && retry > 0 ? retry : null);
   }
   return { data: parsed as T, etag: res.headers.get('etag') };
@@ -133,14 +144,33 @@ export const api = {
   createUser: (body: UserCreate) =>
     request<User>('POST', '/users', { body, headers: { 'idempotency-key': newKey() } }).then((r) => r.data),
   updateUser: (id: number, version: number, body: UserPatch) =>
-    request<User>('PATCH', `/users/${id}`, { body, headers: { 'if-match': `"${version}"` } }).then((r) => r.data),
+    request<User>('PATCH', `/users/${id}`, { body, headers: { 'if-match': `"${version}"` } }).then(
+      (r) => r.data,
+    ),
   deactivateUser: (id: number, reason: string) =>
-    request<User>('DELETE', `/users/${id}`, { body: reason ? { inactive_reason: reason } : {} }).then((r) => r.data),
+    request<User>('DELETE', `/users/${id}`, { body: reason ? { inactive_reason: reason } : {} }).then(
+      (r) => r.data,
+    ),
   shifts: (query: Query, signal?: AbortSignal) => listAll<Shift>('/shifts', { limit: 500, ...query }, signal),
   createShift: (body: ShiftCreate) =>
     request<Shift>('POST', '/shifts', { body, headers: { 'idempotency-key': newKey() } }).then((r) => r.data),
   updateShift: (id: number, version: number, body: ShiftPatch) =>
-    request<Shift>('PATCH', `/shifts/${id}`, { body, headers: { 'if-match': `"${version}"` } }).then((r) => r.data),
+    request<Shift>('PATCH', `/shifts/${id}`, { body, headers: { 'if-match': `"${version}"` } }).then(
+      (r) => r.data,
+    ),
   deleteShift: (id: number) => request<null>('DELETE', `/shifts/${id}`).then(() => undefined),
-  publish: (body: PublishRequest) => request<PublishResult>('POST', '/shifts/publish', { body }).then((r) => r.data),
+  publish: (body: PublishRequest) =>
+    request<PublishResult>('POST', '/shifts/publish', { body }).then((r) => r.data),
 };
+
+// The first request every page needs. main.tsx starts it before React renders, so it overlaps start-up.
+let prefetched: ReturnType<typeof api.locations> | null = null;
+export function prefetchLocations(): void {
+  prefetched = api.locations();
+  prefetched.catch(() => undefined);
+}
+export function takePrefetchedLocations(): ReturnType<typeof api.locations> | null {
+  const p = prefetched;
+  prefetched = null;
+  return p;
+}

@@ -50,7 +50,8 @@ export function fieldOf(param: string | undefined): string | undefined {
 function plainFieldMessage(field: string, message: string): string {
   const label = FIELD_LABELS[field] ?? field.replace(/_/g, ' ');
   const m = message.trim();
-  if (/format "email"|must match format "email"/i.test(m)) return 'Enter an email address like name@example.com.';
+  if (/format "email"|must match format "email"/i.test(m))
+    return 'Enter an email address like name@example.com.';
   if (/must match format "date"/i.test(m)) return `${label} must be a date.`;
   if (/must match pattern/i.test(m) && field === 'mobile_number')
     return 'Use digits, spaces and + ( ) - only, e.g. +1 416 555 0100.';
@@ -77,12 +78,16 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
     (id != null && ctx.personName?.(id)) || (id != null ? `Person #${id}` : 'This person');
 
   if (err.status === 0) {
-    return { message: `We couldn't reach the server, so we couldn't ${action}. Check your connection and try again.`, fields };
+    return {
+      message: `We couldn't reach the server, so we couldn't ${action}. Check your connection and try again.`,
+      fields,
+    };
   }
 
   switch (code) {
     case 'shift-overlap': {
-      const conflicts = (p?.conflicts as Array<{ id: number; user_id: number; start: string; end: string }>) ?? [];
+      const conflicts =
+        (p?.conflicts as Array<{ id: number; user_id: number; start: string; end: string }>) ?? [];
       const c = conflicts[0];
       if (c && ctx.timeZone) {
         const day = formatDay(dayKeyInZone(new Date(c.start), ctx.timeZone));
@@ -92,7 +97,10 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
         fields.start = 'Overlaps another shift for this person.';
         return { message, fields };
       }
-      return { message: 'This person already has a shift at that time. Change the times or pick someone else.', fields };
+      return {
+        message: 'This person already has a shift at that time. Change the times or pick someone else.',
+        fields,
+      };
     }
     case 'inactive-assignee':
       fields.user_id = 'This person has been deactivated.';
@@ -102,7 +110,10 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
       };
     case 'unknown-assignee':
       fields.user_id = 'This person no longer exists.';
-      return { message: "We couldn't find that person. Reload the page and pick someone from the list.", fields };
+      return {
+        message: "We couldn't find that person. Reload the page and pick someone from the list.",
+        fields,
+      };
     case 'assignee-not-at-location':
       fields.user_id = 'Not at this location.';
       return {
@@ -111,7 +122,10 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
       };
     case 'unknown-role':
       fields.role_id = 'This role no longer exists.';
-      return { message: "That role doesn't exist at this location any more. Reload the page and pick another.", fields };
+      return {
+        message: "That role doesn't exist at this location any more. Reload the page and pick another.",
+        fields,
+      };
     case 'unknown-location':
       return { message: "That location doesn't exist any more. Reload the page.", fields };
     case 'upstream-unavailable':
@@ -121,12 +135,19 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
       };
     case 'database-unavailable':
     case 'not-ready':
-      return { message: `The server is busy and nothing was saved. Try again ${seconds(err.retryAfterSeconds)}.`, fields };
+      return {
+        message: `The server is busy and nothing was saved. Try again ${seconds(err.retryAfterSeconds)}.`,
+        fields,
+      };
     case 'rate-limited':
-      return { message: `Too many changes at once. Wait a moment and try again ${seconds(err.retryAfterSeconds)}.`, fields };
+      return {
+        message: `Too many changes at once. Wait a moment and try again ${seconds(err.retryAfterSeconds)}.`,
+        fields,
+      };
     case 'version-mismatch':
       return {
-        message: 'Someone else changed this while you were editing. Close this window to see their changes, then try again.',
+        message:
+          'Someone else changed this while you were editing. Close this window to see their changes, then try again.',
         fields,
       };
     case 'email-taken':
@@ -136,7 +157,10 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
       return { message: 'That name is already taken.', fields };
     case 'shift-deleted':
     case 'not-found':
-      return { message: 'This was deleted by someone else. Close this window to see the latest schedule.', fields };
+      return {
+        message: 'This was deleted by someone else. Close this window to see the latest schedule.',
+        fields,
+      };
     case 'window-too-wide':
     case 'window-required':
       return { message: 'That range of dates is too wide to show at once.', fields };
@@ -153,7 +177,10 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
         return { message: 'Some details need fixing: see the highlighted fields.', fields };
       }
       if (err.status >= 500) {
-        return { message: `Something went wrong on the server and we couldn't ${action}. Please try again.`, fields };
+        return {
+          message: `Something went wrong on the server and we couldn't ${action}. Please try again.`,
+          fields,
+        };
       }
       return { message: p?.detail ?? p?.title ?? `We couldn't ${action}.`, fields };
     }

@@ -30,7 +30,7 @@ interface ZonedParts {
   second: number;
 }
 
-export function zonedParts(date: Date, timeZone: string): ZonedParts {
+function zonedPartsSlow(date: Date, timeZone: string): ZonedParts {
   const out: Record<string, number> = {};
   for (const p of partsFormatter(timeZone).formatToParts(date)) {
     if (p.type !== 'literal') out[p.type] = Number(p.value);
@@ -45,11 +45,38 @@ export function zonedParts(date: Date, timeZone: string): ZonedParts {
   };
 }
 
+// Offsets change only at transitions, which real zones place on 15-minute boundaries: cache the offset per
+// zone and 15-minute bucket, so a 350-shift board costs a few dozen Intl calls instead of thousands.
+const BUCKET_MS = 15 * 60_000;
+const offsetCache = new Map<string, number>();
+
+export function zonedParts(date: Date, timeZone: string): ZonedParts {
+  const ms = date.getTime();
+  if (!Number.isFinite(ms)) return zonedPartsSlow(date, timeZone);
+  const local = new Date(ms + zoneOffsetMs(date, timeZone));
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+  };
+}
+
 /** The zone's offset from UTC at that instant, in milliseconds (positive east of Greenwich). */
 export function zoneOffsetMs(date: Date, timeZone: string): number {
-  const p = zonedParts(date, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(date.getTime() / 1000) * 1000;
+  const bucket = Math.floor(date.getTime() / BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    const at = new Date(bucket * BUCKET_MS);
+    const p = zonedPartsSlow(at, timeZone);
+    offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - at.getTime();
+    if (offsetCache.size > 20_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -102,10 +129,18 @@ export function weekDays(startKey: string): string[] {
 
 /** The UTC window [start, end) covering the 7 days from `startKey` in `timeZone`. */
 export function weekWindow(startKey: string, timeZone: string): { start: Date; end: Date } {
-  return { start: zonedToUtc(startKey, '00:00', timeZone), end: zonedToUtc(addDays(startKey, 7), '00:00', timeZone) };
+  return {
+    start: zonedToUtc(startKey, '00:00', timeZone),
+    end: zonedToUtc(addDays(startKey, 7), '00:00', timeZone),
+  };
 }
 
-const dayFmt = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+const dayFmt = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+});
 const weekdayFmt = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short' });
 const dayNumFmt = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
 const longDayFmt = new Intl.DateTimeFormat('en-GB', {
@@ -135,7 +170,12 @@ export function formatWeekRange(startKey: string): string {
   const endKey = addDays(startKey, 6);
   const s = keyToUtcDate(startKey);
   const e = keyToUtcDate(endKey);
-  const full = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
+  const full = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
   if (s.getUTCFullYear() !== e.getUTCFullYear()) return `${full.format(s)} – ${full.format(e)}`;
   const dm = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
   if (s.getUTCMonth() !== e.getUTCMonth()) return `${dm.format(s)} – ${full.format(e)}`;
@@ -147,7 +187,8 @@ export function formatTimeRange(startIso: string, endIso: string, timeZone: stri
   const start = new Date(startIso);
   const end = new Date(endIso);
   const dayDiff = Math.round(
-    (keyToUtcDate(dayKeyInZone(end, timeZone)).getTime() - keyToUtcDate(dayKeyInZone(start, timeZone)).getTime()) /
+    (keyToUtcDate(dayKeyInZone(end, timeZone)).getTime() -
+      keyToUtcDate(dayKeyInZone(start, timeZone)).getTime()) /
       86_400_000,
   );
   const suffix = dayDiff > 0 ? ` (+${dayDiff})` : '';

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { api, type Location, type Role, type Shift, type User } from '../api';
 import { explainError } from '../errors';
 import { setQuery } from '../router';
@@ -271,7 +271,11 @@ function WeekBoard({
               disabled={publishing || !current}
               aria-describedby={publishError ? 'publish-error' : undefined}
             >
-              {publishing ? 'Publishing…' : draftCount > 0 ? `Publish week (${draftCount} drafts)` : 'Publish week'}
+              {publishing
+                ? 'Publishing…'
+                : draftCount > 0
+                  ? `Publish week (${draftCount} drafts)`
+                  : 'Publish week'}
             </button>
           </div>
         </div>
@@ -297,8 +301,9 @@ function WeekBoard({
 
       {current?.degraded ? (
         <div className="notice notice-warn" role="status">
-          <strong>Some names are missing.</strong> The people service isn&apos;t answering right now, so shifts show
-          without names and you can&apos;t assign people. Shifts themselves are up to date; reload in a minute.
+          <strong>Some names are missing.</strong> The people service isn&apos;t answering right now, so
+          shifts show without names and you can&apos;t assign people. Shifts themselves are up to date; reload
+          in a minute.
         </div>
       ) : null}
 
@@ -327,66 +332,17 @@ function WeekBoard({
               Nobody works at {location.name} yet. Add people on the <a href="/people">People page</a>.
             </p>
           ) : null}
-          <div className="board-scroll" role="region" aria-label="Week board" tabIndex={0}>
-            <div className="board" role="table" aria-label={`Shifts, week of ${formatWeekRange(weekKey)}`}>
-              <div className="board-row board-header" role="row">
-                <div className="board-corner" role="columnheader">
-                  Person
-                </div>
-                {days.map((d) => (
-                  <div
-                    key={d}
-                    role="columnheader"
-                    className={d === todayKey ? 'day-head today' : 'day-head'}
-                    aria-current={d === todayKey ? 'date' : undefined}
-                  >
-                    <span className="weekday">{formatWeekday(d)}</span>{' '}
-                    <span className="daynum">{formatDayNumber(d)}</span>
-                    {d === todayKey ? <span className="today-tag">Today</span> : null}
-                  </div>
-                ))}
-              </div>
-              {rows.map((row) => (
-                <div key={row.key} role="row" className={row.userId === null ? 'board-row open-row' : 'board-row'}>
-                  <div role="rowheader" className="row-head">
-                    <span className="row-name">{row.name}</span>
-                    <span className="row-detail">
-                      {row.userId === null
-                        ? row.detail
-                        : `${formatHours(hoursByUser.get(row.userId) ?? 0)}${row.detail ? ` · ${row.detail}` : ''}`}
-                    </span>
-                  </div>
-                  {days.map((d) => {
-                    const list = byCell.get(`${row.userId ?? 'open'}|${d}`) ?? [];
-                    return (
-                      <div key={d} role="cell" className={d === todayKey ? 'cell today' : 'cell'}>
-                        {list.map((s) => (
-                          <ShiftBlock
-                            key={s.id}
-                            shift={s}
-                            tz={tz}
-                            roles={roles}
-                            who={row.name}
-                            onOpen={() => setDialog({ kind: 'edit', shift: s })}
-                          />
-                        ))}
-                        <button
-                          type="button"
-                          className={list.length ? 'add add-small' : 'add'}
-                          onClick={() => setDialog({ kind: 'create', userId: row.userId, day: d })}
-                        >
-                          <span aria-hidden="true">+</span>
-                          <span className="visually-hidden">
-                            Add {row.userId === null ? 'an open shift' : `a shift for ${row.name}`} on {formatLongDay(d)}
-                          </span>
-                        </button>
-                      </div>
-                    );
-                  })}
-                </div>
-              ))}
-            </div>
-          </div>
+          <BoardGrid
+            rows={rows}
+            days={days}
+            todayKey={todayKey}
+            byCell={byCell}
+            roles={roles}
+            tz={tz}
+            hoursByUser={hoursByUser}
+            label={`Shifts, week of ${formatWeekRange(weekKey)}`}
+            onPick={setDialog}
+          />
           <Legend roles={roles} />
         </>
       )}
@@ -407,6 +363,95 @@ function WeekBoard({
     </section>
   );
 }
+
+interface GridProps {
+  rows: Row[];
+  days: string[];
+  todayKey: string;
+  byCell: Map<string, Shift[]>;
+  roles: Role[];
+  tz: string;
+  hoursByUser: Map<number, number>;
+  label: string;
+  onPick: (target: ShiftDialogTarget) => void;
+}
+
+/** The grid itself, memoised so opening a dialog or typing in it does not re-render 350 shift blocks. */
+const BoardGrid = memo(function BoardGrid({
+  rows,
+  days,
+  todayKey,
+  byCell,
+  roles,
+  tz,
+  hoursByUser,
+  label,
+  onPick,
+}: GridProps) {
+  return (
+    <div className="board-scroll" role="region" aria-label="Week board" tabIndex={0}>
+      <div className="board" role="table" aria-label={label}>
+        <div className="board-row board-header" role="row">
+          <div className="board-corner" role="columnheader">
+            Person
+          </div>
+          {days.map((d) => (
+            <div
+              key={d}
+              role="columnheader"
+              className={d === todayKey ? 'day-head today' : 'day-head'}
+              aria-current={d === todayKey ? 'date' : undefined}
+            >
+              <span className="weekday">{formatWeekday(d)}</span>{' '}
+              <span className="daynum">{formatDayNumber(d)}</span>
+              {d === todayKey ? <span className="today-tag">Today</span> : null}
+            </div>
+          ))}
+        </div>
+        {rows.map((row) => (
+          <div key={row.key} role="row" className={row.userId === null ? 'board-row open-row' : 'board-row'}>
+            <div role="rowheader" className="row-head">
+              <span className="row-name">{row.name}</span>
+              <span className="row-detail">
+                {row.userId === null
+                  ? row.detail
+                  : `${formatHours(hoursByUser.get(row.userId) ?? 0)}${row.detail ? ` · ${row.detail}` : ''}`}
+              </span>
+            </div>
+            {days.map((d) => {
+              const list = byCell.get(`${row.userId ?? 'open'}|${d}`) ?? [];
+              return (
+                <div key={d} role="cell" className={d === todayKey ? 'cell today' : 'cell'}>
+                  {list.map((s) => (
+                    <ShiftBlock
+                      key={s.id}
+                      shift={s}
+                      tz={tz}
+                      roles={roles}
+                      who={row.name}
+                      onOpen={() => onPick({ kind: 'edit', shift: s })}
+                    />
+                  ))}
+                  <button
+                    type="button"
+                    className={list.length ? 'add add-small' : 'add'}
+                    onClick={() => onPick({ kind: 'create', userId: row.userId, day: d })}
+                  >
+                    <span aria-hidden="true">+</span>
+                    <span className="visually-hidden">
+                      Add {row.userId === null ? 'an open shift' : `a shift for ${row.name}`} on{' '}
+                      {formatLongDay(d)}
+                    </span>
+                  </button>
+                </div>
+              );
+            })}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+});
 
 function lastFirst(name: string): string {
   const parts = name.split(' ');
@@ -458,7 +503,11 @@ function Legend({ roles }: { roles: Role[] }) {
   return (
     <div className="legend" aria-label="Legend">
       {roles.map((r) => (
-        <span key={r.id} className="legend-item" style={{ '--role': roleColor(r.id, roles) } as CSSProperties}>
+        <span
+          key={r.id}
+          className="legend-item"
+          style={{ '--role': roleColor(r.id, roles) } as CSSProperties}
+        >
           <span className="chip" aria-hidden="true" />
           {r.name}
         </span>

@@ -3,9 +3,18 @@ import type { ShiftPatch } from '@shiftstack/contract';
 import { api, type Location, type Role, type Shift, type User } from '../api';
 import { Dialog, Field, describedBy } from '../components/Dialog';
 import { explainError, type Explained } from '../errors';
-import { dayKeyInZone, formatDay, formatLongDay, formatTimeRange, shiftInstants, timeInZone, toIso } from '../time';
+import {
+  dayKeyInZone,
+  formatDay,
+  formatLongDay,
+  formatTimeRange,
+  shiftInstants,
+  timeInZone,
+  toIso,
+} from '../time';
 
-export type ShiftDialogTarget = { kind: 'create'; userId: number | null; day: string } | { kind: 'edit'; shift: Shift };
+export type ShiftDialogTarget =
+  { kind: 'create'; userId: number | null; day: string } | { kind: 'edit'; shift: Shift };
 
 interface Props {
   target: ShiftDialogTarget;
@@ -29,7 +38,13 @@ interface FormState {
   notes: string;
 }
 
-function initialState(target: ShiftDialogTarget, tz: string, people: User[], roles: Role[], roleId: number | null) {
+function initialState(
+  target: ShiftDialogTarget,
+  tz: string,
+  people: User[],
+  roles: Role[],
+  roleId: number | null,
+) {
   if (target.kind === 'edit') {
     const s = target.shift;
     return {
@@ -83,7 +98,10 @@ export function ShiftDialog({
   // Active people here, plus the current assignee if they are no longer in that list.
   const options = people.map((p) => ({ id: p.id, name: `${p.first_name} ${p.last_name}` }));
   if (editing?.user_id != null && !options.some((o) => o.id === editing.user_id)) {
-    options.push({ id: editing.user_id, name: nameOf(editing.user_id) ?? `Name unavailable (#${editing.user_id})` });
+    options.push({
+      id: editing.user_id,
+      name: nameOf(editing.user_id) ?? `Name unavailable (#${editing.user_id})`,
+    });
   }
   options.sort((a, b) => a.name.localeCompare(b.name));
 
@@ -95,8 +113,10 @@ export function ShiftDialog({
   if (!form.startTime) localProblems.start = 'Choose a start time.';
   if (!form.endTime) localProblems.end = 'Choose an end time.';
   else if (lengthHours > 24) localProblems.end = 'A shift can be at most 24 hours.';
-  if (!Number.isInteger(breakMinutes) || breakMinutes < 0) localProblems.break_minutes = 'Enter whole minutes, 0 or more.';
-  else if (breakMinutes >= lengthHours * 60) localProblems.break_minutes = 'The break must be shorter than the shift.';
+  if (!Number.isInteger(breakMinutes) || breakMinutes < 0)
+    localProblems.break_minutes = 'Enter whole minutes, 0 or more.';
+  else if (breakMinutes >= lengthHours * 60)
+    localProblems.break_minutes = 'The break must be shorter than the shift.';
 
   const fieldError = (k: string) => error?.fields[k];
   const assignee = form.userId ? Number(form.userId) : null;
@@ -139,7 +159,14 @@ export function ShiftDialog({
         onSaved(`Added a draft shift for ${who === 'an open shift' ? 'anyone (open)' : who}, ${when}.`);
       }
     } catch (err) {
-      setError(explainError(err, { personName: nameOf, timeZone: tz, action: 'save the shift', assigneeId: assignee }));
+      setError(
+        explainError(err, {
+          personName: nameOf,
+          timeZone: tz,
+          action: 'save the shift',
+          assigneeId: assignee,
+        }),
+      );
       setBusy(false);
     }
   };
@@ -160,7 +187,9 @@ export function ShiftDialog({
   const title = editing ? 'Edit shift' : assignee === null ? 'New open shift' : `New shift for ${who}`;
   const subtitle = editing ? (
     <span className={editing.status === 'draft' ? 'status-pill draft' : 'status-pill'}>
-      {editing.status === 'draft' ? 'Draft: staff can’t see it until you publish the week' : 'Published: staff can see it'}
+      {editing.status === 'draft'
+        ? 'Draft: staff can’t see it until you publish the week'
+        : 'Published: staff can see it'}
     </span>
   ) : (
     <>New shifts start as drafts. {formatLongDay(form.day)}.</>
@@ -174,13 +203,22 @@ export function ShiftDialog({
             {error.message}
           </div>
         ) : null}
-        <Field label="Person" id={`${id}-user`} error={fieldError('user_id')} hint={peopleUnavailable ? 'People can’t be listed right now.' : undefined}>
+        <Field
+          label="Person"
+          id={`${id}-user`}
+          error={fieldError('user_id')}
+          hint={peopleUnavailable ? 'People can’t be listed right now.' : undefined}
+        >
           <select
             id={`${id}-user`}
             value={form.userId}
             onChange={set('userId')}
             aria-invalid={!!fieldError('user_id')}
-            aria-describedby={describedBy(`${id}-user`, fieldError('user_id'), peopleUnavailable ? 'x' : undefined)}
+            aria-describedby={describedBy(
+              `${id}-user`,
+              fieldError('user_id'),
+              peopleUnavailable ? 'x' : undefined,
+            )}
             data-autofocus
           >
             <option value="">Nobody yet (open shift)</option>

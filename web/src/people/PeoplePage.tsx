@@ -13,7 +13,9 @@ export function PeoplePage({ locations, search }: { locations: Location[]; searc
   const locationId = Number(search.get('location')) || null;
   const roleId = Number(search.get('role')) || null;
   const type = (search.get('type') ?? '') as UserType | '';
-  const status = (['active', 'inactive', 'all'].includes(search.get('status') ?? '') ? search.get('status') : 'active') as Status;
+  const status = (
+    ['active', 'inactive', 'all'].includes(search.get('status') ?? '') ? search.get('status') : 'active'
+  ) as Status;
   const [q, setQ] = useState(search.get('q') ?? '');
   const [debouncedQ, setDebouncedQ] = useState(q);
   const [roles, setRoles] = useState<Role[]>([]);
@@ -172,7 +174,9 @@ export function PeoplePage({ locations, search }: { locations: Location[]; searc
             <select
               id="people-status"
               value={status}
-              onChange={(e) => setQuery({ status: e.target.value === 'active' ? null : e.target.value }, { replace: true })}
+              onChange={(e) =>
+                setQuery({ status: e.target.value === 'active' ? null : e.target.value }, { replace: true })
+              }
             >
               <option value="active">Active</option>
               <option value="inactive">Deactivated</option>

@@ -29,7 +29,8 @@ export function PersonDialog({ user, locations, roles, defaultLocationId, onClos
   const [type, setType] = useState<UserType>(user?.type ?? 'employee');
   const [hireDate, setHireDate] = useState(user?.hire_date ?? '');
   const [locationIds, setLocationIds] = useState<number[]>(
-    user?.location_ids ?? (defaultLocationId ? [defaultLocationId] : locations.length === 1 ? [locations[0]!.id] : []),
+    user?.location_ids ??
+      (defaultLocationId ? [defaultLocationId] : locations.length === 1 ? [locations[0]!.id] : []),
   );
   const [roleIds, setRoleIds] = useState<number[]>(user?.role_ids ?? []);
   const [error, setError] = useState<Explained | null>(null);
@@ -222,7 +223,10 @@ export function DeactivateDialog({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!reason.trim()) {
-      setError({ message: 'Say why, so others know later.', fields: { inactive_reason: 'A reason is required.' } });
+      setError({
+        message: 'Say why, so others know later.',
+        fields: { inactive_reason: 'A reason is required.' },
+      });
       return;
     }
     setBusy(true);
@@ -241,15 +245,20 @@ export function DeactivateDialog({
     <Dialog title={`Deactivate ${name}?`} onClose={onClose}>
       <form className="dialog-body" onSubmit={(e) => void submit(e)} noValidate>
         <p>
-          {name} won&apos;t be able to take new shifts. Nothing is erased: you can reactivate them from the People
-          page.
+          {name} won&apos;t be able to take new shifts. Nothing is erased: you can reactivate them from the
+          People page.
         </p>
         {error && !fieldErr ? (
           <div className="form-error" role="alert">
             {error.message}
           </div>
         ) : null}
-        <Field label="Reason" id={`${id}-reason`} error={fieldErr} hint="For example: left the company, on leave.">
+        <Field
+          label="Reason"
+          id={`${id}-reason`}
+          error={fieldErr}
+          hint="For example: left the company, on leave."
+        >
           <input
             id={`${id}-reason`}
             value={reason}

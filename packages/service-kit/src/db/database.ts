@@ -1,0 +1,143 @@
+// One database handle for both back ends: a `pg` pool when PostgreSQL is configured, PGlite (embedded,
+// file-backed or in memory) when not. Callers see Kysely either way.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Extensions, PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql, type LogEvent, type Migration } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { BaseConfig } from '../config';
+import type { Metrics } from '../metrics';
+import { PGliteDialect } from './pglite-dialect';
+
+/** Contrib extensions the services use; both PostgreSQL 15 (contrib) and PGlite ship them. */
+export type Extension = 'btree_gist' | 'pg_trgm' | 'citext';
+
+export interface Database<DB> {
+  readonly db: Kysely<DB>;
+  readonly kind: 'postgres' | 'pglite';
+  /** Cheap reachability check with a deadline; throws when the database cannot answer. */
+  ping(timeoutMs?: number): Promise<void>;
+  poolStats(): { total: number; idle: number; waiting: number };
+  migrate(migrations: Record<string, Migration>): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  config: BaseConfig['database'];
+  serviceName: string;
+  logger: Logger;
+  metrics?: Metrics;
+  extensions?: Extension[];
+  /** PGlite only: start from a dumped data dir (tests use a migrated template). */
+  pgliteTemplate?: Blob;
+}
+
+// DATE stays a 'YYYY-MM-DD' string (the default turns it into a local-midnight Date, shifting the day).
+const DATE_OID = 1082;
+pg.types.setTypeParser(DATE_OID, (v: string) => v);
+// int8 (counts) as numbers: our counts and ids stay far below 2^53.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+async function loadExtensions(names: Extension[]) {
+  const loaders: Record<Extension, () => Promise<unknown>> = {
+    btree_gist: async () => (await import('@electric-sql/pglite/contrib/btree_gist')).btree_gist,
+    pg_trgm: async () => (await import('@electric-sql/pglite/contrib/pg_trgm')).pg_trgm,
+    citext: async () => (await import('@electric-sql/pglite/contrib/citext')).citext,
+  };
+  const entries = await Promise.all(names.map(async (n) => [n, await loaders[n]()] as const));
+  return Object.fromEntries(entries) as Extensions;
+}
+
+export async function openPGlite(dataDir: string, extensions: Extension[], template?: Blob): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const inMemory = dataDir === 'memory://' || dataDir === '';
+  if (!inMemory) mkdirSync(dirname(resolve(dataDir)), { recursive: true });
+  return PGlite.create(inMemory ? undefined : resolve(dataDir), {
+    extensions: await loadExtensions(extensions),
+    parsers: { [DATE_OID]: (v: string) => v, 20: (v: string) => Number(v) },
+    ...(template ? { loadDataDir: template } : {}),
+  });
+}
+
+function queryLogger(logger: Logger, metrics?: Metrics) {
+  return (event: LogEvent) => {
+    const seconds = event.queryDurationMillis / 1000;
+    if (event.level === 'error') {
+      metrics?.dbQueryDuration.observe({ outcome: 'error' }, seconds);
+      logger.debug({ err: event.error, durationMs: event.queryDurationMillis }, 'query failed');
+    } else {
+      metrics?.dbQueryDuration.observe({ outcome: 'ok' }, seconds);
+    }
+  };
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function migrator<DB>(db: Kysely<DB>, migrations: Record<string, Migration>) {
+  // Kysely's Migrator takes a PostgreSQL advisory lock around the run, so replicas starting together
+  // migrate once: the first applies, the others wait, then find nothing left to do.
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+async function runMigrations<DB>(db: Kysely<DB>, migrations: Record<string, Migration>, logger: Logger) {
+  const { error, results } = await migrator(db, migrations).migrateToLatest();
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message}`, { cause: error });
+  }
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  return applied;
+}
+
+export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<DB>> {
+  const { config, logger, metrics } = opts;
+  const log = queryLogger(logger, metrics);
+  if (config.kind === 'pglite') {
+    const pglite = await openPGlite(config.dataDir, opts.extensions ?? [], opts.pgliteTemplate);
+    const dialect = new PGliteDialect(pglite);
+    const db = new Kysely<DB>({ dialect, log });
+    return {
+      db,
+      kind: 'pglite',
+      async ping(timeoutMs = 2000) {
+        await withDeadline(sql`select 1`.execute(db), timeoutMs, 'database ping');
+      },
+      poolStats: () => ({ total: 1, idle: dialect.driver.busy ? 0 : 1, waiting: 0 }),
+      migrate: (migrations) => runMigrations(db, migrations, logger),
+      close: () => db.destroy(),
+    };
+  }
+  const pool = new pg.Pool({
+    ...(config.url ? { connectionString: config.url } : {}), // else libpq PG* variables
+    max: config.poolMax,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: config.statementTimeoutMs,
+    application_name: opts.serviceName,
+  });
+  // An idle client losing its connection emits 'error' on the pool; unhandled it would crash the process.
+  pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
+  return {
+    db,
+    kind: 'postgres',
+    async ping(timeoutMs = 2000) {
+      await withDeadline(pool.query('select 1'), timeoutMs, 'database ping');
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    migrate: (migrations) => runMigrations(db, migrations, logger),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,158 @@
+// RFC 9457 problem details. Every error a client sees goes through toProblem(), so each has a stable
+// `code`, never a stack trace or SQL text, and each 5xx is logged with its request id.
+import type { ErrorCode } from '@shiftstack/contract';
+import { UpstreamUnavailable } from './http/upstream-client';
+
+export interface ProblemInit {
+  status: number;
+  code: ErrorCode;
+  title?: string;
+  detail?: string;
+  param?: string;
+  /** Seconds; sent as Retry-After (429, 503). */
+  retryAfter?: number;
+  /** Extra members for the problem body (e.g. conflicting_shift_ids). */
+  extra?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export class ProblemError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly title: string;
+  readonly param?: string;
+  readonly retryAfter?: number;
+  readonly extra?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+
+  constructor(init: ProblemInit) {
+    super(init.detail ?? init.title ?? init.code);
+    this.name = 'ProblemError';
+    this.status = init.status;
+    this.code = init.code;
+    this.title = init.title ?? TITLES[init.status] ?? 'Error';
+    this.param = init.param;
+    this.retryAfter = init.retryAfter;
+    this.extra = init.extra;
+    this.headers = init.headers;
+  }
+}
+
+export const notFound = (what: string, id: number | string) =>
+  new ProblemError({ status: 404, code: 'not-found', detail: `${what} ${id} does not exist.` });
+
+export const invalid = (param: string, detail: string, status: 400 | 422 = 422) =>
+  new ProblemError({ status, code: 'validation-failed', param, detail, extra: { errors: [{ param, message: detail }] } });
+
+/** Errors that mean "the database cannot be reached right now", as opposed to a bad query. */
+const PG_UNAVAILABLE = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300', '57014']);
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH']);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && (PG_UNAVAILABLE.has(e.code) || NET_CODES.has(e.code))) return true;
+  const msg = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed/i.test(
+    msg,
+  );
+}
+
+/** Maps anything thrown in a request to a problem. Unknown errors become a 500 with no detail. */
+export function toProblem(err: unknown): ProblemError {
+  if (err instanceof ProblemError) return err;
+  const e = (err ?? {}) as { code?: string; statusCode?: number; message?: string };
+  if (err instanceof UpstreamUnavailable) {
+    return new ProblemError({
+      status: 503,
+      code: 'upstream-unavailable',
+      detail: `The ${err.upstream} service is unavailable, so nothing was changed. Try again shortly.`,
+      retryAfter: 5,
+    });
+  }
+  if (isDatabaseUnavailable(err)) {
+    return new ProblemError({
+      status: 503,
+      code: 'database-unavailable',
+      detail: 'The database is unavailable. Try again shortly.',
+      retryAfter: 5,
+    });
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ProblemError({ status: 413, code: 'payload-too-large', detail: 'The request body is too large.' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ProblemError({
+        status: 415,
+        code: 'unsupported-media-type',
+        detail: 'Send the request body as application/json.',
+      });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ProblemError({ status: 400, code: 'malformed-body', detail: 'The request body is not valid JSON.' });
+    case '22P02': // invalid_text_representation
+    case '22007': // invalid_datetime_format
+    case '22008': // datetime_field_overflow
+    case '22003': // numeric_value_out_of_range
+      return new ProblemError({ status: 400, code: 'validation-failed', detail: 'A value is out of range or malformed.' });
+    case '23514': // check_violation
+      return new ProblemError({ status: 422, code: 'validation-failed', detail: 'The values break a rule of the data.' });
+    case '23505':
+    case '23P01':
+      return new ProblemError({ status: 409, code: 'conflict', detail: 'The change conflicts with existing data.' });
+  }
+  if (e.message && /SyntaxError|Unexpected token|JSON/.test(e.message) && e.statusCode === 400) {
+    return new ProblemError({ status: 400, code: 'malformed-body', detail: 'The request body is not valid JSON.' });
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    // A 4xx raised by Fastify or a plugin we did not map: keep its status, give it a generic code.
+    const code: ErrorCode = e.statusCode === 404 ? 'route-not-found' : e.statusCode === 429 ? 'rate-limited' : 'validation-failed';
+    return new ProblemError({ status: e.statusCode, code, detail: e.message });
+  }
+  return new ProblemError({ status: 500, code: 'internal-error', detail: 'An unexpected error occurred; it has been logged.' });
+}
+
+export function problemBody(p: ProblemError, instance: string, requestId: string): Record<string, unknown> {
+  return {
+    type: `urn:shiftstack:problem:${p.code}`,
+    title: p.title,
+    status: p.status,
+    detail: p.message,
+    instance,
+    code: p.code,
+    ...(p.param ? { param: p.param } : {}),
+    request_id: requestId,
+    ...p.extra,
+  };
+}
+
+/** The PostgreSQL error code and constraint of a database error (pg and PGlite alike), if it is one. */
+export function pgError(err: unknown): { code?: string; constraint?: string } {
+  if (!err || typeof err !== 'object') return {};
+  const e = err as { code?: unknown; constraint?: unknown };
+  return {
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e.constraint === 'string' ? { constraint: e.constraint } : {}),
+  };
+}
+
+export const isUniqueViolation = (err: unknown, constraint?: string) => {
+  const e = pgError(err);
+  return e.code === '23505' && (!constraint || e.constraint === constraint);
+};

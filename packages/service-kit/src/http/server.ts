@@ -1,0 +1,194 @@
+// Builds the Fastify instance every service runs in: request ids, problem+json errors, route-template
+// metrics, rate limiting, OpenAPI + docs, /healthz and /readyz. The service registers its routes into it.
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Problem } from '@shiftstack/contract';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { Type } from 'typebox';
+import type { BaseConfig } from '../config';
+import { ProblemError, problemBody, toProblem } from '../errors';
+import { loggerOptions } from '../logger';
+import type { Metrics } from '../metrics';
+import type { Readiness } from './readiness';
+
+export type ServiceInstance = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+export interface ServerOptions {
+  config: BaseConfig;
+  metrics: Metrics;
+  readiness: Readiness;
+  openapi: { title: string; version: string; description: string };
+  /** Pass a logger (e.g. a silent one in tests); default builds one from config. */
+  logger?: Logger;
+  /**
+   * Where authentication will go: runs before every /api handler. Throw a ProblemError (401/403) to refuse.
+   * No authentication exists yet, so the default lets every request through.
+   */
+  authenticate?: (request: FastifyRequest) => Promise<void>;
+}
+
+/** Documents the error responses of a route in OpenAPI (and serialises them). */
+export const problemResponses = {
+  '4xx': { ...Problem, description: 'The request was refused (RFC 9457 problem details)' },
+  '5xx': { ...Problem, description: 'The service could not complete the request (RFC 9457 problem details)' },
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Probes are not traffic: keep them out of the latency histogram that autoscaling and alerts read. */
+const UNMEASURED = new Set(['/healthz', '/readyz']);
+
+export async function createServer(opts: ServerOptions): Promise<ServiceInstance> {
+  const { config, metrics, readiness } = opts;
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: loggerOptions(config) }),
+    // Take the caller's X-Request-Id when it is sane, so one id follows a request across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Probes every few seconds would drown the request log.
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      disableRequestLogging: (req) => /^\/(healthz|readyz)\b/.test(req.url ?? ''),
+    }),
+    bodyLimit: config.bodyLimitBytes,
+    // While closing, keep serving requests on open connections (with Connection: close) rather than
+    // answering 503: the drain phase already took this pod out of rotation.
+    return503OnClosing: false,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ServiceInstance;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const route = request.routeOptions.url;
+    if (route && UNMEASURED.has(route)) return;
+    metrics.inFlight.inc();
+    reply.raw.once('close', () => metrics.inFlight.dec());
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (UNMEASURED.has(route)) return;
+    metrics.httpDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const problem = validationProblem(error) ?? toProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    sendProblem(
+      reply,
+      request,
+      new ProblemError({ status: 404, code: 'route-not-found', detail: `No route for ${request.method} ${request.url.split('?')[0]}.` }),
+    ),
+  );
+
+  if (config.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      allowList: (req) => UNMEASURED.has(req.routeOptions.url ?? ''),
+      errorResponseBuilder: (_req, ctx) => {
+        metrics.rateLimited.inc();
+        return new ProblemError({
+          status: 429,
+          code: 'rate-limited',
+          detail: `Too many requests: at most ${ctx.max} a minute. Try again in ${Math.ceil(ctx.ttl / 1000)} s.`,
+          retryAfter: Math.ceil(ctx.ttl / 1000),
+        });
+      },
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: opts.openapi.title, version: opts.openapi.version, description: opts.openapi.description },
+      components: { schemas: { Problem } as never },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/healthz',
+    { schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get('/readyz', { schema: { hide: true } }, async (request, reply) => {
+    const { ready, checks } = await readiness.evaluate();
+    if (ready) return reply.send({ status: 'ready', checks });
+    return sendProblem(
+      reply,
+      request,
+      new ProblemError({ status: 503, code: 'not-ready', detail: 'Not ready to serve traffic.', retryAfter: 1, extra: { checks } }),
+    );
+  });
+
+  const authenticate = opts.authenticate;
+  if (authenticate) {
+    app.addHook('preHandler', async (request) => {
+      if (request.url.startsWith('/api/')) await authenticate(request);
+    });
+  }
+  return app;
+}
+
+function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemError) {
+  if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter));
+  for (const [k, v] of Object.entries(problem.headers ?? {})) reply.header(k, v);
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send(problemBody(problem, request.url.split('?')[0] ?? request.url, request.id));
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns Fastify's schema-validation error into one problem listing every field at fault. */
+function validationProblem(error: unknown): ProblemError | undefined {
+  const e = error as { validation?: AjvError[]; validationContext?: string };
+  if (!Array.isArray(e.validation)) return undefined;
+  const where = e.validationContext ?? 'body';
+  const errors = e.validation.map((v) => {
+    const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const missing = v.params.missingProperty ?? v.params.additionalProperty;
+    const param = [path, typeof missing === 'string' ? missing : ''].filter(Boolean).join('.') || where;
+    const message =
+      v.keyword === 'additionalProperties'
+        ? 'is not a known field'
+        : v.keyword === 'required'
+          ? 'is required'
+          : (v.message ?? 'is invalid');
+    return { param, message };
+  });
+  const unique = [...new Map(errors.map((x) => [`${x.param}:${x.message}`, x])).values()];
+  const first = unique[0];
+  return new ProblemError({
+    status: 400,
+    code: 'validation-failed',
+    ...(first ? { param: first.param } : {}),
+    detail: unique.map((x) => `${x.param} ${x.message}`).join('; '),
+    extra: { errors: unique },
+  });
+}

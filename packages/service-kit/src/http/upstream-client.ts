@@ -1,0 +1,180 @@
+// A client for calls between services: a per-attempt timeout, retries with exponential backoff and
+// jitter for idempotent methods only, and a circuit breaker shared by all calls to one upstream (cockatiel),
+// with request-id propagation and metrics. When the upstream cannot answer it throws UpstreamUnavailable,
+// which the error handler turns into 503 + Retry-After.
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  TaskCancelledError,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import type { Logger } from 'pino';
+import type { Metrics, UpstreamOutcome } from '../metrics';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+export class UpstreamUnavailable extends Error {
+  constructor(
+    readonly upstream: string,
+    readonly outcome: Exclude<UpstreamOutcome, 'ok' | 'client_error'>,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'UpstreamUnavailable';
+  }
+}
+
+/** A 4xx from the upstream: our request was wrong or the thing is absent. Never retried. */
+export class UpstreamClientError extends Error {
+  constructor(
+    readonly upstream: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${upstream} answered ${status}`);
+    this.name = 'UpstreamClientError';
+  }
+}
+
+class TransientFailure extends Error {
+  constructor(
+    readonly outcome: 'server_error' | 'network_error' | 'timeout',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export interface UpstreamClientOptions {
+  name: string;
+  baseUrl: string;
+  timeoutMs: number;
+  /** Attempts after the first, for idempotent calls. */
+  retries?: number;
+  /** Consecutive failures that open the circuit, and how long it stays open before one trial call. */
+  breakerThreshold?: number;
+  breakerHalfOpenAfterMs?: number;
+  metrics?: Metrics;
+  logger?: Logger;
+}
+
+export interface CallOptions {
+  requestId?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface UpstreamClient {
+  readonly name: string;
+  request<T>(method: string, path: string, opts?: CallOptions): Promise<T>;
+  get<T>(path: string, opts?: CallOptions): Promise<T>;
+  circuitState(): 'closed' | 'open' | 'half-open';
+}
+
+const STATE_VALUE: Record<CircuitState, number> = {
+  [CircuitState.Closed]: 0,
+  [CircuitState.Open]: 1,
+  [CircuitState.HalfOpen]: 2,
+  [CircuitState.Isolated]: 1,
+};
+
+export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
+  const { name, metrics, logger } = opts;
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  const isTransient = handleWhen((err) => err instanceof TransientFailure || err instanceof TaskCancelledError);
+  const breaker = circuitBreaker(isTransient, {
+    halfOpenAfter: opts.breakerHalfOpenAfterMs ?? 10_000,
+    breaker: new ConsecutiveBreaker(opts.breakerThreshold ?? 5),
+  });
+  metrics?.upstreamCircuit.set({ upstream: name }, 0);
+  breaker.onStateChange((state) => {
+    metrics?.upstreamCircuit.set({ upstream: name }, STATE_VALUE[state]);
+    logger?.warn({ upstream: name, state: CircuitState[state] }, 'circuit breaker state changed');
+  });
+  const perAttempt = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
+  const retrying = retry(isTransient, {
+    maxAttempts: opts.retries ?? 2,
+    backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }), // decorrelated jitter
+  });
+  // Outermost first: retry around the breaker, so an open circuit fails fast without further attempts.
+  const idempotentPolicy = wrap(retrying, breaker, perAttempt);
+  const oncePolicy = wrap(breaker, perAttempt);
+
+  async function attempt<T>(method: string, path: string, call: CallOptions, signal: AbortSignal): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        signal: call.signal ? AbortSignal.any([signal, call.signal]) : signal,
+        headers: {
+          accept: 'application/json',
+          ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
+          ...call.headers,
+        },
+        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+      });
+    } catch (err) {
+      if (signal.aborted) throw err; // the timeout policy reports it
+      throw new TransientFailure('network_error', `${name} unreachable: ${(err as Error).message}`, { cause: err });
+    }
+    const text = await res.text();
+    const body: unknown = text ? safeJson(text) : undefined;
+    if (res.status >= 500 || res.status === 429) {
+      throw new TransientFailure('server_error', `${name} answered ${res.status}`);
+    }
+    if (res.status >= 400) throw new UpstreamClientError(name, res.status, body);
+    return body as T;
+  }
+
+  async function request<T>(method: string, path: string, call: CallOptions = {}): Promise<T> {
+    const started = performance.now();
+    const policy = IDEMPOTENT.has(method.toUpperCase()) ? idempotentPolicy : oncePolicy;
+    let outcome: UpstreamOutcome = 'ok';
+    try {
+      return await policy.execute(({ signal }) => attempt<T>(method, path, call, signal));
+    } catch (err) {
+      if (err instanceof UpstreamClientError) {
+        outcome = 'client_error';
+        throw err;
+      }
+      outcome =
+        err instanceof BrokenCircuitError
+          ? 'circuit_open'
+          : err instanceof TaskCancelledError
+            ? 'timeout'
+            : err instanceof TransientFailure
+              ? err.outcome
+              : 'network_error';
+      throw new UpstreamUnavailable(name, outcome, `${name} is unavailable (${outcome})`, { cause: err });
+    } finally {
+      metrics?.upstreamDuration.observe({ upstream: name, outcome }, (performance.now() - started) / 1000);
+    }
+  }
+
+  return {
+    name,
+    request,
+    get: (path, call) => request('GET', path, call),
+    circuitState: () =>
+      breaker.state === CircuitState.Closed ? 'closed' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'open',
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

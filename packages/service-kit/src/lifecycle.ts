@@ -1,0 +1,206 @@
+// Runs a service: validated config, database (retried until reachable), migrations under an advisory
+// lock, the API port, the admin (metrics) port, and graceful shutdown:
+//   SIGTERM -> /readyz answers 503 at once -> keep serving for SHUTDOWN_DRAIN_SECONDS (endpoints propagate)
+//   -> stop accepting, finish in-flight requests (at most SHUTDOWN_TIMEOUT_SECONDS) -> close pool -> exit 0.
+// A second signal exits at once.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Migration } from 'kysely';
+import type { Logger } from 'pino';
+import { Type, type Static, type TObject } from 'typebox';
+import { ConfigError, loadConfig, type BaseConfig, type BaseConfigSchema } from './config';
+import { openDatabase, type Database, type Extension } from './db/database';
+import { ProblemError, isDatabaseUnavailable } from './errors';
+import { Readiness } from './http/readiness';
+import type { ServiceInstance } from './http/server';
+import { createLogger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+
+export interface ServiceContext<Env, DB> {
+  config: BaseConfig;
+  env: Env;
+  database: Database<DB>;
+  metrics: Metrics;
+  readiness: Readiness;
+  logger: Logger;
+}
+
+export interface ServiceSpec<E extends TObject, DB> {
+  name: string;
+  version: string;
+  /** The service's own environment variables, validated with the base ones. */
+  env?: E;
+  migrations: Record<string, Migration>;
+  extensions?: Extension[];
+  /** Builds the app (createServer + the service's routes). */
+  build(ctx: ServiceContext<Static<E> & Static<typeof BaseConfigSchema>, DB>): Promise<ServiceInstance>;
+}
+
+export interface RunningService {
+  app: ServiceInstance;
+  /** Where the API and admin ports really listen (useful with port 0). */
+  url: string;
+  adminUrl: string;
+  readiness: Readiness;
+  /** Resolves once migrations are applied and the service is ready. */
+  ready: Promise<void>;
+  /** Drain and stop; resolves with the exit code the process should use. */
+  stop(reason?: string): Promise<number>;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Install SIGTERM/SIGINT handlers that stop and exit the process (main.ts does; tests don't). */
+  handleSignals?: boolean;
+  logger?: Logger;
+}
+
+export async function runService<E extends TObject, DB>(spec: ServiceSpec<E, DB>, opts: RunOptions = {}): Promise<RunningService> {
+  let loaded: ReturnType<typeof loadConfig<E['properties']>>;
+  try {
+    loaded = loadConfig(spec.name, opts.env ?? process.env, (spec.env ?? Type.Object({})) as TObject<E['properties']>);
+  } catch (err) {
+    if (err instanceof ConfigError && opts.handleSignals) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { base: config } = loaded;
+  const logger = opts.logger ?? createLogger(config);
+  const metrics = createMetrics(config.serviceName);
+  const readiness = new Readiness();
+  const database = await openDatabase<DB>({
+    config: config.database,
+    serviceName: config.serviceName,
+    logger,
+    metrics,
+    extensions: spec.extensions,
+  });
+  readiness.add({ name: 'database', check: () => database.ping(1500) });
+
+  const app = await spec.build({
+    config,
+    env: loaded.env as Static<E> & Static<typeof BaseConfigSchema>,
+    database,
+    metrics,
+    readiness,
+    logger,
+  });
+  // Until migrations are done the schema may not exist: refuse API calls cleanly instead of failing them.
+  app.addHook('onRequest', async (request) => {
+    if (!readiness.migrated && request.url.startsWith('/api/')) {
+      throw new ProblemError({ status: 503, code: 'not-ready', detail: 'Starting up; try again shortly.', retryAfter: 2 });
+    }
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  const admin = await startAdminServer(config, metrics, database);
+  const addr = app.server.address() as AddressInfo;
+  const url = `http://${hostFor(config.host)}:${addr.port}`;
+  const adminUrl = `http://${hostFor(config.host)}:${(admin.address() as AddressInfo).port}`;
+  logger.info({ url, adminUrl, database: database.kind }, `${spec.name} listening`);
+
+  const migrating = config.migrateOnStart ? migrateWithRetry(database, spec.migrations, logger) : Promise.resolve();
+  const migrated = migrating.then(
+    () => {
+      readiness.migrated = true;
+      logger.info('ready');
+    },
+    async (err: unknown) => {
+      logger.fatal({ err }, 'migrations failed; exiting');
+      await stop('migration failure');
+      if (opts.handleSignals) process.exit(1);
+      throw err;
+    },
+  );
+
+  let stopping: Promise<number> | undefined;
+  function stop(reason = 'stop'): Promise<number> {
+    stopping ??= (async () => {
+      readiness.draining = true;
+      logger.info({ reason, drainSeconds: config.drainSeconds }, 'draining: readiness is now failing');
+      if (!reason.includes('failure')) await sleep(config.drainSeconds * 1000);
+      let code = 0;
+      const forced = setTimeout(() => {
+        logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'in-flight requests did not finish in time; closing them');
+        app.server.closeAllConnections();
+        code = 1;
+      }, config.shutdownTimeoutSeconds * 1000);
+      try {
+        await app.close(); // stops accepting, waits for in-flight requests
+        await new Promise<void>((resolve) => admin.close(() => resolve()));
+        await database.close();
+      } catch (err) {
+        logger.error({ err }, 'error while stopping');
+        code = 1;
+      } finally {
+        clearTimeout(forced);
+      }
+      logger.info({ code }, 'stopped');
+      return code;
+    })();
+    return stopping;
+  }
+
+  if (opts.handleSignals) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => {
+        if (stopping) {
+          logger.warn({ signal }, 'second signal: exiting now');
+          process.exit(1);
+        }
+        void stop(signal).then((code) => {
+          logger.flush?.();
+          process.exit(code);
+        });
+      });
+    }
+  } else {
+    // In-process callers (tests) may want to wait for readiness; surface failures there.
+    migrated.catch(() => {});
+  }
+  return { app, url, adminUrl, readiness, stop, ready: migrated };
+}
+
+async function migrateWithRetry<DB>(database: Database<DB>, migrations: Record<string, Migration>, logger: Logger) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await database.migrate(migrations);
+      return;
+    } catch (err) {
+      const cause = (err as Error).cause ?? err;
+      if (!isDatabaseUnavailable(err) && !isDatabaseUnavailable(cause)) throw err;
+      const delay = Math.min(10_000, 250 * 2 ** attempt);
+      logger.warn({ err: cause, attempt, retryInMs: delay }, 'database unavailable; will retry migrations');
+      await sleep(delay);
+    }
+  }
+}
+
+async function startAdminServer<DB>(config: BaseConfig, metrics: Metrics, database: Database<DB>): Promise<Server> {
+  const server = createHttpServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+      const pool = database.poolStats();
+      metrics.dbPool.set({ state: 'total' }, pool.total);
+      metrics.dbPool.set({ state: 'idle' }, pool.idle);
+      metrics.dbPool.set({ state: 'waiting' }, pool.waiting);
+      metrics.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('metrics are at /metrics\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.adminPort, config.host, resolve);
+  });
+  return server;
+}
+
+function hostFor(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}

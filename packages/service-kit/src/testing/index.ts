@@ -1,0 +1,106 @@
+// Test helpers: every service suite runs against PGlite AND a real PostgreSQL server (started once per
+// run by test/support/postgres-global-setup.ts). PGlite suites start from a dump of an already-migrated
+// database (about 0.6 s) instead of migrating a new one (about 4 s).
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Migration } from 'kysely';
+import pg from 'pg';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import type { BaseConfig } from '../config';
+import { openDatabase, openPGlite, type Database, type Extension } from '../db/database';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** The back ends to run a suite against. PostgreSQL is left out (with a warning) when not installed, or fails the run under REQUIRE_SYSTEM_DEPS=1. */
+export function databaseKinds(): DatabaseKind[] {
+  const url = inject('postgresUrl');
+  if (url) return ['pglite', 'postgres'];
+  const why = inject('postgresMissing') || 'no PostgreSQL server was started';
+  if (process.env.REQUIRE_SYSTEM_DEPS === '1') throw new Error(`PostgreSQL is required (REQUIRE_SYSTEM_DEPS=1): ${why}`);
+  console.warn(`skipping PostgreSQL runs: ${why}`);
+  return ['pglite'];
+}
+
+export function postgresServerUrl(): string {
+  const url = inject('postgresUrl');
+  if (!url) throw new Error(`PostgreSQL is not available: ${inject('postgresMissing')}`);
+  return url;
+}
+
+/** Creates an empty database on the test PostgreSQL server and returns its URL. */
+export async function createPostgresDatabase(prefix: string): Promise<string> {
+  const serverUrl = postgresServerUrl();
+  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`create database "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function pgliteTemplate(service: string, migrations: Record<string, Migration>, extensions: Extension[]) {
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ service, extensions, migrations: Object.entries(migrations).map(([k, m]) => [k, String(m.up)]) }))
+    .digest('hex')
+    .slice(0, 16);
+  const file = join(tmpdir(), `shiftstack-pglite-${service}-${fingerprint}.tar.gz`);
+  if (!existsSync(file)) {
+    const migrated = await openPGliteAndMigrate(migrations, extensions, service);
+    const blob = await migrated.dumpDataDir('gzip');
+    await migrated.close();
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()));
+    renameSync(tmp, file); // atomic: parallel workers never read half a file
+  }
+  return new Blob([readFileSync(file)]);
+}
+
+async function openPGliteAndMigrate(migrations: Record<string, Migration>, extensions: Extension[], service: string) {
+  const pglite = await openPGlite('memory://', extensions);
+  const { Kysely, Migrator } = await import('kysely');
+  const { PGliteDialect } = await import('../db/pglite-dialect');
+  const db = new Kysely({ dialect: new PGliteDialect(pglite) });
+  const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+  if (error) throw new Error(`${service} migrations failed in the PGlite template`, { cause: error });
+  return pglite;
+}
+
+export interface TestDatabase<DB> {
+  database: Database<DB>;
+  config: BaseConfig['database'];
+  kind: DatabaseKind;
+}
+
+/** A fresh, migrated database of the given kind. Close it with `database.close()`. */
+export async function createTestDatabase<DB>(
+  kind: DatabaseKind,
+  service: string,
+  migrations: Record<string, Migration>,
+  extensions: Extension[] = [],
+): Promise<TestDatabase<DB>> {
+  if (kind === 'pglite') {
+    const config = { kind: 'pglite' as const, dataDir: 'memory://', statementTimeoutMs: 5000 };
+    const database = await openDatabase<DB>({
+      config,
+      serviceName: service,
+      logger: silentLogger,
+      extensions,
+      pgliteTemplate: await pgliteTemplate(service, migrations, extensions),
+    });
+    return { database, config, kind };
+  }
+  const config = { kind: 'postgres' as const, url: await createPostgresDatabase(service), poolMax: 10, statementTimeoutMs: 5000 };
+  const database = await openDatabase<DB>({ config, serviceName: service, logger: silentLogger, extensions });
+  await database.migrate(migrations);
+  return { database, config, kind };
+}

@@ -1,0 +1,28 @@
+// The users service as a plugin-style function: the chassis builds the server, this adds the routes.
+// Tests build it with buildUsersApp() and call app.inject() without a port.
+import { createServer, type Database, type Metrics, type Readiness, type ServerOptions, type ServiceInstance } from '@shiftstack/service-kit';
+import type { UsersDatabase } from './db';
+import { locationRoutes } from './locations/routes';
+import { roleRoutes } from './roles/routes';
+import { userRoutes } from './users/routes';
+
+export const USERS_OPENAPI = {
+  title: 'shiftstack users API',
+  version: '0.1.0',
+  description: 'People (employees and managers), the locations they work at, and their roles.',
+};
+
+export interface UsersAppOptions extends Omit<ServerOptions, 'openapi'> {
+  database: Database<UsersDatabase>;
+  metrics: Metrics;
+  readiness: Readiness;
+}
+
+export async function buildUsersApp(opts: UsersAppOptions): Promise<ServiceInstance> {
+  const app = await createServer({ ...opts, openapi: USERS_OPENAPI });
+  const db = opts.database.db;
+  locationRoutes(app, db);
+  roleRoutes(app, db);
+  userRoutes(app, db);
+  return app;
+}

@@ -1,0 +1,35 @@
+// The users database, as Kysely sees it.
+import type { Generated } from 'kysely';
+
+export interface UsersDatabase {
+  locations: {
+    id: Generated<number>;
+    name: string;
+    timezone: string;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  roles: {
+    id: Generated<number>;
+    location_id: number;
+    name: string;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  users: {
+    id: Generated<number>;
+    first_name: string;
+    last_name: string;
+    email: string | null;
+    mobile_number: string | null;
+    type: Generated<'employee' | 'asst_manager' | 'manager' | 'employer'>;
+    active: Generated<boolean>;
+    inactive_reason: string | null;
+    hire_date: string | null;
+    version: Generated<number>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  user_locations: { user_id: number; location_id: number };
+  user_roles: { user_id: number; role_id: number };
+}

@@ -136,7 +136,7 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
     case 'database-unavailable':
     case 'not-ready':
       return {
-        message: `The server is busy and nothing was saved. Try again ${seconds(err.retryAfterSeconds)}.`,
+        message: `The server is busy, so we couldn't ${action}. Try again ${seconds(err.retryAfterSeconds)}.`,
         fields,
       };
     case 'rate-limited':

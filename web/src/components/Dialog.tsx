@@ -51,8 +51,11 @@ export function Dialog({ title, subtitle, onClose, children }: DialogProps) {
         onCloseRef.current();
       }}
       onKeyDown={(e) => {
-        // Browsers without showModal() don't fire "cancel"; handle Escape ourselves.
-        if (e.key === 'Escape' && typeof ref.current?.showModal !== 'function') onCloseRef.current();
+        // Handle Escape ourselves too: some engines (and jsdom) never fire "cancel".
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onCloseRef.current();
+        }
       }}
     >
       <div className="dialog-head">

@@ -1,6 +1,7 @@
 // jsdom has no <dialog> methods: give it the bare minimum so components behave as in a browser.
 import { afterEach } from 'vitest';
 import { cleanup } from '@testing-library/react';
+import '@testing-library/jest-dom/vitest';
 
 afterEach(() => {
   cleanup();
@@ -12,7 +13,9 @@ if (typeof proto.showModal !== 'function') {
   proto.showModal = function showModal(this: HTMLDialogElement) {
     this.setAttribute('open', '');
   };
-  proto.show = proto.showModal;
+  proto.show = function show(this: HTMLDialogElement) {
+    this.setAttribute('open', '');
+  };
   proto.close = function close(this: HTMLDialogElement) {
     this.removeAttribute('open');
     this.dispatchEvent(new Event('close'));

@@ -1,0 +1,265 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { App } from '../App';
+import { mockFetch, page, problem, roles, shift, toronto, denver, user, type Call } from '../test/mock-fetch';
+
+// "Today" is Wednesday 12 November 2025, 10:00 in Toronto. The week is Mon 10 - Sun 16 Nov.
+const NOW = new Date('2025-11-12T15:00:00Z');
+const WEEK_START = '2025-11-10T05:00:00Z';
+const WEEK_END = '2025-11-17T05:00:00Z';
+
+const maya = user(3, 'Maya', 'Patel');
+const sam = user(4, 'Sam', 'Lee', { role_ids: [11] });
+const people = [sam, maya];
+
+function baseRoutes(shifts = [
+  shift(100, 3, '2025-11-12T14:00:00Z', '2025-11-12T22:00:00Z', { assignee: { id: 3, first_name: 'Maya', last_name: 'Patel' } }),
+  shift(101, 4, '2025-11-13T14:00:00Z', '2025-11-13T18:00:00Z', { status: 'draft', role_id: 11, published_at: null }),
+  shift(102, null, '2025-11-14T21:00:00Z', '2025-11-15T03:00:00Z', { role_id: 10 }),
+]) {
+  return {
+    'GET /api/v1/locations': () => ({ body: page([toronto, denver]) }),
+    'GET /api/v1/roles': () => ({ body: page(roles) }),
+    'GET /api/v1/users': () => ({ body: page(people) }),
+    'GET /api/v1/shifts': (c: Call) =>
+      c.url.searchParams.get('start[gte]') === WEEK_START ? { body: page(shifts) } : { body: page([]) },
+  };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(NOW);
+  history.replaceState(null, '', '/?location=1');
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const board = () => screen.findByRole('table', { name: /Shifts, week of 10 – 16 Nov 2025/ });
+const rowOf = (name: string) => screen.getByRole('rowheader', { name: new RegExp(name) }).closest('[role="row"]') as HTMLElement;
+
+describe('week board', () => {
+  it('shows one row per person plus open shifts, one column per day, with times, roles and drafts marked', async () => {
+    const api = mockFetch(baseRoutes());
+    render(<App />);
+    const table = await board();
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('10 – 16 Nov 2025');
+    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent);
+    expect(headers).toEqual(['Person', 'Mon 10 Nov', 'Tue 11 Nov', 'Wed 12 NovToday', 'Thu 13 Nov', 'Fri 14 Nov', 'Sat 15 Nov', 'Sun 16 Nov']);
+    const rowNames = within(table).getAllByRole('rowheader').map((h) => h.querySelector('.row-name')?.textContent);
+    expect(rowNames).toEqual(['Open shifts', 'Sam Lee', 'Maya Patel']);
+
+    // Maya's published shift on Wednesday, in Toronto time.
+    const mayaCells = within(rowOf('Maya Patel')).getAllByRole('cell');
+    expect(mayaCells[2]).toHaveTextContent('09:00–17:00');
+    expect(mayaCells[2]).toHaveTextContent('Barista');
+    expect(mayaCells[2]).not.toHaveTextContent('Draft');
+    // Sam's draft on Thursday carries a printed label, not only a colour.
+    const samShift = within(rowOf('Sam Lee')).getByRole('button', { name: /Draft shift, Sam Lee, Thu 13 Nov 09:00–13:00, Cashier/ });
+    expect(samShift).toHaveTextContent('Draft');
+    expect(samShift.className).toContain('draft');
+    // The open overnight shift sits in the open row on Friday.
+    expect(within(rowOf('Open shifts')).getAllByRole('cell')[4]).toHaveTextContent('16:00–22:00');
+    expect(screen.getByRole('button', { name: 'Publish week (1 drafts)' })).toBeEnabled();
+
+    const shiftsCall = api.find('GET', '/api/v1/shifts')[0]!;
+    expect(shiftsCall.url.searchParams.get('location_id')).toBe('1');
+    expect(shiftsCall.url.searchParams.get('start[lt]')).toBe(WEEK_END);
+  });
+
+  it('moves between weeks and back to today, and filters by role', async () => {
+    const api = mockFetch(baseRoutes());
+    const ue = userEvent.setup();
+    render(<App />);
+    await board();
+    await ue.click(screen.getByRole('button', { name: 'Next week' }));
+    await screen.findByRole('table', { name: /17 – 23 Nov 2025/ });
+    expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('start[gte]')).toBe('2025-11-17T05:00:00Z');
+    expect(await screen.findByText(/No shifts this week yet/)).toBeInTheDocument();
+    expect(location.search).toBe('?location=1&week=2025-11-17');
+
+    await ue.click(screen.getByRole('button', { name: 'Previous week' }));
+    await ue.click(screen.getByRole('button', { name: 'Previous week' }));
+    await screen.findByRole('table', { name: /3 – 9 Nov 2025/ });
+    await ue.click(screen.getByRole('button', { name: 'Today' }));
+    await board();
+
+    await ue.selectOptions(screen.getByLabelText('Role'), 'Cashier');
+    await waitFor(() => expect(screen.queryByText('09:00–17:00')).not.toBeInTheDocument());
+    expect(screen.getByText('09:00–13:00')).toBeInTheDocument();
+  });
+
+  it('creates a draft shift from an empty cell, in the location time zone', async () => {
+    const routes = baseRoutes();
+    const api = mockFetch({
+      ...routes,
+      'POST /api/v1/shifts': (c) => ({ status: 201, body: { ...shift(200, 3, '', ''), ...(c.body as object) } }),
+    });
+    const ue = userEvent.setup();
+    render(<App />);
+    await board();
+    await ue.click(within(rowOf('Maya Patel')).getByRole('button', { name: 'Add a shift for Maya Patel on Monday 10 November' }));
+    const dialog = screen.getByRole('dialog', { name: 'New shift for Maya Patel' });
+    expect(within(dialog).getByLabelText('Person')).toHaveValue('3');
+    expect(within(dialog).getByLabelText('Person')).toHaveFocus();
+    await ue.clear(within(dialog).getByLabelText('Start'));
+    await ue.type(within(dialog).getByLabelText('Start'), '07:30');
+    await ue.clear(within(dialog).getByLabelText('End'));
+    await ue.type(within(dialog).getByLabelText('End'), '15:30');
+    await ue.type(within(dialog).getByLabelText('Notes'), 'Open the store');
+    await ue.click(within(dialog).getByRole('button', { name: 'Add shift' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    const post = api.find('POST', '/api/v1/shifts')[0]!;
+    expect(post.body).toEqual({
+      location_id: 1,
+      role_id: 10,
+      user_id: 3,
+      start: '2025-11-10T12:30:00Z',
+      end: '2025-11-10T20:30:00Z',
+      break_minutes: 30,
+      notes: 'Open the store',
+      status: 'draft',
+    });
+    expect(post.headers['idempotency-key']).toBeTruthy();
+    expect(await screen.findByText(/Added a draft shift for Maya Patel, Mon 10 Nov, 07:30–15:30/)).toBeInTheDocument();
+    // The board reloads after a change.
+    await waitFor(() => expect(api.find('GET', '/api/v1/shifts').length).toBe(2));
+  });
+
+  it('explains an overlap in the dialog with the person and the conflicting shift', async () => {
+    mockFetch({
+      ...baseRoutes(),
+      'POST /api/v1/shifts': () => ({
+        status: 409,
+        body: problem(409, 'shift-overlap', {
+          detail: 'overlaps shift 100',
+          conflicting_shift_ids: [100],
+          conflicts: [{ id: 100, user_id: 3, start: '2025-11-12T14:00:00Z', end: '2025-11-12T22:00:00Z' }],
+        }),
+      }),
+    });
+    const ue = userEvent.setup();
+    render(<App />);
+    await board();
+    await ue.click(within(rowOf('Maya Patel')).getByRole('button', { name: /Add a shift for Maya Patel on Wednesday/ }));
+    const dialog = screen.getByRole('dialog');
+    await ue.click(within(dialog).getByRole('button', { name: 'Add shift' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert).toHaveTextContent(
+      "Maya Patel already works Wed 12 Nov, 09:00–17:00. One person can't have two shifts at the same time",
+    );
+    expect(within(dialog).getByLabelText('Start')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
+  it('assigns an open shift with If-Match, and deletes a shift after confirming', async () => {
+    const api = mockFetch({
+      ...baseRoutes(),
+      'PATCH /api/v1/shifts/:id': (c) => ({ body: { ...shift(102, 4, '', ''), ...(c.body as object) } }),
+      'DELETE /api/v1/shifts/:id': () => ({ status: 204 }),
+    });
+    const ue = userEvent.setup();
+    render(<App />);
+    await board();
+    await ue.click(screen.getByRole('button', { name: /Published shift, Open shifts, Fri 14 Nov 16:00–22:00/ }));
+    let dialog = screen.getByRole('dialog', { name: 'Edit shift' });
+    expect(dialog).toHaveTextContent('Published: staff can see it');
+    await ue.selectOptions(within(dialog).getByLabelText('Person'), 'Sam Lee');
+    await ue.click(within(dialog).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    const patch = api.find('PATCH', '/api/v1/shifts/102')[0]!;
+    expect(patch.body).toEqual({ user_id: 4 });
+    expect(patch.headers['if-match']).toBe('"1"');
+
+    await ue.click(screen.getByRole('button', { name: /Published shift, Maya Patel, Wed 12 Nov/ }));
+    dialog = screen.getByRole('dialog', { name: 'Edit shift' });
+    await ue.click(within(dialog).getByRole('button', { name: 'Delete shift' }));
+    await ue.click(within(dialog).getByRole('button', { name: 'Yes, delete it' }));
+    await waitFor(() => expect(api.find('DELETE', '/api/v1/shifts/100')).toHaveLength(1));
+    expect(await screen.findByText('Deleted the shift on Wed 12 Nov.')).toBeInTheDocument();
+  });
+
+  it('closes the dialog with Escape without saving', async () => {
+    const api = mockFetch(baseRoutes());
+    const ue = userEvent.setup();
+    render(<App />);
+    await board();
+    await ue.click(within(rowOf('Sam Lee')).getAllByRole('button', { name: /Add a shift/ })[0]!);
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+    await ue.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.find('POST', '/api/v1/shifts')).toHaveLength(0);
+  });
+
+  it('publishes the week shown and says how many shifts were published', async () => {
+    const api = mockFetch({
+      ...baseRoutes(),
+      'POST /api/v1/shifts/publish': (c) => ({
+        body: { ...(c.body as object), published_count: 1, shift_ids: [101] },
+      }),
+    });
+    const ue = userEvent.setup();
+    render(<App />);
+    await board();
+    await ue.click(screen.getByRole('button', { name: /Publish week/ }));
+    expect(await screen.findByText(/Published 1 shift\. Everyone can now see the week of 10 – 16 Nov 2025/)).toBeInTheDocument();
+    expect(api.find('POST', '/api/v1/shifts/publish')[0]!.body).toEqual({ location_id: 1, start: WEEK_START, end: WEEK_END });
+  });
+
+  it('shows a plain error next to Publish when it fails', async () => {
+    mockFetch({
+      ...baseRoutes(),
+      'POST /api/v1/shifts/publish': () => ({ status: 503, body: problem(503, 'database-unavailable'), headers: { 'retry-after': '3' } }),
+    });
+    const ue = userEvent.setup();
+    render(<App />);
+    await board();
+    await ue.click(screen.getByRole('button', { name: /Publish week/ }));
+    expect(await screen.findByRole('alert')).toHaveTextContent("The server is busy, so we couldn't publish the week. Try again in 3 seconds.");
+  });
+
+  it('warns that names are missing when the users service is degraded', async () => {
+    mockFetch({
+      ...baseRoutes(),
+      'GET /api/v1/users': () => ({ status: 503, body: problem(503, 'database-unavailable') }),
+      'GET /api/v1/shifts': () => ({
+        body: page([shift(100, 3, '2025-11-12T14:00:00Z', '2025-11-12T22:00:00Z', { assignee: null })], { degraded: true }),
+      }),
+    });
+    render(<App />);
+    await board();
+    expect(screen.getByText(/Some names are missing/)).toBeInTheDocument();
+    expect(screen.getByRole('rowheader', { name: /Name unavailable \(#3\)/ })).toBeInTheDocument();
+  });
+
+  it('shows loading, then an error with a retry when shifts cannot be loaded', async () => {
+    let fail = true;
+    mockFetch({
+      ...baseRoutes(),
+      'GET /api/v1/shifts': () => (fail ? { status: 500, body: problem(500, 'internal-error') } : { body: page([]) }),
+    });
+    const ue = userEvent.setup();
+    render(<App />);
+    expect(screen.getByRole('status')).toHaveTextContent('Loading');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      "Something went wrong on the server and we couldn't load the schedule. Please try again.",
+    );
+    fail = false;
+    await ue.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText(/No shifts this week yet/)).toBeInTheDocument();
+  });
+
+  it('switches location and shows days in that location', async () => {
+    const api = mockFetch(baseRoutes());
+    const ue = userEvent.setup();
+    render(<App />);
+    await board();
+    await ue.selectOptions(screen.getByLabelText('Location'), 'Denver Depot');
+    await waitFor(() => expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('location_id')).toBe('2'));
+    expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('start[gte]')).toBe('2025-11-10T07:00:00Z');
+    expect(await screen.findByText(/Denver Depot's time zone \(America\/Denver\)/)).toBeInTheDocument();
+  });
+});

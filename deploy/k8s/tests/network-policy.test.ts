@@ -1,11 +1,23 @@
 // Who may talk to whom, per environment, computed from the rendered NetworkPolicies: default deny,
 // then only the flows the system needs.
 import { describe, expect, it } from 'vitest';
-import { environments, kubectlAvailable, namespaceOf, ofKind, podLabelSets, renderOverlay, renderWithComponents, type Obj } from './support/manifests.js';
+import {
+  environments,
+  kubectlAvailable,
+  namespaceOf,
+  ofKind,
+  podLabelSets,
+  renderOverlay,
+  renderWithComponents,
+  type Obj,
+} from './support/manifests.js';
 import { canConnect, policiesSelecting, type Endpoint } from './support/network-policy.js';
 
 function endpoints(objs: Obj[], namespace: string) {
-  const pods = podLabelSets(objs).map((p) => ({ ...p, endpoint: { namespace, labels: p.labels } as Endpoint }));
+  const pods = podLabelSets(objs).map((p) => {
+    const endpoint: Endpoint = { namespace, labels: p.labels };
+    return { ...p, endpoint };
+  });
   const pod = (instance: string) => {
     const found = pods.find((p) => p.labels['app.kubernetes.io/instance'] === instance);
     if (!found) throw new Error(`no pod with instance ${instance}`);
@@ -28,8 +40,11 @@ describe.skipIf(!kubectlAvailable)('network policies', () => {
     const objs = renderOverlay(env);
     const policies = ofKind(objs, 'NetworkPolicy');
     const { pods, pod } = endpoints(objs, namespaceOf(env));
-    const [users, shifts, web, usersDb, shiftsDb] = ['users', 'shifts', 'web', 'users-db', 'shifts-db'].map(pod) as Endpoint[];
-    const can = (from: Endpoint, to: Endpoint, port: number, protocol = 'TCP') => canConnect(policies, from, to, port, protocol);
+    const [users, shifts, web, usersDb, shiftsDb] = ['users', 'shifts', 'web', 'users-db', 'shifts-db'].map(
+      pod,
+    );
+    const can = (from: Endpoint, to: Endpoint, port: number, protocol = 'TCP') =>
+      canConnect(policies, from, to, port, protocol);
 
     it('denies all ingress and egress by default', () => {
       const deny = policies.find((p) => p.metadata.name === 'default-deny');
@@ -38,8 +53,13 @@ describe.skipIf(!kubectlAvailable)('network policies', () => {
 
     it('covers every pod in both directions', () => {
       for (const p of pods) {
-        expect(policiesSelecting(policies, p.endpoint, 'Ingress').length, `${p.owner} ingress`).toBeGreaterThan(0);
-        expect(policiesSelecting(policies, p.endpoint, 'Egress').length, `${p.owner} egress`).toBeGreaterThan(0);
+        expect(
+          policiesSelecting(policies, p.endpoint, 'Ingress').length,
+          `${p.owner} ingress`,
+        ).toBeGreaterThan(0);
+        expect(policiesSelecting(policies, p.endpoint, 'Egress').length, `${p.owner} egress`).toBeGreaterThan(
+          0,
+        );
       }
     });
 
@@ -67,8 +87,14 @@ describe.skipIf(!kubectlAvailable)('network policies', () => {
     it('lets each service reach its own database and no other', () => {
       const databases = pods.filter((p) => p.labels['app.kubernetes.io/component'] === 'database');
       expect(databases.length).toBeGreaterThanOrEqual(2);
-      for (const [service, own] of [['users', 'users-db'], ['shifts', 'shifts-db'], ['web', undefined]] as const) {
-        const reachable = databases.filter((db) => can(pod(service), db.endpoint, 5432)).map((db) => db.labels['app.kubernetes.io/instance']);
+      for (const [service, own] of [
+        ['users', 'users-db'],
+        ['shifts', 'shifts-db'],
+        ['web', undefined],
+      ] as const) {
+        const reachable = databases
+          .filter((db) => can(pod(service), db.endpoint, 5432))
+          .map((db) => db.labels['app.kubernetes.io/instance']);
         expect(reachable, service).toEqual(own ? [own] : []);
       }
       expect(can(outside.otherApp, usersDb!, 5432)).toBe(false);
@@ -85,10 +111,16 @@ describe.skipIf(!kubectlAvailable)('network policies', () => {
   });
 
   it('opens the front door to ingress-nginx instead when the ingress component is used', () => {
-    const objs = renderWithComponents('shiftstack-dev', ['components/in-cluster-postgres', 'components/ingress']);
+    const objs = renderWithComponents('shiftstack-dev', [
+      'components/in-cluster-postgres',
+      'components/ingress',
+    ]);
     const policies = ofKind(objs, 'NetworkPolicy');
-    const web = { namespace: 'shiftstack-dev', labels: podLabelSets(objs).find((p) => p.owner === 'Deployment/web')!.labels };
+    const web = {
+      namespace: 'shiftstack-dev',
+      labels: podLabelSets(objs).find((p) => p.owner === 'Deployment/web')!.labels,
+    };
     expect(canConnect(policies, outside.ingressNginx, web, 8080)).toBe(true);
     expect(canConnect(policies, outside.envoyGateway, web, 8080)).toBe(false);
-  });
+  }, 30_000);
 });

@@ -10,7 +10,11 @@ const deployment = {
     selector: { matchLabels: { app: 'users' } },
     template: {
       metadata: { labels: { app: 'users' } },
-      spec: { containers: [{ name: 'users', image: 'ghcr.io/shiftstack/users:0.1.0', imagePullPolicy: 'IfNotPresent' }] },
+      spec: {
+        containers: [
+          { name: 'users', image: 'ghcr.io/shiftstack/users:0.1.0', imagePullPolicy: 'IfNotPresent' },
+        ],
+      },
     },
   },
 };
@@ -55,18 +59,41 @@ describe('strict schema validation', () => {
 
   it.each([
     ['a misspelled top-level spec field', deployment, 'spec.replica', 3, 'spec.replica'],
-    ['a misspelled container field', deployment, 'spec.template.spec.containers.0.imagePullPolcy', 'Always', 'imagePullPolcy'],
-    ['a field at the wrong level', deployment, 'spec.template.spec.readOnlyRootFilesystem', true, 'readOnlyRootFilesystem'],
+    [
+      'a misspelled container field',
+      deployment,
+      'spec.template.spec.containers.0.imagePullPolcy',
+      'Always',
+      'imagePullPolcy',
+    ],
+    [
+      'a field at the wrong level',
+      deployment,
+      'spec.template.spec.readOnlyRootFilesystem',
+      true,
+      'readOnlyRootFilesystem',
+    ],
     ['a misspelled CRD field (KEDA)', scaledObject, 'spec.minReplicas', 2, 'spec.minReplicas'],
     ['a misspelled CRD field (Argo Rollouts)', rollout, 'spec.strategy.canary.setps', [], 'canary.setps'],
-    ['a misspelled field in a Rollout pod template', rollout, 'spec.template.spec.containers.0.imagePullPolcy', 'Always', 'imagePullPolcy'],
+    [
+      'a misspelled field in a Rollout pod template',
+      rollout,
+      'spec.template.spec.containers.0.imagePullPolcy',
+      'Always',
+      'imagePullPolcy',
+    ],
   ])('rejects %s', (_what, obj, path, value, reported) => {
     const errors = strictErrors(withField(obj, path, value));
-    expect(errors.some((e) => e.includes('unknown field') && e.includes(reported)), errors.join('\n')).toBe(true);
+    expect(
+      errors.some((e) => e.includes('unknown field') && e.includes(reported)),
+      errors.join('\n'),
+    ).toBe(true);
   });
 
   it('still reports ordinary schema errors (wrong type)', () => {
-    expect(strictErrors(withField(deployment, 'spec.replicas', 'three')).join()).toMatch(/replicas must be integer/);
+    expect(strictErrors(withField(deployment, 'spec.replicas', 'three')).join()).toMatch(
+      /replicas must be integer/,
+    );
   });
 
   it('refuses a kind it has no schema for rather than passing it', () => {

@@ -23,7 +23,10 @@ export const kubectlAvailable = needs('kubectl', commandMissing('kubectl', ['ver
 
 /** `kubectl kustomize DIR`, parsed. Throws with kustomize's own message when the build fails. */
 export function kustomize(dir: string): Obj[] {
-  const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('kubectl', ['kustomize', dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return parseAllDocuments(out)
     .map((doc) => doc.toJS() as Obj | null)
     .filter((o): o is Obj => o !== null);
@@ -87,7 +90,10 @@ export function podLabelSets(objs: Obj[]): { owner: string; labels: Record<strin
   // The operator labels every pod with cnpg.io/cluster and copies inheritedMetadata.labels onto it.
   const fromClusters = ofKind(objs, 'Cluster').map((c) => ({
     owner: `Cluster/${c.metadata.name}`,
-    labels: { ...(c.spec.inheritedMetadata?.labels ?? {}), 'cnpg.io/cluster': c.metadata.name } as Record<string, string>,
+    labels: { ...(c.spec.inheritedMetadata?.labels ?? {}), 'cnpg.io/cluster': c.metadata.name } as Record<
+      string,
+      string
+    >,
   }));
   return [...fromTemplates, ...fromClusters];
 }
@@ -99,6 +105,7 @@ export function envOf(objs: Obj[], container: Obj): Record<string, string> {
     const cm = from.configMapRef ? find(objs, 'ConfigMap', from.configMapRef.name as string) : undefined;
     Object.assign(env, cm?.data ?? {});
   }
-  for (const e of (container.env ?? []) as Obj[]) if (typeof e.value === 'string') env[e.name as string] = e.value;
+  for (const e of (container.env ?? []) as Obj[])
+    if (typeof e.value === 'string') env[e.name as string] = e.value;
   return env;
 }

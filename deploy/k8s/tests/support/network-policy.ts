@@ -13,7 +13,11 @@ export interface Endpoint {
 
 interface LabelSelector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
 }
 
 export function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
@@ -43,18 +47,31 @@ function peerMatches(peer: Obj, policyNamespace: string, e: Endpoint): boolean {
   // "cannot reach" checks err on the safe side.
   if (peer.ipBlock) return true;
   if (!e.labels) return false; // pod/namespace selectors only ever match pods
-  const nsOk = peer.namespaceSelector ? selects(peer.namespaceSelector as LabelSelector, nsLabels(e)) : e.namespace === policyNamespace;
+  const nsOk = peer.namespaceSelector
+    ? selects(peer.namespaceSelector as LabelSelector, nsLabels(e))
+    : e.namespace === policyNamespace;
   const podOk = peer.podSelector ? selects(peer.podSelector as LabelSelector, e.labels) : true;
   return nsOk && podOk;
 }
 
 const portMatches = (ports: Obj[] | undefined, port: number, protocol: string) =>
-  !ports?.length || ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port));
+  !ports?.length ||
+  ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port));
 
-function directionAllows(policies: Obj[], self: Endpoint, other: Endpoint, dir: 'Ingress' | 'Egress', port: number, protocol: string): boolean {
+function directionAllows(
+  policies: Obj[],
+  self: Endpoint,
+  other: Endpoint,
+  dir: 'Ingress' | 'Egress',
+  port: number,
+  protocol: string,
+): boolean {
   if (!self.labels) return true; // not a pod: not governed by NetworkPolicy
   const applying = policies.filter(
-    (p) => p.metadata.namespace === self.namespace && (p.spec.policyTypes as string[]).includes(dir) && selects(p.spec.podSelector as LabelSelector, self.labels!),
+    (p) =>
+      p.metadata.namespace === self.namespace &&
+      (p.spec.policyTypes as string[]).includes(dir) &&
+      selects(p.spec.podSelector as LabelSelector, self.labels!),
   );
   if (applying.length === 0) return true;
   const key = dir === 'Ingress' ? 'ingress' : 'egress';
@@ -63,15 +80,30 @@ function directionAllows(policies: Obj[], self: Endpoint, other: Endpoint, dir: 
     ((p.spec[key] ?? []) as Obj[]).some(
       (rule) =>
         portMatches(rule.ports as Obj[] | undefined, port, protocol) &&
-        (!rule[peersKey]?.length || (rule[peersKey] as Obj[]).some((peer) => peerMatches(peer, p.metadata.namespace as string, other))),
+        (!rule[peersKey]?.length ||
+          (rule[peersKey] as Obj[]).some((peer) => peerMatches(peer, p.metadata.namespace as string, other))),
     ),
   );
 }
 
-export function canConnect(policies: Obj[], from: Endpoint, to: Endpoint, port: number, protocol = 'TCP'): boolean {
-  return directionAllows(policies, from, to, 'Egress', port, protocol) && directionAllows(policies, to, from, 'Ingress', port, protocol);
+export function canConnect(
+  policies: Obj[],
+  from: Endpoint,
+  to: Endpoint,
+  port: number,
+  protocol = 'TCP',
+): boolean {
+  return (
+    directionAllows(policies, from, to, 'Egress', port, protocol) &&
+    directionAllows(policies, to, from, 'Ingress', port, protocol)
+  );
 }
 
 /** Policies that select this pod for a direction (empty = the pod is not isolated that way). */
 export const policiesSelecting = (policies: Obj[], pod: Endpoint, dir: 'Ingress' | 'Egress') =>
-  policies.filter((p) => p.metadata.namespace === pod.namespace && (p.spec.policyTypes as string[]).includes(dir) && selects(p.spec.podSelector as LabelSelector, pod.labels ?? {}));
+  policies.filter(
+    (p) =>
+      p.metadata.namespace === pod.namespace &&
+      (p.spec.policyTypes as string[]).includes(dir) &&
+      selects(p.spec.podSelector as LabelSelector, pod.labels ?? {}),
+  );

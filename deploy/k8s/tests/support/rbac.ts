@@ -17,7 +17,8 @@ interface PolicyRule {
   resourceNames?: string[];
 }
 
-const has = (list: string[] | undefined, value: string) => !!list && (list.includes('*') || list.includes(value));
+const has = (list: string[] | undefined, value: string) =>
+  !!list && (list.includes('*') || list.includes(value));
 
 function resourceMatches(rule: PolicyRule, resource: string): boolean {
   if (has(rule.resources, resource)) return true;
@@ -27,7 +28,8 @@ function resourceMatches(rule: PolicyRule, resource: string): boolean {
 }
 
 export function ruleAllows(rule: PolicyRule, req: ApiRequest): boolean {
-  if (!has(rule.verbs, req.verb) || !has(rule.apiGroups, req.group) || !resourceMatches(rule, req.resource)) return false;
+  if (!has(rule.verbs, req.verb) || !has(rule.apiGroups, req.group) || !resourceMatches(rule, req.resource))
+    return false;
   // A rule restricted to names never matches a request without one (list, watch, create).
   if (rule.resourceNames?.length) return req.name !== undefined && rule.resourceNames.includes(req.name);
   return true;
@@ -41,7 +43,10 @@ export function rulesForGroup(objs: Obj[], group: string): PolicyRule[] {
       const role = find(objs, b.roleRef.kind as string, b.roleRef.name as string);
       // A binding to a role we do not ship (e.g. the built-in "edit") would grant rights this test
       // cannot see: fail loudly rather than under-report.
-      if (!role) throw new Error(`RoleBinding ${b.metadata.name} refers to ${b.roleRef.kind}/${b.roleRef.name}, not in the manifests`);
+      if (!role)
+        throw new Error(
+          `RoleBinding ${b.metadata.name} refers to ${b.roleRef.kind}/${b.roleRef.name}, not in the manifests`,
+        );
       return (role.rules ?? []) as PolicyRule[];
     });
 }

@@ -65,7 +65,8 @@ function tracker(root: object) {
   const wrap = (value: unknown, path: string): unknown => {
     if (value === null || typeof value !== 'object') return value;
     const target = value;
-    if (!Array.isArray(target) && !records.has(target)) records.set(target, { path, read: new Set(), enumerated: false });
+    if (!Array.isArray(target) && !records.has(target))
+      records.set(target, { path, read: new Set(), enumerated: false });
     return new Proxy(target, {
       get(t, key, receiver) {
         const child: unknown = Reflect.get(t, key, receiver);
@@ -109,13 +110,16 @@ export function strictErrors(obj: Obj): string[] {
   }
   const errors = unknownFields().map((f) => `${where}: unknown field ${f}`);
   // Argo's CRD schema keeps the pod template loose; Argo uses the core PodTemplateSpec, so hold it to that.
-  if (obj.kind === 'Rollout' && obj.spec?.template) errors.push(...podTemplateErrors(obj.spec.template as Obj, where));
+  if (obj.kind === 'Rollout' && obj.spec?.template)
+    errors.push(...podTemplateErrors(obj.spec.template as Obj, where));
   return errors;
 }
 
 function podTemplateErrors(template: Obj, where: string): string[] {
   const { proxy, unknownFields } = tracker(structuredClone(template));
-  const validate = validatePodTemplateSpec as unknown as ((data: unknown) => boolean) & { errors?: unknown[] };
+  const validate = validatePodTemplateSpec as unknown as ((data: unknown) => boolean) & {
+    errors?: unknown[];
+  };
   if (!validate(proxy)) return [`${where}: spec.template: ${JSON.stringify(validate.errors)}`];
   return unknownFields().map((f) => `${where}: unknown field spec.template.${f}`);
 }

@@ -9,5 +9,7 @@ export default defineProject({
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
+    // The CI machine has 2 shared cores; user-event flows can be slow under load.
+    testTimeout: 30_000,
   },
 });

@@ -57,7 +57,7 @@ describe('week board', () => {
     expect(mayaCells[2]).toHaveTextContent('Barista');
     expect(mayaCells[2]).not.toHaveTextContent('Draft');
     // Sam's draft on Thursday carries a printed label, not only a colour.
-    const samShift = within(rowOf('Sam Lee')).getByRole('button', { name: /Draft shift, Sam Lee, Thu 13 Nov 09:00–13:00, Cashier/ });
+    const samShift = within(rowOf('Sam Lee')).getByRole('button', { name: 'Sam Lee, Thu 13 Nov, 09:00–13:00 Cashier Draft' });
     expect(samShift).toHaveTextContent('Draft');
     expect(samShift.className).toContain('draft');
     // The open overnight shift sits in the open row on Friday.
@@ -71,7 +71,7 @@ describe('week board', () => {
 
   it('moves between weeks and back to today, and filters by role', async () => {
     const api = mockFetch(baseRoutes());
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.click(screen.getByRole('button', { name: 'Next week' }));
@@ -97,7 +97,7 @@ describe('week board', () => {
       ...routes,
       'POST /api/v1/shifts': (c) => ({ status: 201, body: { ...shift(200, 3, '', ''), ...(c.body as object) } }),
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.click(within(rowOf('Maya Patel')).getByRole('button', { name: 'Add a shift for Maya Patel on Monday 10 November' }));
@@ -141,7 +141,7 @@ describe('week board', () => {
         }),
       }),
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.click(within(rowOf('Maya Patel')).getByRole('button', { name: /Add a shift for Maya Patel on Wednesday/ }));
@@ -161,10 +161,10 @@ describe('week board', () => {
       'PATCH /api/v1/shifts/:id': (c) => ({ body: { ...shift(102, 4, '', ''), ...(c.body as object) } }),
       'DELETE /api/v1/shifts/:id': () => ({ status: 204 }),
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
-    await ue.click(screen.getByRole('button', { name: /Published shift, Open shifts, Fri 14 Nov 16:00–22:00/ }));
+    await ue.click(screen.getByRole('button', { name: /^Open shifts, Fri 14 Nov, 16:00–22:00 Barista Published$/ }));
     let dialog = screen.getByRole('dialog', { name: 'Edit shift' });
     expect(dialog).toHaveTextContent('Published: staff can see it');
     await ue.selectOptions(within(dialog).getByLabelText('Person'), 'Sam Lee');
@@ -174,7 +174,7 @@ describe('week board', () => {
     expect(patch.body).toEqual({ user_id: 4 });
     expect(patch.headers['if-match']).toBe('"1"');
 
-    await ue.click(screen.getByRole('button', { name: /Published shift, Maya Patel, Wed 12 Nov/ }));
+    await ue.click(screen.getByRole('button', { name: /^Maya Patel, Wed 12 Nov, 09:00–17:00/ }));
     dialog = screen.getByRole('dialog', { name: 'Edit shift' });
     await ue.click(within(dialog).getByRole('button', { name: 'Delete shift' }));
     await ue.click(within(dialog).getByRole('button', { name: 'Yes, delete it' }));
@@ -184,7 +184,7 @@ describe('week board', () => {
 
   it('closes the dialog with Escape without saving', async () => {
     const api = mockFetch(baseRoutes());
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.click(within(rowOf('Sam Lee')).getAllByRole('button', { name: /Add a shift/ })[0]!);
@@ -201,7 +201,7 @@ describe('week board', () => {
         body: { ...(c.body as object), published_count: 1, shift_ids: [101] },
       }),
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.click(screen.getByRole('button', { name: /Publish week/ }));
@@ -214,7 +214,7 @@ describe('week board', () => {
       ...baseRoutes(),
       'POST /api/v1/shifts/publish': () => ({ status: 503, body: problem(503, 'database-unavailable'), headers: { 'retry-after': '3' } }),
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.click(screen.getByRole('button', { name: /Publish week/ }));
@@ -241,7 +241,7 @@ describe('week board', () => {
       ...baseRoutes(),
       'GET /api/v1/shifts': () => (fail ? { status: 500, body: problem(500, 'internal-error') } : { body: page([]) }),
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     expect(screen.getByRole('status')).toHaveTextContent('Loading');
     expect(await screen.findByRole('alert')).toHaveTextContent(
@@ -254,7 +254,7 @@ describe('week board', () => {
 
   it('switches location and shows days in that location', async () => {
     const api = mockFetch(baseRoutes());
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.selectOptions(screen.getByLabelText('Location'), 'Denver Depot');

@@ -487,14 +487,18 @@ function ShiftBlock({
       className={draft ? 'shift draft' : 'shift'}
       style={{ '--role': roleColor(shift.role_id, roles) } as CSSProperties}
       onClick={onOpen}
-      aria-label={`${draft ? 'Draft' : 'Published'} shift, ${who}, ${day} ${time}, ${role}${shift.notes ? `, note: ${shift.notes}` : ''}. Edit`}
+      title={shift.notes ?? undefined}
     >
-      <span className="shift-time">{time}</span>
+      {/* The accessible name starts with who and when, and contains every visible word. */}
+      <span className="visually-hidden">
+        {who}, {day},{' '}
+      </span>
+      <span className="shift-time">{time}</span>{' '}
       <span className="shift-role">
         <span className="chip" aria-hidden="true" />
         {role}
-      </span>
-      {draft ? <span className="draft-tag">Draft</span> : null}
+      </span>{' '}
+      {draft ? <span className="draft-tag">Draft</span> : <span className="visually-hidden">Published</span>}
     </button>
   );
 }

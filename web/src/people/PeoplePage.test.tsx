@@ -43,7 +43,7 @@ describe('people page', () => {
 
   it('searches and filters through the API', async () => {
     const api = mockFetch(routes());
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await table();
     await ue.type(screen.getByLabelText('Search'), 'maya');
@@ -68,7 +68,7 @@ describe('people page', () => {
           ? { status: 409, body: problem(409, 'email-taken', { param: 'email' }) }
           : { status: 201, body: { ...user(9, 'Noor', 'Haddad'), ...(c.body as object) } },
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await table();
     await ue.click(screen.getByRole('button', { name: 'Add person' }));
@@ -109,7 +109,7 @@ describe('people page', () => {
       ...routes(),
       'PATCH /api/v1/users/:id': () => ({ status: 412, body: problem(412, 'version-mismatch') }),
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await table();
     await ue.click(screen.getByRole('button', { name: 'Edit Maya Patel' }));
@@ -128,7 +128,7 @@ describe('people page', () => {
       ...routes(),
       'DELETE /api/v1/users/:id': (c) => ({ body: { ...sam, active: false, ...(c.body as object) } }),
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     await table();
     await ue.click(screen.getByRole('button', { name: 'Deactivate Sam Lee' }));
@@ -148,7 +148,7 @@ describe('people page', () => {
       'GET /api/v1/users': (c) =>
         c.url.searchParams.get('q') ? { body: page([]) } : { status: 503, body: problem(503, 'not-ready') },
     });
-    const ue = userEvent.setup();
+    const ue = userEvent.setup({ delay: null });
     render(<App />);
     expect(await screen.findByRole('alert')).toHaveTextContent("The server is busy, so we couldn't load the people.");
     await ue.type(screen.getByLabelText('Search'), 'zzz');

@@ -10,7 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { commandMissing, needs } from '../../test/support/system-deps';
 import { dashboardsDir, repoRoot, rulesFile, staleFiles } from './generate';
-import { dashboardExpressions, loadDashboards, loadRules, ruleExpressions, type Dashboard } from './support/expressions';
+import {
+  dashboardExpressions,
+  loadDashboards,
+  loadRules,
+  ruleExpressions,
+  type Dashboard,
+} from './support/expressions';
 import { loadCatalog, parseContractMetrics, selectorProblems } from './support/metric-catalog';
 import { selectorsIn } from './support/promql';
 
@@ -44,7 +50,11 @@ describe.skipIf(!promtoolAvailable)('Prometheus rules, with the real promtool', 
   });
 
   it('every promtool unit test passes', () => {
-    const { ok, output } = promtool(['test', 'rules', ...promtoolTests.map((f) => join(promtoolTestsDir, f))]);
+    const { ok, output } = promtool([
+      'test',
+      'rules',
+      ...promtoolTests.map((f) => join(promtoolTestsDir, f)),
+    ]);
     expect(output, output).not.toContain('FAILED');
     expect(output.match(/SUCCESS/g)).toHaveLength(promtoolTests.length);
     expect(ok, output).toBe(true);
@@ -53,11 +63,36 @@ describe.skipIf(!promtoolAvailable)('Prometheus rules, with the real promtool', 
   // The unit tests are worth something only if a wrong rule makes them fail: break the rules in ways
   // that matter and run the tests that should notice against the broken copy.
   const mutations = [
-    { change: 'pages only at 10x the 1h fast-burn threshold', from: /\(14\.4 \* 0\.001\)/g, to: '(144 * 0.001)', test: 'slo-long-windows.test.yaml' },
-    { change: 'pages only at 10x the 6h fast-burn threshold', from: /\(6 \* 0\.001\)/g, to: '(60 * 0.001)', test: 'slo-long-windows.test.yaml' },
-    { change: 'counts the probe routes', from: /route!~"\/healthz\|\/readyz"/g, to: 'route!~"/none"', test: 'http.test.yaml' },
-    { change: 'drops the zero-traffic denominator guard', from: /\]\)\) > 0\)/g, to: '])))', test: 'slo-long-windows.test.yaml' },
-    { change: 'matches any pod name for kube-state-metrics', from: /\[bcdfghjklmnpqrstvwxz2456789\]\{6,10\}/g, to: '.+', test: 'kubernetes.test.yaml' },
+    {
+      change: 'pages only at 10x the 1h fast-burn threshold',
+      from: /\(14\.4 \* 0\.001\)/g,
+      to: '(144 * 0.001)',
+      test: 'slo-long-windows.test.yaml',
+    },
+    {
+      change: 'pages only at 10x the 6h fast-burn threshold',
+      from: /\(6 \* 0\.001\)/g,
+      to: '(60 * 0.001)',
+      test: 'slo-long-windows.test.yaml',
+    },
+    {
+      change: 'counts the probe routes',
+      from: /route!~"\/healthz\|\/readyz"/g,
+      to: 'route!~"/none"',
+      test: 'http.test.yaml',
+    },
+    {
+      change: 'drops the zero-traffic denominator guard',
+      from: /\]\)\) > 0\)/g,
+      to: '])))',
+      test: 'slo-long-windows.test.yaml',
+    },
+    {
+      change: 'matches any pod name for kube-state-metrics',
+      from: /\[bcdfghjklmnpqrstvwxz2456789\]\{6,10\}/g,
+      to: '.+',
+      test: 'kubernetes.test.yaml',
+    },
   ];
   it.each(mutations)('the unit tests catch a rule that $change', async ({ from, to, test }) => {
     const dir = mkdtempSync(join(workDir, 'mutant-'));
@@ -91,14 +126,22 @@ describe.skipIf(!promtoolAvailable)('Prometheus rules, with the real promtool', 
 
   it('every dashboard query is valid PromQL (parsed by promtool)', () => {
     const asRules = (exprs: string[]) => ({
-      groups: [{ name: 'dashboard-queries', rules: exprs.map((expr, i) => ({ record: `dashboard_query_${i}`, expr })) }],
+      groups: [
+        {
+          name: 'dashboard-queries',
+          rules: exprs.map((expr, i) => ({ record: `dashboard_query_${i}`, expr })),
+        },
+      ],
     });
     const dashboardQueries = allExpressions.filter((e) => !e.where.startsWith('rules.yaml'));
     expect(dashboardQueries.length).toBeGreaterThan(20);
     const file = join(workDir, 'dashboard-queries.yaml');
     writeFileSync(file, stringify(asRules(dashboardQueries.map((q) => q.expr))));
     const { ok, output } = promtool(['check', 'rules', file]);
-    expect(ok, `${output}\n${dashboardQueries.map((q, i) => `dashboard_query_${i}: ${q.where}`).join('\n')}`).toBe(true);
+    expect(
+      ok,
+      `${output}\n${dashboardQueries.map((q, i) => `dashboard_query_${i}: ${q.where}`).join('\n')}`,
+    ).toBe(true);
     // and the same check rejects a broken query, so a pass means something
     writeFileSync(file, stringify(asRules(['sum by (service (up)'])));
     expect(promtool(['check', 'rules', file]).ok).toBe(false);
@@ -108,31 +151,48 @@ describe.skipIf(!promtoolAvailable)('Prometheus rules, with the real promtool', 
 describe('alerts follow the conventions', () => {
   const runbook = readFileSync(join(repoRoot, 'docs/observability.md'), 'utf8');
   const anchors = new Set(
-    [...runbook.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')),
+    [...runbook.matchAll(/^#+ (.+)$/gm)].map((m) =>
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    ),
   );
 
-  it.each(alerts.map((a) => [a.alert!, a]))('%s has for, severity, summary, description and a runbook section', (name, alert) => {
-    expect(alert.for).toMatch(/^\d+[mh]$/);
-    expect(['critical', 'warning']).toContain(alert.labels?.severity);
-    expect(alert.annotations?.summary).toBeTruthy();
-    expect(alert.annotations?.description).toBeTruthy();
-    const anchor = name.toLowerCase();
-    expect(alert.annotations?.runbook_url).toBe(
-      `https://github.com/shiftstack/shiftstack/blob/main/docs/observability.md#${anchor}`,
-    );
-    expect(anchors, `docs/observability.md needs a "### ${name}" section`).toContain(anchor);
-  });
+  it.each(alerts.map((a) => [a.alert!, a]))(
+    '%s has for, severity, summary, description and a runbook section',
+    (name, alert) => {
+      expect(alert.for).toMatch(/^\d+[mh]$/);
+      expect(['critical', 'warning']).toContain(alert.labels?.severity);
+      expect(alert.annotations?.summary).toBeTruthy();
+      expect(alert.annotations?.description).toBeTruthy();
+      const anchor = name.toLowerCase();
+      expect(alert.annotations?.runbook_url).toBe(
+        `https://github.com/shiftstack/shiftstack/blob/main/docs/observability.md#${anchor}`,
+      );
+      expect(anchors, `docs/observability.md needs a "### ${name}" section`).toContain(anchor);
+    },
+  );
 
   it('every alert has a promtool test where it fires and one where it does not', () => {
     type AlertTest = { alertname: string; exp_alerts?: unknown[] };
     const cases = promtoolTests.flatMap((f) => {
-      const file = parse(readFileSync(join(promtoolTestsDir, f), 'utf8')) as { tests: { alert_rule_test?: AlertTest[] }[] };
+      const file = parse(readFileSync(join(promtoolTestsDir, f), 'utf8')) as {
+        tests: { alert_rule_test?: AlertTest[] }[];
+      };
       return file.tests.flatMap((t) => t.alert_rule_test ?? []);
     });
     for (const { alert } of alerts) {
       const mine = cases.filter((c) => c.alertname === alert);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${alert} never fires in a test`).toBe(true);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${alert} is never tested not to fire`).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${alert} never fires in a test`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${alert} is never tested not to fire`,
+      ).toBe(true);
     }
   });
 });
@@ -145,8 +205,12 @@ describe('every metric and label used exists in the runtime contract', () => {
     expect(catalog.contract.get('http_request_duration_seconds_bucket')?.labels).toEqual(
       new Set(['method', 'route', 'status_code', 'le']),
     );
-    expect(catalog.contract.get('db_pool_connections')?.values.get('state')).toEqual(new Set(['total', 'idle', 'waiting']));
-    expect(catalog.contract.get('upstream_request_duration_seconds_count')?.labels).toEqual(new Set(['upstream', 'outcome']));
+    expect(catalog.contract.get('db_pool_connections')?.values.get('state')).toEqual(
+      new Set(['total', 'idle', 'waiting']),
+    );
+    expect(catalog.contract.get('upstream_request_duration_seconds_count')?.labels).toEqual(
+      new Set(['upstream', 'outcome']),
+    );
     expect(catalog.contract.get('upstream_circuit_state')?.labels).toEqual(new Set(['upstream']));
     expect(catalog.contract.get('http_requests_in_flight')?.labels).toEqual(new Set());
     expect(catalog.contractPrefixes).toEqual(['process_', 'nodejs_']);
@@ -167,7 +231,10 @@ describe('every metric and label used exists in the runtime contract', () => {
     expect(problems('up == 0')).toHaveLength(1);
     // and a renamed metric in the doc is a missing metric here
     const renamed = parseContractMetrics(
-      readFileSync(join(repoRoot, 'docs/runtime-contract.md'), 'utf8').replace('`db_pool_connections`', '`db_pool_clients`'),
+      readFileSync(join(repoRoot, 'docs/runtime-contract.md'), 'utf8').replace(
+        '`db_pool_connections`',
+        '`db_pool_clients`',
+      ),
     );
     expect(renamed.contract.has('db_pool_connections')).toBe(false);
   });
@@ -178,43 +245,53 @@ describe('Grafana dashboards and provisioning', () => {
     expect(staleFiles()).toEqual([]);
   });
 
-  it.each(dashboards.map((d) => [d.file, d.dashboard]))('%s: variables, datasources, targets and layout', (_file, dashboard: Dashboard) => {
-    expect(dashboard.uid).toMatch(/^[\w-]{1,40}$/);
-    const variables = (dashboard.templating.list as Dashboard[]).map((v) => v.name as string);
-    expect(variables).toEqual(expect.arrayContaining(['datasource', 'namespace', 'service']));
-    const panels = dashboard.panels as Dashboard[];
-    expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
-    for (const panel of panels) {
-      expect(panel.gridPos.x + panel.gridPos.w, panel.title).toBeLessThanOrEqual(24);
-      if (panel.type === 'row') continue;
-      expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
-      expect(panel.targets.length, panel.title).toBeGreaterThan(0);
-      for (const target of panel.targets as Dashboard[]) {
-        expect(target.datasource, panel.title).toEqual(panel.datasource);
-        expect(target.expr, panel.title).toMatch(/\S/);
-      }
-    }
-    // panels do not overlap
-    const cells = new Set<string>();
-    for (const { gridPos: g, title } of panels) {
-      for (let x = g.x; x < g.x + g.w; x++) {
-        for (let y = g.y; y < g.y + g.h; y++) {
-          expect(cells.has(`${x},${y}`), `${title} overlaps another panel`).toBe(false);
-          cells.add(`${x},${y}`);
+  it.each(dashboards.map((d) => [d.file, d.dashboard]))(
+    '%s: variables, datasources, targets and layout',
+    (_file, dashboard: Dashboard) => {
+      expect(dashboard.uid).toMatch(/^[\w-]{1,40}$/);
+      const variables = (dashboard.templating.list as Dashboard[]).map((v) => v.name as string);
+      expect(variables).toEqual(expect.arrayContaining(['datasource', 'namespace', 'service']));
+      const panels = dashboard.panels as Dashboard[];
+      expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+      for (const panel of panels) {
+        expect(panel.gridPos.x + panel.gridPos.w, panel.title).toBeLessThanOrEqual(24);
+        if (panel.type === 'row') continue;
+        expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
+        expect(panel.targets.length, panel.title).toBeGreaterThan(0);
+        for (const target of panel.targets as Dashboard[]) {
+          expect(target.datasource, panel.title).toEqual(panel.datasource);
+          expect(target.expr, panel.title).toMatch(/\S/);
         }
       }
-    }
-  });
+      // panels do not overlap
+      const cells = new Set<string>();
+      for (const { gridPos: g, title } of panels) {
+        for (let x = g.x; x < g.x + g.w; x++) {
+          for (let y = g.y; y < g.y + g.h; y++) {
+            expect(cells.has(`${x},${y}`), `${title} overlaps another panel`).toBe(false);
+            cells.add(`${x},${y}`);
+          }
+        }
+      }
+    },
+  );
 
   it('provisioning points Grafana at the compose Prometheus and the mounted dashboards', () => {
     const provisioning = join(here, 'grafana/provisioning');
-    const datasources = parse(readFileSync(join(provisioning, 'datasources/prometheus.yaml'), 'utf8')) as Dashboard;
+    const datasources = parse(
+      readFileSync(join(provisioning, 'datasources/prometheus.yaml'), 'utf8'),
+    ) as Dashboard;
     expect(datasources.datasources).toEqual([
       expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true }),
     ]);
-    const providers = parse(readFileSync(join(provisioning, 'dashboards/shiftstack.yaml'), 'utf8')) as Dashboard;
+    const providers = parse(
+      readFileSync(join(provisioning, 'dashboards/shiftstack.yaml'), 'utf8'),
+    ) as Dashboard;
     expect(providers.providers).toEqual([
-      expect.objectContaining({ type: 'file', options: expect.objectContaining({ path: '/var/lib/grafana/dashboards' }) }),
+      expect.objectContaining({
+        type: 'file',
+        options: expect.objectContaining({ path: '/var/lib/grafana/dashboards' }),
+      }),
     ]);
   });
 });

@@ -66,7 +66,10 @@ function timeseries(options: PanelOptions): Panel {
       },
       overrides: [],
     },
-    options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi', sort: 'desc' } },
+    options: {
+      legend: { displayMode: 'list', placement: 'bottom' },
+      tooltip: { mode: 'multi', sort: 'desc' },
+    },
     gridPos: { w: options.width ?? 8, h: 8, x: 0, y: 0 },
   };
 }
@@ -101,7 +104,11 @@ function circuitTimeline(options: PanelOptions): Panel {
         mappings: [
           {
             type: 'value',
-            options: { '0': state('closed', 'green'), '1': state('open', 'red'), '2': state('half-open', 'orange') },
+            options: {
+              '0': state('closed', 'green'),
+              '1': state('open', 'red'),
+              '2': state('half-open', 'orange'),
+            },
           },
         ],
         thresholds: thresholds(undefined),
@@ -147,23 +154,41 @@ const panels: Panel[] = [
     title: 'Requests per second',
     description: 'All API requests except the /healthz and /readyz probes (5-minute rate).',
     unit: 'reqps',
-    queries: [{ expr: `sum by (service) (namespace_service:http_requests:rate5m{${recordedScope}})`, legend: '{{service}}' }],
+    queries: [
+      {
+        expr: `sum by (service) (namespace_service:http_requests:rate5m{${recordedScope}})`,
+        legend: '{{service}}',
+      },
+    ],
   }),
   timeseries({
     title: 'Error ratio (5xx) vs the 99.9% SLO',
-    description: 'Share of requests answered with a 5xx. The red line is the error budget (0.1%): staying above it burns the budget faster than it accrues.',
+    description:
+      'Share of requests answered with a 5xx. The red line is the error budget (0.1%): staying above it burns the budget faster than it accrues.',
     unit: 'percentunit',
     bound: SLO_ERROR_BUDGET,
     queries: [
-      { expr: `namespace_service:http_request_error_ratio:rate5m{${recordedScope}}`, legend: '{{service}} 5m' },
-      { expr: `namespace_service:http_request_error_ratio:rate1h{${recordedScope}}`, legend: '{{service}} 1h' },
+      {
+        expr: `namespace_service:http_request_error_ratio:rate5m{${recordedScope}}`,
+        legend: '{{service}} 5m',
+      },
+      {
+        expr: `namespace_service:http_request_error_ratio:rate1h{${recordedScope}}`,
+        legend: '{{service}} 1h',
+      },
     ],
   }),
   stat({
     title: 'Error-budget burn rate (1h)',
-    description: 'How many times faster than sustainable the budget is spent over the last hour: 1 spends it exactly in 30 days; 14.4 pages (with the 5m window).',
+    description:
+      'How many times faster than sustainable the budget is spent over the last hour: 1 spends it exactly in 30 days; 14.4 pages (with the 5m window).',
     unit: 'none',
-    queries: [{ expr: `namespace_service:http_request_error_ratio:rate1h{${recordedScope}} / ${SLO_ERROR_BUDGET}`, legend: '{{service}}' }],
+    queries: [
+      {
+        expr: `namespace_service:http_request_error_ratio:rate1h{${recordedScope}} / ${SLO_ERROR_BUDGET}`,
+        legend: '{{service}}',
+      },
+    ],
     steps: [
       { color: 'green', value: null },
       { color: 'yellow', value: 1 },
@@ -173,7 +198,8 @@ const panels: Panel[] = [
   }),
   timeseries({
     title: 'Latency p50 / p95 / p99',
-    description: 'Request duration percentiles over 5 minutes, probes excluded. The red line is the p99 alert bound.',
+    description:
+      'Request duration percentiles over 5 minutes, probes excluded. The red line is the p99 alert bound.',
     unit: 's',
     width: 12,
     bound: P99_BOUND_SECONDS,
@@ -184,7 +210,8 @@ const panels: Panel[] = [
   }),
   timeseries({
     title: 'Requests in flight',
-    description: 'Requests being served right now, per pod. A climb without more traffic means requests are stuck (database, users service).',
+    description:
+      'Requests being served right now, per pod. A climb without more traffic means requests are stuck (database, users service).',
     unit: 'short',
     width: 12,
     queries: [{ expr: `sum by (pod) (http_requests_in_flight{${scope}})`, legend: '{{pod}}' }],
@@ -208,7 +235,11 @@ const panels: Panel[] = [
     width: 12,
     queries: [
       {
-        expr: quantileBy(0.99, 'service, route', `http_request_duration_seconds_bucket{${scope}, route!~"/healthz|/readyz"}`),
+        expr: quantileBy(
+          0.99,
+          'service, route',
+          `http_request_duration_seconds_bucket{${scope}, route!~"/healthz|/readyz"}`,
+        ),
         legend: '{{service}} {{route}}',
       },
     ],
@@ -217,37 +248,53 @@ const panels: Panel[] = [
   row('Database'),
   timeseries({
     title: 'Pool connections',
-    description: 'Open (total), idle and waiting clients per service. Waiting above zero for minutes: ShiftstackDBPoolExhausted.',
+    description:
+      'Open (total), idle and waiting clients per service. Waiting above zero for minutes: ShiftstackDBPoolExhausted.',
     unit: 'short',
     width: 6,
-    queries: [{ expr: `sum by (service, state) (db_pool_connections{${scope}})`, legend: '{{service}} {{state}}' }],
+    queries: [
+      { expr: `sum by (service, state) (db_pool_connections{${scope}})`, legend: '{{service}} {{state}}' },
+    ],
   }),
   timeseries({
     title: 'Pool utilisation',
     description: 'Share of open connections in use.',
     unit: 'percentunit',
     width: 6,
-    queries: [{ expr: `namespace_service:db_pool_utilisation:ratio{${recordedScope}}`, legend: '{{service}}' }],
+    queries: [
+      { expr: `namespace_service:db_pool_utilisation:ratio{${recordedScope}}`, legend: '{{service}}' },
+    ],
   }),
   timeseries({
     title: 'Query p99 duration',
     description: 'Database statement duration (DB_STATEMENT_TIMEOUT_MS caps it).',
     unit: 's',
     width: 6,
-    queries: [{ expr: quantileBy(0.99, 'service', `db_query_duration_seconds_bucket{${scope}}`), legend: '{{service}}' }],
+    queries: [
+      {
+        expr: quantileBy(0.99, 'service', `db_query_duration_seconds_bucket{${scope}}`),
+        legend: '{{service}}',
+      },
+    ],
   }),
   timeseries({
     title: 'Query errors per second',
     description: 'Failed statements: timeouts, constraint violations, lost connections.',
     unit: 'short',
     width: 6,
-    queries: [{ expr: `sum by (service) (${rate(`db_query_duration_seconds_count{${scope}, outcome="error"}`)})`, legend: '{{service}}' }],
+    queries: [
+      {
+        expr: `sum by (service) (${rate(`db_query_duration_seconds_count{${scope}, outcome="error"}`)})`,
+        legend: '{{service}}',
+      },
+    ],
   }),
 
   row('Calls from shifts to users'),
   timeseries({
     title: 'Upstream calls by outcome',
-    description: 'Calls shifts makes to users. client_error (4xx, e.g. unknown user) is a correct answer; the rest are failures.',
+    description:
+      'Calls shifts makes to users. client_error (4xx, e.g. unknown user) is a correct answer; the rest are failures.',
     unit: 'reqps',
     width: 6,
     queries: [
@@ -259,7 +306,8 @@ const panels: Panel[] = [
   }),
   timeseries({
     title: 'Upstream error ratio',
-    description: 'Share of calls that failed because of the upstream (server_error, timeout, network_error, circuit_open).',
+    description:
+      'Share of calls that failed because of the upstream (server_error, timeout, network_error, circuit_open).',
     unit: 'percentunit',
     width: 6,
     queries: [
@@ -283,10 +331,13 @@ const panels: Panel[] = [
   }),
   circuitTimeline({
     title: 'Circuit breaker state',
-    description: 'Per pod. Open: calls to users fail fast without being tried. Not closed for 5 minutes: ShiftstackUpstreamCircuitOpen.',
+    description:
+      'Per pod. Open: calls to users fail fast without being tried. Not closed for 5 minutes: ShiftstackUpstreamCircuitOpen.',
     unit: 'none',
     width: 6,
-    queries: [{ expr: `max by (pod, upstream) (upstream_circuit_state{${scope}})`, legend: '{{pod}}→{{upstream}}' }],
+    queries: [
+      { expr: `max by (pod, upstream) (upstream_circuit_state{${scope}})`, legend: '{{pod}}→{{upstream}}' },
+    ],
   }),
 
   row('Pods'),
@@ -323,7 +374,8 @@ const panels: Panel[] = [
   }),
   timeseries({
     title: 'Event-loop lag p99',
-    description: 'Node.js event-loop delay per pod: high means CPU-bound or blocked work, and every request waits.',
+    description:
+      'Node.js event-loop delay per pod: high means CPU-bound or blocked work, and every request waits.',
     unit: 's',
     width: 6,
     queries: [{ expr: `max by (pod) (nodejs_eventloop_lag_p99_seconds{${scope}})`, legend: '{{pod}}' }],
@@ -359,7 +411,12 @@ export const shiftstackOverview = {
     list: [
       { name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', refresh: 1 },
       queryVariable('namespace', 'Namespace', 'label_values(up{job="shiftstack"}, namespace)', false),
-      queryVariable('service', 'Service', 'label_values(up{job="shiftstack", namespace="$namespace"}, service)', true),
+      queryVariable(
+        'service',
+        'Service',
+        'label_values(up{job="shiftstack", namespace="$namespace"}, service)',
+        true,
+      ),
     ],
   },
   annotations: {

@@ -52,7 +52,8 @@ export function dashboardExpressions(file: string, dashboard: Dashboard): Locate
     }
   }
   for (const annotation of (dashboard.annotations?.list ?? []) as Dashboard[]) {
-    if (annotation.expr) found.push({ where: `${file} annotation "${annotation.name}"`, expr: annotation.expr as string });
+    if (annotation.expr)
+      found.push({ where: `${file} annotation "${annotation.name}"`, expr: annotation.expr as string });
   }
   for (const variable of (dashboard.templating?.list ?? []) as Dashboard[]) {
     const query = (variable.query?.query ?? '') as string;

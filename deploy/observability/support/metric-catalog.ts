@@ -86,9 +86,12 @@ const selectsOurJob = (selector: Selector) =>
 export function selectorProblems(selector: Selector, catalog: Catalog): string[] {
   const { metric, matchers } = selector;
   const spec = catalog.contract.get(metric);
-  const scraped = spec !== undefined || metric === 'up' || catalog.contractPrefixes.some((p) => metric.startsWith(p));
+  const scraped =
+    spec !== undefined || metric === 'up' || catalog.contractPrefixes.some((p) => metric.startsWith(p));
   if (!scraped) {
-    return catalog.others.has(metric) ? [] : [`${metric}: not a metric the services export (docs/runtime-contract.md)`];
+    return catalog.others.has(metric)
+      ? []
+      : [`${metric}: not a metric the services export (docs/runtime-contract.md)`];
   }
   const problems: string[] = [];
   // Names like http_request_duration_seconds are common: without the job matcher, other apps' series mix in.
@@ -103,7 +106,8 @@ export function selectorProblems(selector: Selector, catalog: Catalog): string[]
     // Only plain values and alternations (a|b) are comparable; other regexes are left alone.
     if (allowed && (op === '=' || op === '=~') && /^[\w|]+$/.test(value)) {
       for (const v of value.split('|')) {
-        if (!allowed.has(v)) problems.push(`${metric}: ${label}="${v}" is not one of ${[...allowed].join(', ')}`);
+        if (!allowed.has(v))
+          problems.push(`${metric}: ${label}="${v}" is not one of ${[...allowed].join(', ')}`);
       }
     }
   }

@@ -16,7 +16,18 @@ export interface Selector {
 type Token = { kind: 'ident' | 'string' | 'number' | 'punct'; text: string };
 
 const aggregations = new Set([
-  'sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
 ]);
 /** Keywords followed by a parenthesised label list, which is not a selector. */
 const labelListKeywords = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
@@ -24,7 +35,8 @@ const otherKeywords = new Set(['and', 'or', 'unless', 'bool', 'offset', 'atan2',
 
 function tokenize(expr: string): Token[] {
   const tokens: Token[] = [];
-  const pattern = /\s+|#[^\n]*|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)|([a-zA-Z_:][\w:]*)|(\d[\w.]*)|(=~|!~|!=|==|<=|>=|.)/gy;
+  const pattern =
+    /\s+|#[^\n]*|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)|([a-zA-Z_:][\w:]*)|(\d[\w.]*)|(=~|!~|!=|==|<=|>=|.)/gy;
   let match: RegExpExecArray | null;
   while ((match = pattern.exec(expr)) !== null) {
     const [, string, ident, number, punct] = match;
@@ -66,7 +78,10 @@ export function selectorsIn(expr: string): Selector[] {
       i = skipPast(i, ']'); // range or subquery duration
     } else if (token.kind === 'ident' && labelListKeywords.has(token.text)) {
       i = at(i + 1) === '(' ? skipPast(i + 1, ')') : i + 1;
-    } else if (token.kind === 'ident' && (aggregations.has(token.text) || otherKeywords.has(token.text) || at(i + 1) === '(')) {
+    } else if (
+      token.kind === 'ident' &&
+      (aggregations.has(token.text) || otherKeywords.has(token.text) || at(i + 1) === '(')
+    ) {
       i++; // function, aggregation or operator keyword
     } else if (token.kind === 'ident') {
       const [matchers, next] = at(i + 1) === '{' ? readMatchers(i + 1) : [[], i + 1];

@@ -1,0 +1,59 @@
+// The local front door: routes by prefix exactly as the Gateway does in the cluster (no path rewriting)
+// and serves the built web app with an SPA fallback.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import proxy from '@fastify/http-proxy';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+export const ROUTES = {
+  users: ['/api/v1/users', '/api/v1/locations', '/api/v1/roles'],
+  shifts: ['/api/v1/shifts'],
+} as const;
+
+export interface FrontDoorOptions {
+  usersUrl: string;
+  shiftsUrl: string;
+  webDist: string;
+  logger?: boolean;
+}
+
+export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: opts.logger ?? false, return503OnClosing: false });
+  const upstreams = { users: opts.usersUrl, shifts: opts.shiftsUrl };
+  for (const [service, prefixes] of Object.entries(ROUTES) as Array<[keyof typeof ROUTES, readonly string[]]>) {
+    for (const prefix of prefixes) {
+      await app.register(proxy, {
+        upstream: upstreams[service],
+        prefix,
+        rewritePrefix: prefix, // keep the path as is: each service serves its own /api/v1/... paths
+        replyOptions: {
+          // Tell the service who the client is, as a real proxy would.
+          rewriteRequestHeaders: (req, headers) => ({ ...headers, 'x-forwarded-for': req.ip, 'x-forwarded-proto': 'http' }),
+        },
+      });
+    }
+  }
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  const index = join(opts.webDist, 'index.html');
+  if (existsSync(index)) {
+    await app.register(fastifyStatic, {
+      root: opts.webDist,
+      wildcard: false,
+      // Hashed assets never change; index.html must always be revalidated to pick up new builds.
+      setHeaders: (reply, path) =>
+        reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && existsSync(index)) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return reply
+      .code(404)
+      .type('application/problem+json')
+      .send({ type: 'urn:shiftstack:problem:route-not-found', title: 'Not Found', status: 404, code: 'route-not-found', detail: `No route for ${request.method} ${request.url.split('?')[0]}.` });
+  });
+  return app;
+}

@@ -1,0 +1,28 @@
+import type { ServiceSpec } from '@shiftstack/service-kit';
+import { Type } from 'typebox';
+import { migrations } from '../migrations';
+import { buildShiftsApp } from './app';
+import type { ShiftsDatabase } from './db';
+import { createUsersClient } from './users-client';
+
+const ShiftsEnv = Type.Object({
+  USERS_URL: Type.String({ pattern: '^https?://', description: 'Base URL of the users service, e.g. http://users:8080' }),
+  USERS_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
+});
+
+export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {
+  name: 'shifts',
+  version: '0.1.0',
+  env: ShiftsEnv,
+  migrations,
+  extensions: ['btree_gist'],
+  build: ({ config, env, database, metrics, readiness, logger }) =>
+    buildShiftsApp({
+      config,
+      database,
+      metrics,
+      readiness,
+      logger,
+      users: createUsersClient({ baseUrl: env.USERS_URL, timeoutMs: env.USERS_TIMEOUT_MS ?? 2000, metrics, logger }),
+    }),
+};

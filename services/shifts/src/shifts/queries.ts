@@ -1,0 +1,101 @@
+import { paginate } from '@shiftstack/service-kit';
+import { sql, type Kysely } from 'kysely';
+import type { ShiftRow, ShiftsDatabase } from '../db';
+
+export interface ShiftFilter {
+  from: Date;
+  to: Date;
+  location_id?: number;
+  user_id?: number;
+  role_id?: number;
+  open?: boolean;
+  status: 'draft' | 'published' | 'all';
+  include_deleted: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+const select = (db: Kysely<ShiftsDatabase>) => db.selectFrom('shifts').selectAll().$castTo<ShiftRow>();
+
+export function listShifts(db: Kysely<ShiftsDatabase>, f: ShiftFilter) {
+  let q = select(db).where('start_at', '>=', f.from).where('start_at', '<', f.to);
+  if (f.location_id !== undefined) q = q.where('location_id', '=', f.location_id);
+  if (f.user_id !== undefined) q = q.where('user_id', '=', f.user_id);
+  if (f.role_id !== undefined) q = q.where('role_id', '=', f.role_id);
+  if (f.open !== undefined) q = q.where('user_id', f.open ? 'is' : 'is not', null);
+  if (f.status !== 'all') q = q.where('status', '=', f.status);
+  if (!f.include_deleted) q = q.where('deleted_at', 'is', null);
+  return paginate(q, {
+    columns: ['start_at', 'id'],
+    keyOf: (r) => [r.start_at.toISOString(), r.id],
+    limit: f.limit,
+    cursor: f.cursor,
+  });
+}
+
+export function findShift(db: Kysely<ShiftsDatabase>, id: number): Promise<ShiftRow | undefined> {
+  return select(db).where('id', '=', id).executeTakeFirst();
+}
+
+/** Live shifts of `userId` that overlap [start, end), other than `exceptId`: what an overlap conflicts with. */
+export function overlapping(db: Kysely<ShiftsDatabase>, userId: number, start: Date, end: Date, exceptId?: number) {
+  let q = select(db)
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .where(sql<boolean>`tstzrange(start_at, end_at, '[)') && tstzrange(${start}, ${end}, '[)')`);
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  return q.orderBy('start_at').execute();
+}
+
+export interface ShiftValues {
+  location_id: number;
+  role_id: number | null;
+  user_id: number | null;
+  start_at: Date;
+  end_at: Date;
+  timezone: string;
+  break_minutes: number;
+  notes: string | null;
+  status: 'draft' | 'published';
+}
+
+export function insertShift(db: Kysely<ShiftsDatabase>, v: ShiftValues): Promise<ShiftRow> {
+  return db
+    .insertInto('shifts')
+    .values((eb) => ({ ...v, published_at: v.status === 'published' ? eb.fn('now') : null }))
+    .returningAll()
+    .$castTo<ShiftRow>()
+    .executeTakeFirstOrThrow();
+}
+
+/** Updates a live shift if `expectedVersion` (when given) is current; undefined otherwise. */
+export function updateShift(
+  db: Kysely<ShiftsDatabase>,
+  id: number,
+  expectedVersion: number | undefined,
+  v: Partial<Omit<ShiftValues, 'location_id' | 'timezone'>>,
+): Promise<ShiftRow | undefined> {
+  let q = db
+    .updateTable('shifts')
+    .set((eb) => ({
+      ...v,
+      ...(v.status === 'published' ? { published_at: sql`coalesce(published_at, now())` } : {}),
+      ...(v.status === 'draft' ? { published_at: null } : {}),
+      version: eb('version', '+', 1),
+      updated_at: eb.fn('now'),
+    }))
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null);
+  if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
+  return q.returningAll().$castTo<ShiftRow>().executeTakeFirst();
+}
+
+export function softDeleteShift(db: Kysely<ShiftsDatabase>, id: number, expectedVersion: number | undefined) {
+  let q = db
+    .updateTable('shifts')
+    .set((eb) => ({ deleted_at: eb.fn('now'), version: eb('version', '+', 1), updated_at: eb.fn('now') }))
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null);
+  if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
+  return q.returning('id').executeTakeFirst();
+}

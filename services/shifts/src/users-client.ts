@@ -1,0 +1,93 @@
+// What shifts needs from the users service, over HTTP only (the services never import each other):
+// names for a list page in ONE batched call, cached briefly; and fresh checks of assignee, location and
+// role before a write. Built on the chassis' resilient client (timeouts, retries, circuit breaker).
+import type { Assignee, Location, Role, User, UserPage } from '@shiftstack/contract';
+import { UpstreamClientError, UpstreamUnavailable, createUpstreamClient, type Metrics } from '@shiftstack/service-kit';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+
+export interface UsersClient {
+  /** Names for these ids. Never throws: when users cannot answer, `degraded` is true and names are what the cache had. */
+  names(ids: number[], requestId?: string): Promise<{ names: Map<number, Assignee>; degraded: boolean }>;
+  /** Fresh read for a write; null when the user does not exist. Throws UpstreamUnavailable. */
+  user(id: number, requestId?: string): Promise<User | null>;
+  location(id: number, requestId?: string): Promise<Location | null>;
+  role(id: number, requestId?: string): Promise<Role | null>;
+}
+
+export interface UsersClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  metrics?: Metrics;
+  logger?: Logger;
+  /** How long names, locations and roles are reused. */
+  nameTtlMs?: number;
+  referenceTtlMs?: number;
+  breakerHalfOpenAfterMs?: number;
+}
+
+const BATCH = 500; // the users API's page and ids limit
+
+export function createUsersClient(opts: UsersClientOptions): UsersClient {
+  const http = createUpstreamClient({
+    name: 'users',
+    baseUrl: opts.baseUrl,
+    timeoutMs: opts.timeoutMs,
+    metrics: opts.metrics,
+    logger: opts.logger,
+    breakerHalfOpenAfterMs: opts.breakerHalfOpenAfterMs,
+  });
+  const nameCache = new LRUCache<number, Assignee>({ max: 10_000, ttl: opts.nameTtlMs ?? 30_000 });
+  const locationCache = new LRUCache<number, Location>({ max: 1000, ttl: opts.referenceTtlMs ?? 60_000 });
+  const roleCache = new LRUCache<number, Role>({ max: 5000, ttl: opts.referenceTtlMs ?? 60_000 });
+
+  async function getOrNull<T>(path: string, requestId?: string): Promise<T | null> {
+    try {
+      return await http.get<T>(path, { requestId });
+    } catch (err) {
+      if (err instanceof UpstreamClientError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async function cached<T extends { id: number }>(cache: LRUCache<number, T>, path: string, id: number, requestId?: string) {
+    const hit = cache.get(id);
+    if (hit) return hit;
+    const found = await getOrNull<T>(path, requestId);
+    if (found) cache.set(id, found);
+    return found;
+  }
+
+  return {
+    async names(ids, requestId) {
+      const names = new Map<number, Assignee>();
+      const missing: number[] = [];
+      for (const id of new Set(ids)) {
+        const hit = nameCache.get(id);
+        if (hit) names.set(id, hit);
+        else missing.push(id);
+      }
+      let degraded = false;
+      for (let i = 0; i < missing.length; i += BATCH) {
+        const chunk = missing.slice(i, i + BATCH);
+        try {
+          const page = await http.get<UserPage>(`/api/v1/users?ids=${chunk.join(',')}&status=all&limit=${BATCH}`, { requestId });
+          for (const u of page.data) {
+            const assignee = { id: u.id, first_name: u.first_name, last_name: u.last_name };
+            nameCache.set(u.id, assignee);
+            names.set(u.id, assignee);
+          }
+        } catch (err) {
+          if (!(err instanceof UpstreamUnavailable) && !(err instanceof UpstreamClientError)) throw err;
+          opts.logger?.warn({ err, request_id: requestId }, 'users unavailable: answering without names');
+          degraded = true;
+          break;
+        }
+      }
+      return { names, degraded };
+    },
+    user: (id, requestId) => getOrNull<User>(`/api/v1/users/${id}`, requestId),
+    location: (id, requestId) => cached(locationCache, `/api/v1/locations/${id}`, id, requestId),
+    role: (id, requestId) => cached(roleCache, `/api/v1/roles/${id}`, id, requestId),
+  };
+}

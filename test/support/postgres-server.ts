@@ -2,9 +2,9 @@
 // trust auth, fsync off. Runs as the postgres user when we are root (initdb refuses root).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports';
 
 export interface PostgresServer {
   url: string;
@@ -24,17 +24,6 @@ function findBinDir(): string | null {
 
 export function postgresMissing(): string | null {
   return findBinDir() ? null : 'no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql-15)';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export async function startPostgres(): Promise<PostgresServer> {

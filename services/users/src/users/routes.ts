@@ -185,6 +185,11 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
         body: Type.Optional(UserDeactivate),
         response: { 200: User, ...problemResponses },
       },
+      // The body is optional, but a schema for it makes Fastify validate a missing one as `undefined`
+      // ("body must be object"): a plain DELETE would be refused. Treat no body as an empty one.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
     },
     async (request, reply) => {
       const expected = ifMatchVersion(request.headers['if-match']);

@@ -206,7 +206,7 @@ describe('every metric and label used exists in the runtime contract', () => {
       new Set(['method', 'route', 'status_code', 'le']),
     );
     expect(catalog.contract.get('db_pool_connections')?.values.get('state')).toEqual(
-      new Set(['total', 'idle', 'waiting']),
+      new Set(['total', 'idle', 'waiting', 'max']),
     );
     expect(catalog.contract.get('upstream_request_duration_seconds_count')?.labels).toEqual(
       new Set(['upstream', 'outcome']),

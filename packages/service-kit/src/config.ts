@@ -23,6 +23,7 @@ export const BaseConfigSchema = Type.Object({
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.Number({ minimum: 0, maximum: 300 })),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Optional(Type.Number({ minimum: 0, maximum: 600 })),
   RATE_LIMIT_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 0 })),
+  TRUST_PROXY_HOPS: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
   BODY_LIMIT_BYTES: Type.Optional(Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 })),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
@@ -43,6 +44,8 @@ export interface BaseConfig {
   shutdownTimeoutSeconds: number;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
+  /** Proxies in front of us whose X-Forwarded-For we believe (the Gateway: 1). 0 = use the socket address. */
+  trustProxyHops: number;
   otlpEndpoint?: string;
 }
 
@@ -100,6 +103,7 @@ export function loadConfig<P extends TProperties>(
       shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS ?? 15,
       rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? 600,
       bodyLimitBytes: v.BODY_LIMIT_BYTES ?? 65536,
+      trustProxyHops: v.TRUST_PROXY_HOPS ?? 0,
       otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
     },
   };

@@ -186,6 +186,7 @@ async function startAdminServer<DB>(config: BaseConfig, metrics: Metrics, databa
       metrics.dbPool.set({ state: 'total' }, pool.total);
       metrics.dbPool.set({ state: 'idle' }, pool.idle);
       metrics.dbPool.set({ state: 'waiting' }, pool.waiting);
+      metrics.dbPool.set({ state: 'max' }, pool.max);
       metrics.registry.metrics().then(
         (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
         () => res.writeHead(500).end(),

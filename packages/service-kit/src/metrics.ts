@@ -36,7 +36,7 @@ export function createMetrics(serviceName: string, opts: { defaultMetrics?: bool
     }),
     dbPool: new Gauge({
       name: 'db_pool_connections',
-      help: 'Database pool connections: total, idle, and requests waiting for one',
+      help: 'Database pool connections: open (total), idle, requests waiting for one, and the configured maximum',
       labelNames: ['state'],
       registers: [registry],
     }),

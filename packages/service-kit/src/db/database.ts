@@ -18,7 +18,7 @@ export interface Database<DB> {
   readonly kind: 'postgres' | 'pglite';
   /** Cheap reachability check with a deadline; throws when the database cannot answer. */
   ping(timeoutMs?: number): Promise<void>;
-  poolStats(): { total: number; idle: number; waiting: number };
+  poolStats(): { total: number; idle: number; waiting: number; max: number };
   migrate(migrations: Record<string, Migration>): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -114,7 +114,7 @@ export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<
       async ping(timeoutMs = 2000) {
         await withDeadline(sql`select 1`.execute(db), timeoutMs, 'database ping');
       },
-      poolStats: () => ({ total: 1, idle: dialect.driver.busy ? 0 : 1, waiting: 0 }),
+      poolStats: () => ({ total: 1, idle: dialect.driver.busy ? 0 : 1, waiting: 0, max: 1 }),
       migrate: (migrations) => runMigrations(db, migrations, logger),
       close: () => db.destroy(),
     };
@@ -136,7 +136,7 @@ export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<
     async ping(timeoutMs = 2000) {
       await withDeadline(pool.query('select 1'), timeoutMs, 'database ping');
     },
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config.poolMax }),
     migrate: (migrations) => runMigrations(db, migrations, logger),
     close: () => db.destroy(),
   };

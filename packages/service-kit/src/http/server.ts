@@ -62,6 +62,8 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
       disableRequestLogging: (req) => /^\/(healthz|readyz)\b/.test(req.url ?? ''),
     }),
     bodyLimit: config.bodyLimitBytes,
+    // Behind the Gateway, request.ip (and so the per-client rate limit) must be the client, not the proxy.
+    trustProxy: config.trustProxyHops > 0 ? config.trustProxyHops : false,
     // While closing, keep serving requests on open connections (with Connection: close) rather than
     // answering 503: the drain phase already took this pod out of rotation.
     return503OnClosing: false,

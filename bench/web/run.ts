@@ -89,13 +89,17 @@ try {
       document.addEventListener('click', () => (w.__clickAt ||= performance.now()), true);
     }, PEOPLE + 2);
     await page.goto(`${api.url}/`, { waitUntil: 'commit' });
-    await page.waitForFunction(() => (window as unknown as Record<string, number>).__ready > 0, null, {
+    await page.waitForFunction(() => ((window as unknown as Record<string, number>).__ready ?? 0) > 0, null, {
       timeout: 15_000,
     });
     await page.locator('.cell .add').first().click();
-    await page.waitForFunction(() => (window as unknown as Record<string, number>).__dialogAt > 0, null, {
-      timeout: 15_000,
-    });
+    await page.waitForFunction(
+      () => ((window as unknown as Record<string, number>).__dialogAt ?? 0) > 0,
+      null,
+      {
+        timeout: 15_000,
+      },
+    );
     const t = await page.evaluate(() => {
       const w = window as unknown as Record<string, number>;
       return { ready: w.__ready!, click: w.__clickAt!, dialog: w.__dialogAt! };

@@ -3,8 +3,13 @@ import { ApiError } from './api';
 import { explainError } from './errors';
 import type { Problem } from '@shiftstack/contract';
 
-const p = (status: number, code: string, extra: Record<string, unknown> = {}): Problem =>
-  ({ type: 'about:blank', title: code, status, code, ...extra });
+const p = (status: number, code: string, extra: Record<string, unknown> = {}): Problem => ({
+  type: 'about:blank',
+  title: code,
+  status,
+  code,
+  ...extra,
+});
 
 describe('explainError', () => {
   it('names the person and the conflicting shift for an overlap', () => {
@@ -15,7 +20,10 @@ describe('explainError', () => {
         conflicts: [{ id: 7, user_id: 3, start: '2025-11-12T14:00:00Z', end: '2025-11-12T22:00:00Z' }],
       }),
     );
-    const out = explainError(err, { personName: (id) => (id === 3 ? 'Maya Patel' : undefined), timeZone: 'America/Toronto' });
+    const out = explainError(err, {
+      personName: (id) => (id === 3 ? 'Maya Patel' : undefined),
+      timeZone: 'America/Toronto',
+    });
     expect(out.message).toContain('Maya Patel already works Wed 12 Nov, 09:00–17:00');
     expect(out.fields.start).toBeTruthy();
   });
@@ -43,14 +51,21 @@ describe('explainError', () => {
     expect(explainError(new ApiError(503, p(503, 'upstream-unavailable'), 5)).message).toMatch(
       /people service isn't answering.*Nothing was saved. Try again in 5 seconds/,
     );
-    expect(explainError(new ApiError(412, p(412, 'version-mismatch'))).message).toMatch(/Someone else changed this/);
-    expect(explainError(new ApiError(422, p(422, 'inactive-assignee')), { assigneeId: 4, personName: () => 'Sam Lee' }).message).toMatch(
-      /Sam Lee is deactivated/,
+    expect(explainError(new ApiError(412, p(412, 'version-mismatch'))).message).toMatch(
+      /Someone else changed this/,
     );
+    expect(
+      explainError(new ApiError(422, p(422, 'inactive-assignee')), {
+        assigneeId: 4,
+        personName: () => 'Sam Lee',
+      }).message,
+    ).toMatch(/Sam Lee is deactivated/);
   });
 
   it('never shows a raw status for unknown server errors', () => {
     const out = explainError(new ApiError(500, p(500, 'internal-error')), { action: 'publish the week' });
-    expect(out.message).toBe("Something went wrong on the server and we couldn't publish the week. Please try again.");
+    expect(out.message).toBe(
+      "Something went wrong on the server and we couldn't publish the week. Please try again.",
+    );
   });
 });

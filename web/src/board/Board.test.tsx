@@ -13,11 +13,19 @@ const maya = user(3, 'Maya', 'Patel');
 const sam = user(4, 'Sam', 'Lee', { role_ids: [11] });
 const people = [sam, maya];
 
-function baseRoutes(shifts = [
-  shift(100, 3, '2025-11-12T14:00:00Z', '2025-11-12T22:00:00Z', { assignee: { id: 3, first_name: 'Maya', last_name: 'Patel' } }),
-  shift(101, 4, '2025-11-13T14:00:00Z', '2025-11-13T18:00:00Z', { status: 'draft', role_id: 11, published_at: null }),
-  shift(102, null, '2025-11-14T21:00:00Z', '2025-11-15T03:00:00Z', { role_id: 10 }),
-]) {
+function baseRoutes(
+  shifts = [
+    shift(100, 3, '2025-11-12T14:00:00Z', '2025-11-12T22:00:00Z', {
+      assignee: { id: 3, first_name: 'Maya', last_name: 'Patel' },
+    }),
+    shift(101, 4, '2025-11-13T14:00:00Z', '2025-11-13T18:00:00Z', {
+      status: 'draft',
+      role_id: 11,
+      published_at: null,
+    }),
+    shift(102, null, '2025-11-14T21:00:00Z', '2025-11-15T03:00:00Z', { role_id: 10 }),
+  ],
+) {
   return {
     'GET /api/v1/locations': () => ({ body: page([toronto, denver]) }),
     'GET /api/v1/roles': () => ({ body: page(roles) }),
@@ -38,7 +46,8 @@ afterEach(() => {
 });
 
 const board = () => screen.findByRole('table', { name: /Shifts, week of 10 – 16 Nov 2025/ });
-const rowOf = (name: string) => screen.getByRole('rowheader', { name: new RegExp(name) }).closest('[role="row"]') as HTMLElement;
+const rowOf = (name: string) =>
+  screen.getByRole('rowheader', { name: new RegExp(name) }).closest('[role="row"]') as HTMLElement;
 
 describe('week board', () => {
   it('shows one row per person plus open shifts, one column per day, with times, roles and drafts marked', async () => {
@@ -46,9 +55,22 @@ describe('week board', () => {
     render(<App />);
     const table = await board();
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('10 – 16 Nov 2025');
-    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent);
-    expect(headers).toEqual(['Person', 'Mon 10 Nov', 'Tue 11 Nov', 'Wed 12 NovToday', 'Thu 13 Nov', 'Fri 14 Nov', 'Sat 15 Nov', 'Sun 16 Nov']);
-    const rowNames = within(table).getAllByRole('rowheader').map((h) => h.querySelector('.row-name')?.textContent);
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map((h) => h.textContent);
+    expect(headers).toEqual([
+      'Person',
+      'Mon 10 Nov',
+      'Tue 11 Nov',
+      'Wed 12 NovToday',
+      'Thu 13 Nov',
+      'Fri 14 Nov',
+      'Sat 15 Nov',
+      'Sun 16 Nov',
+    ]);
+    const rowNames = within(table)
+      .getAllByRole('rowheader')
+      .map((h) => h.querySelector('.row-name')?.textContent);
     expect(rowNames).toEqual(['Open shifts', 'Sam Lee', 'Maya Patel']);
 
     // Maya's published shift on Wednesday, in Toronto time.
@@ -57,7 +79,9 @@ describe('week board', () => {
     expect(mayaCells[2]).toHaveTextContent('Barista');
     expect(mayaCells[2]).not.toHaveTextContent('Draft');
     // Sam's draft on Thursday carries a printed label, not only a colour.
-    const samShift = within(rowOf('Sam Lee')).getByRole('button', { name: 'Sam Lee, Thu 13 Nov, 09:00–13:00 Cashier Draft' });
+    const samShift = within(rowOf('Sam Lee')).getByRole('button', {
+      name: 'Sam Lee, Thu 13 Nov, 09:00–13:00 Cashier Draft',
+    });
     expect(samShift).toHaveTextContent('Draft');
     expect(samShift.className).toContain('draft');
     // The open overnight shift sits in the open row on Friday.
@@ -76,7 +100,9 @@ describe('week board', () => {
     await board();
     await ue.click(screen.getByRole('button', { name: 'Next week' }));
     await screen.findByRole('table', { name: /17 – 23 Nov 2025/ });
-    expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('start[gte]')).toBe('2025-11-17T05:00:00Z');
+    expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('start[gte]')).toBe(
+      '2025-11-17T05:00:00Z',
+    );
     expect(await screen.findByText(/No shifts this week yet/)).toBeInTheDocument();
     expect(location.search).toBe('?location=1&week=2025-11-17');
 
@@ -95,12 +121,19 @@ describe('week board', () => {
     const routes = baseRoutes();
     const api = mockFetch({
       ...routes,
-      'POST /api/v1/shifts': (c) => ({ status: 201, body: { ...shift(200, 3, '', ''), ...(c.body as object) } }),
+      'POST /api/v1/shifts': (c) => ({
+        status: 201,
+        body: { ...shift(200, 3, '', ''), ...(c.body as object) },
+      }),
     });
     const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
-    await ue.click(within(rowOf('Maya Patel')).getByRole('button', { name: 'Add a shift for Maya Patel on Monday 10 November' }));
+    await ue.click(
+      within(rowOf('Maya Patel')).getByRole('button', {
+        name: 'Add a shift for Maya Patel on Monday 10 November',
+      }),
+    );
     const dialog = screen.getByRole('dialog', { name: 'New shift for Maya Patel' });
     expect(within(dialog).getByLabelText('Person')).toHaveValue('3');
     expect(within(dialog).getByLabelText('Person')).toHaveFocus();
@@ -124,7 +157,9 @@ describe('week board', () => {
       status: 'draft',
     });
     expect(post.headers['idempotency-key']).toBeTruthy();
-    expect(await screen.findByText(/Added a draft shift for Maya Patel, Mon 10 Nov, 07:30–15:30/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Added a draft shift for Maya Patel, Mon 10 Nov, 07:30–15:30/),
+    ).toBeInTheDocument();
     // The board reloads after a change.
     await waitFor(() => expect(api.find('GET', '/api/v1/shifts').length).toBe(2));
   });
@@ -144,7 +179,9 @@ describe('week board', () => {
     const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
-    await ue.click(within(rowOf('Maya Patel')).getByRole('button', { name: /Add a shift for Maya Patel on Wednesday/ }));
+    await ue.click(
+      within(rowOf('Maya Patel')).getByRole('button', { name: /Add a shift for Maya Patel on Wednesday/ }),
+    );
     const dialog = screen.getByRole('dialog');
     await ue.click(within(dialog).getByRole('button', { name: 'Add shift' }));
     const alert = await within(dialog).findByRole('alert');
@@ -164,7 +201,9 @@ describe('week board', () => {
     const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
-    await ue.click(screen.getByRole('button', { name: /^Open shifts, Fri 14 Nov, 16:00–22:00 Barista Published$/ }));
+    await ue.click(
+      screen.getByRole('button', { name: /^Open shifts, Fri 14 Nov, 16:00–22:00 Barista Published$/ }),
+    );
     let dialog = screen.getByRole('dialog', { name: 'Edit shift' });
     expect(dialog).toHaveTextContent('Published: staff can see it');
     await ue.selectOptions(within(dialog).getByLabelText('Person'), 'Sam Lee');
@@ -205,20 +244,32 @@ describe('week board', () => {
     render(<App />);
     await board();
     await ue.click(screen.getByRole('button', { name: /Publish week/ }));
-    expect(await screen.findByText(/Published 1 shift\. Everyone can now see the week of 10 – 16 Nov 2025/)).toBeInTheDocument();
-    expect(api.find('POST', '/api/v1/shifts/publish')[0]!.body).toEqual({ location_id: 1, start: WEEK_START, end: WEEK_END });
+    expect(
+      await screen.findByText(/Published 1 shift\. Everyone can now see the week of 10 – 16 Nov 2025/),
+    ).toBeInTheDocument();
+    expect(api.find('POST', '/api/v1/shifts/publish')[0]!.body).toEqual({
+      location_id: 1,
+      start: WEEK_START,
+      end: WEEK_END,
+    });
   });
 
   it('shows a plain error next to Publish when it fails', async () => {
     mockFetch({
       ...baseRoutes(),
-      'POST /api/v1/shifts/publish': () => ({ status: 503, body: problem(503, 'database-unavailable'), headers: { 'retry-after': '3' } }),
+      'POST /api/v1/shifts/publish': () => ({
+        status: 503,
+        body: problem(503, 'database-unavailable'),
+        headers: { 'retry-after': '3' },
+      }),
     });
     const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.click(screen.getByRole('button', { name: /Publish week/ }));
-    expect(await screen.findByRole('alert')).toHaveTextContent("The server is busy, so we couldn't publish the week. Try again in 3 seconds.");
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      "The server is busy, so we couldn't publish the week. Try again in 3 seconds.",
+    );
   });
 
   it('warns that names are missing when the users service is degraded', async () => {
@@ -226,7 +277,9 @@ describe('week board', () => {
       ...baseRoutes(),
       'GET /api/v1/users': () => ({ status: 503, body: problem(503, 'database-unavailable') }),
       'GET /api/v1/shifts': () => ({
-        body: page([shift(100, 3, '2025-11-12T14:00:00Z', '2025-11-12T22:00:00Z', { assignee: null })], { degraded: true }),
+        body: page([shift(100, 3, '2025-11-12T14:00:00Z', '2025-11-12T22:00:00Z', { assignee: null })], {
+          degraded: true,
+        }),
       }),
     });
     render(<App />);
@@ -239,7 +292,8 @@ describe('week board', () => {
     let fail = true;
     mockFetch({
       ...baseRoutes(),
-      'GET /api/v1/shifts': () => (fail ? { status: 500, body: problem(500, 'internal-error') } : { body: page([]) }),
+      'GET /api/v1/shifts': () =>
+        fail ? { status: 500, body: problem(500, 'internal-error') } : { body: page([]) },
     });
     const ue = userEvent.setup({ delay: null });
     render(<App />);
@@ -258,8 +312,12 @@ describe('week board', () => {
     render(<App />);
     await board();
     await ue.selectOptions(screen.getByLabelText('Location'), 'Denver Depot');
-    await waitFor(() => expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('location_id')).toBe('2'));
-    expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('start[gte]')).toBe('2025-11-10T07:00:00Z');
+    await waitFor(() =>
+      expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('location_id')).toBe('2'),
+    );
+    expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('start[gte]')).toBe(
+      '2025-11-10T07:00:00Z',
+    );
     expect(await screen.findByText(/Denver Depot's time zone \(America\/Denver\)/)).toBeInTheDocument();
   });
 });

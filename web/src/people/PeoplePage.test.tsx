@@ -47,16 +47,22 @@ describe('people page', () => {
     render(<App />);
     await table();
     await ue.type(screen.getByLabelText('Search'), 'maya');
-    await waitFor(() => expect(api.find('GET', '/api/v1/users').at(-1)!.url.searchParams.get('q')).toBe('maya'));
+    await waitFor(() =>
+      expect(api.find('GET', '/api/v1/users').at(-1)!.url.searchParams.get('q')).toBe('maya'),
+    );
     await waitFor(() => expect(screen.queryByText('Sam Lee')).not.toBeInTheDocument());
     await ue.clear(screen.getByLabelText('Search'));
     await ue.selectOptions(screen.getByLabelText('Status'), 'Deactivated');
     expect(await screen.findByText('Moved away')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Reactivate Olga Ortiz' })).toBeInTheDocument();
     await ue.selectOptions(screen.getByLabelText('Type'), 'Manager');
-    await waitFor(() => expect(api.find('GET', '/api/v1/users').at(-1)!.url.searchParams.get('type')).toBe('manager'));
+    await waitFor(() =>
+      expect(api.find('GET', '/api/v1/users').at(-1)!.url.searchParams.get('type')).toBe('manager'),
+    );
     await ue.selectOptions(screen.getByLabelText('Location'), 'Queen Street');
-    await waitFor(() => expect(api.find('GET', '/api/v1/users').at(-1)!.url.searchParams.get('location_id')).toBe('1'));
+    await waitFor(() =>
+      expect(api.find('GET', '/api/v1/users').at(-1)!.url.searchParams.get('location_id')).toBe('1'),
+    );
   });
 
   it('adds a person, and shows a taken email next to the email field', async () => {
@@ -117,7 +123,9 @@ describe('people page', () => {
     await ue.clear(within(dialog).getByLabelText('Last name'));
     await ue.type(within(dialog).getByLabelText('Last name'), 'Singh');
     await ue.click(within(dialog).getByRole('button', { name: 'Save changes' }));
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Someone else changed this while you were editing');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      'Someone else changed this while you were editing',
+    );
     const patch = api.find('PATCH', '/api/v1/users/3')[0]!;
     expect(patch.headers['if-match']).toBe('"3"');
     expect(patch.body).toMatchObject({ last_name: 'Singh' });
@@ -150,7 +158,9 @@ describe('people page', () => {
     });
     const ue = userEvent.setup({ delay: null });
     render(<App />);
-    expect(await screen.findByRole('alert')).toHaveTextContent("The server is busy, so we couldn't load the people.");
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      "The server is busy, so we couldn't load the people.",
+    );
     await ue.type(screen.getByLabelText('Search'), 'zzz');
     expect(await screen.findByText('Nobody matches these filters.')).toBeInTheDocument();
   });

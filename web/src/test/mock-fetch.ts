@@ -23,17 +23,23 @@ export function mockFetch(routes: Record<string, Handler>) {
     const url = new URL(href, 'http://localhost');
     const method = (init?.method ?? 'GET').toUpperCase();
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries((init?.headers as Record<string, string>) ?? {})) headers[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries((init?.headers as Record<string, string>) ?? {}))
+      headers[k.toLowerCase()] = v;
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
     const call: Call = { method, url, path: url.pathname, body, headers };
     calls.push(call);
     const handler = routes[`${method} ${url.pathname}`] ?? findPattern(routes, method, url.pathname);
-    if (!handler) return json(404, { type: 'about:blank', title: 'Not Found', status: 404, code: 'route-not-found' });
+    if (!handler)
+      return json(404, { type: 'about:blank', title: 'Not Found', status: 404, code: 'route-not-found' });
     const reply = await handler(call);
     return json(reply.status ?? 200, reply.body ?? null, reply.headers);
   });
   vi.stubGlobal('fetch', fn);
-  return { calls, fn, find: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path) };
+  return {
+    calls,
+    fn,
+    find: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path),
+  };
 }
 
 function findPattern(routes: Record<string, Handler>, method: string, path: string): Handler | undefined {
@@ -70,8 +76,20 @@ export const problem = (status: number, code: string, extra: Record<string, unkn
 
 const T = '2025-11-01T00:00:00Z';
 
-export const toronto: Location = { id: 1, name: 'Queen Street', timezone: 'America/Toronto', created_at: T, updated_at: T };
-export const denver: Location = { id: 2, name: 'Denver Depot', timezone: 'America/Denver', created_at: T, updated_at: T };
+export const toronto: Location = {
+  id: 1,
+  name: 'Queen Street',
+  timezone: 'America/Toronto',
+  created_at: T,
+  updated_at: T,
+};
+export const denver: Location = {
+  id: 2,
+  name: 'Denver Depot',
+  timezone: 'America/Denver',
+  created_at: T,
+  updated_at: T,
+};
 export const roles: Role[] = [
   { id: 10, location_id: 1, name: 'Barista', created_at: T, updated_at: T },
   { id: 11, location_id: 1, name: 'Cashier', created_at: T, updated_at: T },
@@ -97,7 +115,13 @@ export function user(id: number, first: string, last: string, extra: Partial<Use
   };
 }
 
-export function shift(id: number, userId: number | null, start: string, end: string, extra: Partial<Shift> = {}): Shift {
+export function shift(
+  id: number,
+  userId: number | null,
+  start: string,
+  end: string,
+  extra: Partial<Shift> = {},
+): Shift {
   return {
     id,
     location_id: 1,

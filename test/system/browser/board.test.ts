@@ -1,0 +1,184 @@
+// The schedule board and the people page in Debian's Chromium against the real local system (users + shifts
+// + front door, seeded demo, fresh data folder): what a manager does in a week, end to end.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { commandMissing, needs } from '../../support/system-deps';
+import {
+  axeViolations,
+  launchChromium,
+  screenshot,
+  seriousOrWorse,
+  startRealSystem,
+  watchedPage,
+  type WatchedPage,
+} from './support';
+
+const ok = needs('chromium', commandMissing('/usr/bin/chromium', ['--version']));
+const LOCATION = 'Harbourfront Café';
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe.skipIf(!ok)('schedule board in Chromium against the real system', () => {
+  let system: Awaited<ReturnType<typeof startRealSystem>>;
+  let browser: Browser;
+  let w: WatchedPage;
+  // Shared across the steps below: who we schedule, and in which (empty) week.
+  let person = '';
+
+  beforeAll(async () => {
+    [system, browser] = await Promise.all([startRealSystem(), launchChromium()]);
+    w = await watchedPage(browser);
+  }, 240_000);
+
+  afterAll(async () => {
+    await w?.context.close();
+    await browser?.close();
+    await system?.stop();
+  }, 60_000);
+
+  afterEach(() => {
+    // Any console error or uncaught exception in the page fails the step that caused it.
+    expect(w.errors, 'browser console errors').toEqual([]);
+  });
+
+  it('opens the board: people in rows, days in columns, seeded shifts, no serious axe violations', async () => {
+    const { page } = w;
+    await page.goto(`${system.url}/`);
+    await page.getByLabel('Location').selectOption({ label: LOCATION });
+    const table = page.getByRole('table', { name: /Shifts, week of/ });
+    await table.waitFor();
+    await expect.poll(() => page.locator('.shift').count(), { timeout: 15_000 }).toBeGreaterThan(10);
+    const rows = await table.getByRole('rowheader').allTextContents();
+    expect(rows[0]).toContain('Open shifts');
+    expect(rows.length).toBeGreaterThan(5);
+    expect(await table.getByRole('columnheader').count()).toBe(8);
+    await expect
+      .poll(() => page.getByText(/Times in Harbourfront Café's time zone \(America\/Toronto\)/).count())
+      .toBe(1);
+    await screenshot(page, 'board');
+    const violations = seriousOrWorse(await axeViolations(page));
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+  });
+
+  it('creates a shift in an empty week and sees it on the board as a draft', async () => {
+    const { page } = w;
+    // Three weeks ahead the demo has no shifts.
+    for (let i = 0; i < 3; i++) {
+      const before = await page.getByRole('heading', { level: 1 }).textContent();
+      await page.getByRole('button', { name: 'Next week' }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).not.toBe(before);
+    }
+    await page.getByText(/No shifts this week yet/).waitFor();
+    person = (await page.locator('[role="row"]:not(.open-row) .row-name').nth(1).textContent()) ?? '';
+    expect(person).not.toBe('');
+
+    await page.getByRole('button', { name: new RegExp(`^Add a shift for ${esc(person)} on Monday`) }).click();
+    const dialog = page.getByRole('dialog', { name: `New shift for ${person}` });
+    await dialog.waitFor();
+    const violations = seriousOrWorse(await axeViolations(page));
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+    await dialog.getByLabel('Start').fill('09:00');
+    await dialog.getByLabel('End').fill('17:00');
+    await dialog.getByLabel('Notes').fill('Opening');
+    await dialog.getByRole('button', { name: 'Add shift' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    await page
+      .getByText(new RegExp(`Added a draft shift for ${esc(person)}, Mon \\d+ \\w+, 09:00–17:00`))
+      .waitFor();
+    const block = page.getByRole('button', {
+      name: new RegExp(`^${esc(person)}, Mon \\d+ \\w+, 09:00–17:00 .* Draft$`),
+    });
+    await block.waitFor();
+    expect(await block.textContent()).toContain('Draft');
+  });
+
+  it('tries an overlapping shift and reads the conflict in plain words', async () => {
+    const { page } = w;
+    await page.getByRole('button', { name: new RegExp(`^Add a shift for ${esc(person)} on Monday`) }).click();
+    const dialog = page.getByRole('dialog', { name: `New shift for ${person}` });
+    await dialog.getByLabel('Start').fill('12:00');
+    await dialog.getByLabel('End').fill('20:00');
+    // Chromium logs the 409 response itself as a console error; that one line is expected here.
+    await w.expectingError(/status of 409/, async () => {
+      await dialog.getByRole('button', { name: 'Add shift' }).click();
+      const alert = dialog.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(
+        new RegExp(
+          `${esc(person)} already works Mon \\d+ \\w+, 09:00–17:00\\. One person can't have two shifts at the same time`,
+        ),
+      );
+    });
+    expect(await dialog.getByLabel('Start').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'board-overlap-error');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // Still exactly one shift for that person that day.
+    expect(await page.getByRole('button', { name: new RegExp(`^${esc(person)}, Mon `) }).count()).toBe(1);
+  });
+
+  it('publishes the week: drafts become published', async () => {
+    const { page } = w;
+    const publish = page.getByRole('button', { name: 'Publish week (1 drafts)' });
+    await publish.click();
+    await page.getByText(/Published 1 shift\. Everyone can now see the week of/).waitFor();
+    await page
+      .getByRole('button', { name: new RegExp(`^${esc(person)}, Mon \\d+ \\w+, 09:00–17:00 .*Published$`) })
+      .waitFor();
+    expect(await page.locator('.shift.draft').count()).toBe(0);
+    await page.getByRole('button', { name: 'Publish week', exact: true }).waitFor();
+  });
+
+  it('is usable at 375 px: the board scrolls inside its frame, controls stay reachable, no serious axe violations', async () => {
+    const narrow = await watchedPage(browser, { width: 375, height: 812 });
+    try {
+      await narrow.page.goto(`${system.url}/`);
+      await narrow.page.getByLabel('Location').selectOption({ label: LOCATION });
+      await narrow.page.locator('.shift').first().waitFor();
+      const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth);
+      expect(overflow).toBeLessThanOrEqual(375);
+      for (const name of ['Previous week', 'Today', 'Next week']) {
+        expect(await narrow.page.getByRole('button', { name }).isVisible()).toBe(true);
+      }
+      expect(await narrow.page.getByRole('button', { name: /Publish week/ }).isVisible()).toBe(true);
+      await screenshot(narrow.page, 'board-375');
+      const violations = seriousOrWorse(await axeViolations(narrow.page));
+      expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+      // Keyboard: Tab reaches the first shift block.
+      await narrow.page.locator('.shift').first().focus();
+      await narrow.page.keyboard.press('Enter');
+      await narrow.page.getByRole('dialog', { name: 'Edit shift' }).waitFor();
+      await narrow.page.keyboard.press('Escape');
+      await narrow.page.getByRole('dialog').waitFor({ state: 'detached' });
+      expect(narrow.errors).toEqual([]);
+    } finally {
+      await narrow.context.close();
+    }
+  });
+
+  it('deactivates a person with a reason on the people page', async () => {
+    const { page } = w;
+    await page.getByRole('link', { name: 'People' }).click();
+    const table = page.getByRole('table', { name: /People/ });
+    await table.waitFor();
+    await screenshot(page, 'people');
+    const violations = seriousOrWorse(await axeViolations(page));
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+
+    const names = await table.locator('tbody th').allTextContents();
+    const leaving = names.at(-1)!;
+    await page.getByRole('button', { name: `Deactivate ${leaving}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Deactivate ${leaving}?` });
+    await dialog.getByLabel('Reason').fill('Moved to another city');
+    await dialog.getByRole('button', { name: 'Deactivate' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText(`${leaving} is deactivated.`, { exact: false }).waitFor();
+    await expect.poll(() => table.locator('tbody th', { hasText: leaving }).count()).toBe(0);
+
+    await page.getByLabel('Status').selectOption({ label: 'Deactivated' });
+    const row = page.getByRole('row', { name: new RegExp(leaving) });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Moved to another city');
+    await screenshot(page, 'people-deactivated');
+  });
+});

@@ -1,0 +1,194 @@
+// Shared set-up for browser tests: the real local system (users + shifts + front door, fresh data folder,
+// free ports), Debian's Chromium through playwright-core, a strict CSP like the cluster's nginx sends, a
+// console-error trap and an axe-core check.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const SCREENSHOTS = join(ROOT, 'test-results/screenshots');
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The policy the cluster's nginx is asked to send; the app must run under it without a single violation. */
+export const STRICT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+interface System {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the whole system in-process (scripts/local/system.ts) on free ports with a fresh data folder. */
+export async function startRealSystem(): Promise<System> {
+  const { startSystem } = await import('../../../scripts/local/system');
+  const dataDir = mkdtempSync(join(tmpdir(), 'shiftstack-browser-'));
+  const [usersPort, shiftsPort, usersAdminPort, shiftsAdminPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  try {
+    const system = await startSystem({
+      port: 0,
+      host: '127.0.0.1',
+      usersPort,
+      shiftsPort,
+      usersAdminPort,
+      shiftsAdminPort,
+      dataDir,
+      stdio: 'ignore',
+      logFormat: 'json',
+      buildWeb: true,
+    });
+    return {
+      url: system.url,
+      async stop() {
+        await system.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors and uncaught page errors seen so far (expected ones excluded). */
+  errors: string[];
+  /** Allow console errors matching `pattern` while `fn` runs (e.g. the network log line of an expected 409). */
+  expectingError<T>(pattern: RegExp, fn: () => Promise<T>): Promise<T>;
+}
+
+/** A new page whose documents carry the strict CSP, and which records every console error and page error. */
+export async function watchedPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 860 },
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport, locale: 'en-CA', timezoneId: 'Europe/Berlin' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  let allowed: RegExp | null = null;
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    if (allowed?.test(text)) return;
+    errors.push(`console.error: ${text}`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  // Server errors are worth naming: which request, and what the service said.
+  page.on('response', (res) => {
+    if (res.status() < 500) return;
+    void res.text().then(
+      (body) =>
+        errors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}: ${body.slice(0, 300)}`),
+      () => errors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`),
+    );
+  });
+  // Serve every HTML document with the strict CSP, as nginx does in the cluster.
+  await page.route('**/*', async (route) => {
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'content-security-policy': STRICT_CSP },
+    });
+  });
+  return {
+    page,
+    context,
+    errors,
+    async expectingError(pattern, fn) {
+      allowed = pattern;
+      try {
+        return await fn();
+      } finally {
+        allowed = null;
+      }
+    },
+  };
+}
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** Runs axe-core in the page (injected through the DevTools protocol, so the CSP does not block it). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            opts: object,
+          ) => Promise<{
+            violations: Array<{
+              id: string;
+              impact: string | null;
+              help: string;
+              nodes: Array<{ target: unknown[] }>;
+            }>;
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)),
+    }));
+  });
+  return violations;
+}
+
+export function seriousOrWorse(violations: AxeViolation[]): AxeViolation[] {
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -70,6 +70,10 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ServiceInstance;
 
+  // The API speaks JSON only. Fastify also parses text/plain by default, which turned a text body into a
+  // confusing 400 "body must be object" instead of 415 unsupported-media-type.
+  app.removeContentTypeParser('text/plain');
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     const route = request.routeOptions.url;

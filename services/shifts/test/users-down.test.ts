@@ -1,0 +1,131 @@
+// When users cannot answer: writes refuse with 503 upstream-unavailable and write nothing, lists degrade
+// (200, names null, meta.degraded), and the circuit breaker opens and then fails fast. Two ways users is
+// absent: a closed port from the start, and a real users process that is stopped mid-way.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { freePort } from '../../../test/support/ports';
+import { buildTestShiftsApp } from './harness';
+import { expectProblem, metricValue, startUsersFixture, type UsersFixture } from './users-fixture';
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
+
+interface PageJson {
+  data: Array<{ id: number; user_id: number | null; assignee?: { first_name: string } | null }>;
+  meta: { degraded?: boolean };
+}
+
+const window = { 'start[gte]': '2032-03-01T00:00:00Z', 'start[lt]': '2032-03-08T00:00:00Z' };
+const listUrl = `/api/v1/shifts?${new URLSearchParams(window).toString()}`;
+
+describe.each(databaseKinds())('users unreachable (closed port) on %s', (kind) => {
+  let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
+  beforeAll(async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    // a long half-open delay keeps the circuit open for the whole describe block
+    t = await buildTestShiftsApp(kind, closed, { timeoutMs: 500, breakerHalfOpenAfterMs: 600_000 });
+    // rows written directly: the API cannot create assigned shifts without users
+    await t.database.db
+      .insertInto('shifts')
+      .values([
+        { location_id: 1, user_id: 7, start_at: new Date('2032-03-02T09:00:00Z'), end_at: new Date('2032-03-02T17:00:00Z'), timezone: 'UTC' },
+        { location_id: 1, user_id: null, start_at: new Date('2032-03-02T10:00:00Z'), end_at: new Date('2032-03-02T12:00:00Z'), timezone: 'UTC' },
+      ])
+      .execute();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const rows = async () => Number((await t.database.db.selectFrom('shifts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const metrics = () => t.metrics.registry.metrics();
+
+  it('refuses creates with 503 upstream-unavailable and Retry-After, writing nothing', async () => {
+    const before = await rows();
+    for (const body of [
+      { location_id: 1, user_id: 7, start: '2032-03-03T09:00:00Z', end: '2032-03-03T17:00:00Z' },
+      { location_id: 1, start: '2032-03-03T09:00:00Z', end: '2032-03-03T17:00:00Z' },
+    ]) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/shifts', payload: body, headers: { 'idempotency-key': `k-${body.user_id ?? 'open'}` } });
+      expectProblem(res, 503, 'upstream-unavailable');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(await rows()).toBe(before);
+    const keys = await t.database.db.selectFrom('idempotency_keys').selectAll().execute();
+    expect(keys).toEqual([]);
+  });
+
+  it('lists with 200, meta.degraded and null assignees', async () => {
+    const res = await t.app.inject({ url: listUrl });
+    expect(res.statusCode).toBe(200);
+    const page = res.json<PageJson>();
+    expect(page.meta.degraded).toBe(true);
+    expect(page.data).toHaveLength(2);
+    for (const s of page.data) expect(s.assignee).toBeNull();
+  });
+
+  it('opens the circuit after repeated failures and then fails fast', async () => {
+    for (let i = 0; i < 4; i++) await t.app.inject({ url: listUrl });
+    expect(metricValue(await metrics(), 'upstream_circuit_state', { upstream: 'users' })).toBe(1);
+    const fastBefore = metricValue(await metrics(), 'upstream_request_duration_seconds_count', { upstream: 'users', outcome: 'circuit_open' });
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/shifts', payload: { location_id: 1, start: '2032-03-04T09:00:00Z', end: '2032-03-04T17:00:00Z' } });
+    expectProblem(res, 503, 'upstream-unavailable');
+    const list = await t.app.inject({ url: listUrl });
+    expect(list.statusCode).toBe(200);
+    expect(list.json<PageJson>().meta.degraded).toBe(true);
+    expect(metricValue(await metrics(), 'upstream_request_duration_seconds_count', { upstream: 'users', outcome: 'circuit_open' })).toBeGreaterThanOrEqual(fastBefore + 2);
+    expect(metricValue(await metrics(), 'upstream_request_duration_seconds_count', { upstream: 'users', outcome: 'network_error' })).toBeGreaterThan(0);
+  });
+
+  it('still serves writes that need nothing from users (notes, status, delete)', async () => {
+    const [first] = (await t.app.inject({ url: listUrl })).json<PageJson>().data;
+    const patched = await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${first!.id}`, payload: { notes: 'users is down', status: 'published' } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${first!.id}` })).statusCode).toBe(204);
+    expectProblem(await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${first!.id}`, payload: { notes: 'again' } }), 409, 'shift-deleted');
+  });
+});
+
+describe('users process stopped mid-way (pglite)', () => {
+  let fx: UsersFixture;
+  let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
+  let cachedShift: number;
+  beforeAll(async () => {
+    fx = await startUsersFixture(3);
+    t = await buildTestShiftsApp('pglite', fx.users.url, { timeoutMs: 500, breakerHalfOpenAfterMs: 600_000 });
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/shifts', payload: { location_id: fx.locA, user_id: fx.people[0], start: '2032-03-02T09:00:00Z', end: '2032-03-02T17:00:00Z' } });
+    expect(res.statusCode, res.body).toBe(201);
+    cachedShift = res.json<{ id: number }>().id;
+    const list = await t.app.inject({ url: listUrl }); // puts people[0]'s name in the cache
+    expect(list.json<PageJson>().data[0]?.assignee?.first_name).toBe('Person0');
+    await fx.stop();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fx?.stop();
+  });
+
+  it('keeps cached names, degrades for the rest, and refuses writes that need users with 503', async () => {
+    const before = Number((await t.database.db.selectFrom('shifts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    // a new assignee is checked with users: refused, nothing written
+    const create = await t.app.inject({ method: 'POST', url: '/api/v1/shifts', payload: { location_id: fx.locA, user_id: fx.people[1], start: '2032-03-03T09:00:00Z', end: '2032-03-03T17:00:00Z' } });
+    expectProblem(create, 503, 'upstream-unavailable');
+    expect(create.headers['retry-after']).toBeDefined();
+    const reassign = await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${cachedShift}`, payload: { user_id: fx.people[1] } });
+    expectProblem(reassign, 503, 'upstream-unavailable');
+    const after = Number((await t.database.db.selectFrom('shifts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    expect(after).toBe(before);
+    expect((await t.app.inject({ url: `/api/v1/shifts/${cachedShift}` })).json<{ user_id: number; version: number }>()).toMatchObject({ user_id: fx.people[0], version: 1 });
+
+    // a name still in the cache is served; an uncached one makes the page degraded
+    const cached = await t.app.inject({ url: listUrl });
+    expect(cached.json<PageJson>().data[0]?.assignee?.first_name).toBe('Person0');
+    await t.database.db
+      .insertInto('shifts')
+      .values({ location_id: fx.locA, user_id: fx.people[2]!, start_at: new Date('2032-03-04T09:00:00Z'), end_at: new Date('2032-03-04T17:00:00Z'), timezone: 'UTC' })
+      .execute();
+    const res = await t.app.inject({ url: listUrl });
+    expect(res.statusCode).toBe(200);
+    const page = res.json<PageJson>();
+    expect(page.meta.degraded).toBe(true);
+    expect(page.data.map((s) => s.assignee?.first_name ?? null)).toEqual(['Person0', null]);
+  });
+});

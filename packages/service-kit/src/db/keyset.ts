@@ -14,21 +14,32 @@ export function encodeCursor(key: DecodedCursor['k'], d: Direction): string {
   return Buffer.from(JSON.stringify({ k: key, d })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, width: number): DecodedCursor {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<DecodedCursor>;
-    if (Array.isArray(parsed.k) && parsed.k.length === width && (parsed.d === 'next' || parsed.d === 'prev')) {
-      return parsed as DecodedCursor;
-    }
-  } catch {
-    // fall through
-  }
-  throw new ProblemError({
+const invalidCursor = () =>
+  new ProblemError({
     status: 400,
     code: 'invalid-cursor',
     param: 'cursor',
     detail: 'The cursor is not one this list issued. Start again without a cursor.',
   });
+
+const isKeyValue = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+export function decodeCursor(cursor: string, width: number): DecodedCursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<DecodedCursor> | null;
+    if (
+      parsed &&
+      Array.isArray(parsed.k) &&
+      parsed.k.length === width &&
+      parsed.k.every(isKeyValue) &&
+      (parsed.d === 'next' || parsed.d === 'prev')
+    ) {
+      return parsed as DecodedCursor;
+    }
+  } catch {
+    // fall through
+  }
+  throw invalidCursor();
 }
 
 export interface KeysetOptions<Row> {
@@ -61,7 +72,16 @@ export async function paginate<DB, TB extends keyof DB, Row>(
     q = q.where(cmp as Expression<SqlBool>);
   }
   for (const c of opts.columns) q = q.orderBy(sql.ref(c), backwards ? 'desc' : 'asc');
-  const fetched = await q.limit(opts.limit + 1).execute();
+  const fetched = await q
+    .limit(opts.limit + 1)
+    .execute()
+    .catch((err: unknown) => {
+      // A decodable cursor whose values do not fit the key columns (e.g. text for an integer id) makes
+      // PostgreSQL raise a data exception (class 22): the cursor was not one we issued.
+      const code = (err as { code?: unknown } | null)?.code;
+      if (cursor && typeof code === 'string' && code.startsWith('22')) throw invalidCursor();
+      throw err;
+    });
   const more = fetched.length > opts.limit;
   const rows = fetched.slice(0, opts.limit);
   if (backwards) rows.reverse();

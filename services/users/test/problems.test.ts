@@ -39,7 +39,7 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
         },
       },
     );
-  });
+  }, 60_000);
   afterAll(() => t?.close());
 
   it('unknown route: 404 route-not-found', async () => {
@@ -212,7 +212,7 @@ describe.each(databaseKinds())('rate limiting on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   beforeAll(async () => {
     t = await buildTestUsersApp(kind, { RATE_LIMIT_PER_MINUTE: '3' });
-  });
+  }, 60_000);
   afterAll(() => t?.close());
 
   it('answers 429 rate-limited with Retry-After past RATE_LIMIT_PER_MINUTE, but never for probes', async () => {
@@ -228,7 +228,7 @@ describe.each(databaseKinds())('rate limiting on %s', (kind) => {
       expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
     }
     expect(await t.metrics.registry.getSingleMetricAsString('http_requests_rate_limited_total')).toMatch(/http_requests_rate_limited_total [1-9]/);
-  });
+  }, 60_000);
 });
 
 describe.each(databaseKinds())('database unavailable on %s', (kind) => {
@@ -249,7 +249,7 @@ describe.each(databaseKinds())('database unavailable on %s', (kind) => {
       expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
       await t.database.close();
     }
-  });
+  }, 60_000);
   afterAll(async () => {
     await t?.app.close();
     if (kind === 'postgres') await t?.database.close();

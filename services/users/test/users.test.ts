@@ -45,7 +45,7 @@ describe.each(databaseKinds())('users API on %s', (kind) => {
     otherLocationId = other.json<{ id: number }>().id;
     const role = await t.app.inject({ method: 'POST', url: '/api/v1/roles', payload: { location_id: locationId, name: 'Barista' } });
     roleId = role.json<{ id: number }>().id;
-  });
+  }, 60_000);
   afterAll(() => t?.close());
 
   const create = async (payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -286,7 +286,7 @@ describe.each(databaseKinds())('users API on %s', (kind) => {
       ];
       for (const [k, p] of people) ids[k] = (await createOk(p)).id;
       await t.app.inject({ method: 'DELETE', url: `/api/v1/users/${ids.gone}`, payload: { inactive_reason: 'Left' } });
-    });
+    }, 60_000);
     const names = async (query: string) => (await list(query)).data.map((u) => u.first_name);
 
     it('lists in (last_name, first_name, id) order, active by default', async () => {

@@ -1,6 +1,6 @@
 // Configuration from the environment, validated at boot against a TypeBox schema. Every missing or
 // malformed variable is reported at once, so an operator fixes a deployment in one pass.
-import { Type, type Static, type TObject, type TProperties } from 'typebox';
+import { Type, type Static, type TObject, type TProperties, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 
 const LogLevel = Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)));
@@ -76,12 +76,23 @@ export function loadConfig<P extends TProperties>(
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const converted = Value.Convert(schema, raw) as Record<string, unknown>;
-  const problems = [...Value.Errors(schema, converted)].map((e) => {
-    const key = e.instancePath.replace(/^\//, '') || String((e.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '');
-    const shown = key in raw ? ` (got ${JSON.stringify(redact(key, raw[key]))})` : ' (not set)';
-    return `${key}: ${e.message}${shown}`;
-  });
-  if (problems.length > 0) throw new ConfigError(serviceName, [...new Set(problems)]);
+  // One variable at a time: validating the whole object stops at TypeBox's error budget (8 by default),
+  // and one bad LOG_LEVEL (a union of 7 literals) alone spends it, hiding every later problem.
+  const required = new Set(schema.required ?? []);
+  const problems: string[] = [];
+  for (const [key, property] of Object.entries(schema.properties) as Array<[string, TSchema]>) {
+    if (!(key in converted)) {
+      if (required.has(key)) problems.push(`${key}: is required (not set)`);
+      continue;
+    }
+    const errors = [...Value.Errors(property, converted[key])];
+    if (errors.length === 0) continue;
+    const choices = 'anyOf' in property && Array.isArray(property.anyOf) ? (property.anyOf as Array<{ const?: unknown }>).map((s) => s.const) : [];
+    const message =
+      choices.length > 0 && choices.every((c) => typeof c === 'string') ? `must be one of ${choices.join(', ')}` : (errors[0]?.message ?? 'is invalid');
+    problems.push(`${key}: ${message} (got ${JSON.stringify(redact(key, raw[key]))})`);
+  }
+  if (problems.length > 0) throw new ConfigError(serviceName, problems);
   const v = converted as Static<typeof BaseConfigSchema> & Static<TObject<P>>;
   const statementTimeoutMs = v.DB_STATEMENT_TIMEOUT_MS ?? 5000;
   const database: BaseConfig['database'] =

@@ -40,9 +40,29 @@ export function personName(p: { first_name: string; last_name: string }): string
   return `${p.first_name} ${p.last_name}`.trim();
 }
 
+const LAST_LOCATION_KEY = 'shiftstack.location';
+function safeGet(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+function safeSet(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Private mode or storage full: remembering the location is a nicety.
+  }
+}
+
 export function Board({ locations, search }: { locations: Location[]; search: URLSearchParams }) {
-  const requested = Number(search.get('location'));
+  // The location in the URL, else the one this browser used last, else the first.
+  const requested = Number(search.get('location')) || Number(safeGet(LAST_LOCATION_KEY));
   const location = locations.find((l) => l.id === requested) ?? locations[0];
+  useEffect(() => {
+    if (location) safeSet(LAST_LOCATION_KEY, String(location.id));
+  }, [location]);
   if (!location) {
     return (
       <section className="empty">
@@ -388,6 +408,8 @@ const BoardGrid = memo(function BoardGrid({
   label,
   onPick,
 }: GridProps) {
+  const longDays = useMemo(() => new Map(days.map((d) => [d, formatLongDay(d)])), [days]);
+  const shortDays = useMemo(() => new Map(days.map((d) => [d, formatDay(d)])), [days]);
   return (
     <div className="board-scroll" role="region" aria-label="Week board" tabIndex={0}>
       <div className="board" role="table" aria-label={label}>
@@ -429,6 +451,7 @@ const BoardGrid = memo(function BoardGrid({
                       tz={tz}
                       roles={roles}
                       who={row.name}
+                      day={shortDays.get(d) ?? d}
                       onOpen={() => onPick({ kind: 'edit', shift: s })}
                     />
                   ))}
@@ -440,7 +463,7 @@ const BoardGrid = memo(function BoardGrid({
                     <span aria-hidden="true">+</span>
                     <span className="visually-hidden">
                       Add {row.userId === null ? 'an open shift' : `a shift for ${row.name}`} on{' '}
-                      {formatLongDay(d)}
+                      {longDays.get(d)}
                     </span>
                   </button>
                 </div>
@@ -469,8 +492,10 @@ function ShiftBlock({
   tz,
   roles,
   who,
+  day,
   onOpen,
 }: {
+  day: string;
   shift: Shift;
   tz: string;
   roles: Role[];
@@ -480,7 +505,6 @@ function ShiftBlock({
   const time = formatTimeRange(shift.start, shift.end, tz);
   const role = roleName(shift.role_id, roles);
   const draft = shift.status === 'draft';
-  const day = formatDay(dayKeyInZone(new Date(shift.start), tz));
   return (
     <button
       type="button"

@@ -28,7 +28,8 @@ function workspacePackageDir(name, fromDir) {
   for (let dir = resolve(fromDir); ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
-    if (dirname(dir) === dir) throw new Error(`build-service: workspace package ${name} not found from ${fromDir}`);
+    if (dirname(dir) === dir)
+      throw new Error(`build-service: workspace package ${name} not found from ${fromDir}`);
   }
 }
 
@@ -39,7 +40,11 @@ function workspacePackageDir(name, fromDir) {
 function externalDependencies(dir, seen = new Set()) {
   const external = new Set();
   const pkg = readPackageJson(dir);
-  for (const name of Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies })) {
+  for (const name of Object.keys({
+    ...pkg.dependencies,
+    ...pkg.peerDependencies,
+    ...pkg.optionalDependencies,
+  })) {
     if (!name.startsWith(workspaceScope)) {
       external.add(name);
     } else if (!seen.has(name)) {
@@ -77,7 +82,9 @@ const result = await build({
   // Subpath imports (`pg/lib/...`, `@electric-sql/pglite/contrib/btree_gist`) follow their package.
   external,
   // Bundled code that still calls require() (rare in ESM sources) gets a real one instead of a crash.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',

@@ -29,7 +29,9 @@ describe('arguments', () => {
       dryRun: false,
       timeoutSeconds: 300,
     });
-    expect(parseArgs(['--dry-run', '--env', 'dev', '--version', 'kind-1', '--timeout', '120'])).toMatchObject({ dryRun: true, timeoutSeconds: 120 });
+    expect(parseArgs(['--dry-run', '--env', 'dev', '--version', 'kind-1', '--timeout', '120'])).toMatchObject(
+      { dryRun: true, timeoutSeconds: 120 },
+    );
   });
 
   test.each([
@@ -52,13 +54,25 @@ const users: Workload = { kind: 'Deployment', name: 'users' };
 const shifts: Workload = { kind: 'Deployment', name: 'shifts' };
 const web: Workload = { kind: 'Deployment', name: 'web' };
 const canary: Workload = { kind: 'Rollout', name: 'users' };
-const generations = (entries: [Workload, number | undefined][]) => new Map(entries.map(([w, g]) => [key(w), g]));
+const generations = (entries: [Workload, number | undefined][]) =>
+  new Map(entries.map(([w, g]) => [key(w), g]));
 
 describe('which workloads a release changed', () => {
   test('a raised generation is a change; an unchanged one is not; a new workload is created, not changed', () => {
-    const before = generations([[users, 4], [shifts, 7], [web, undefined]]);
-    const after = generations([[users, 5], [shifts, 7], [web, 1]]);
-    expect(changedWorkloads([users, shifts, web], before, after)).toEqual({ changed: [users], created: [web] });
+    const before = generations([
+      [users, 4],
+      [shifts, 7],
+      [web, undefined],
+    ]);
+    const after = generations([
+      [users, 5],
+      [shifts, 7],
+      [web, 1],
+    ]);
+    expect(changedWorkloads([users, shifts, web], before, after)).toEqual({
+      changed: [users],
+      created: [web],
+    });
   });
 });
 
@@ -74,14 +88,19 @@ describe('rollback decisions', () => {
   test('one failure undoes every changed workload, including the ones that succeeded', () => {
     const decision = decideRollback(all, 'ns', { changed: [users, shifts], created: [] }, [shifts]);
     expect(decision.undo.map((u) => key(u.workload))).toEqual(['Deployment/users', 'Deployment/shifts']);
-    expect(decision.undo[0]!.commands).toEqual([['kubectl', 'rollout', 'undo', 'deployment/users', '-n', 'ns']]);
+    expect(decision.undo[0]!.commands).toEqual([
+      ['kubectl', 'rollout', 'undo', 'deployment/users', '-n', 'ns'],
+    ]);
     expect(decision.keep).toEqual([{ workload: web, reason: 'not changed by this release' }]);
   });
 
   test('a workload this release created has no previous revision and is left in place', () => {
     const decision = decideRollback(all, 'ns', { changed: [users], created: [web] }, [web]);
     expect(decision.undo.map((u) => key(u.workload))).toEqual(['Deployment/users']);
-    expect(decision.keep).toContainEqual({ workload: web, reason: 'created by this release: no previous revision' });
+    expect(decision.keep).toContainEqual({
+      workload: web,
+      reason: 'created by this release: no previous revision',
+    });
   });
 
   test('a canary is aborted before it is undone', () => {
@@ -92,8 +111,26 @@ describe('rollback decisions', () => {
   });
 
   test('waits have timeouts; a canary gets three times longer to walk its steps', () => {
-    expect(waitCommand(users, 'ns', 300)).toEqual(['kubectl', 'rollout', 'status', 'deployment/users', '-n', 'ns', '--timeout=300s']);
-    expect(waitCommand(canary, 'ns', 300)).toEqual(['kubectl', 'argo', 'rollouts', 'status', 'users', '-n', 'ns', '--timeout', '900s']);
+    expect(waitCommand(users, 'ns', 300)).toEqual([
+      'kubectl',
+      'rollout',
+      'status',
+      'deployment/users',
+      '-n',
+      'ns',
+      '--timeout=300s',
+    ]);
+    expect(waitCommand(canary, 'ns', 300)).toEqual([
+      'kubectl',
+      'argo',
+      'rollouts',
+      'status',
+      'users',
+      '-n',
+      'ns',
+      '--timeout',
+      '900s',
+    ]);
   });
 });
 
@@ -124,50 +161,66 @@ spec: {template: {spec: {containers: [{name: users, image: "${image}"}]}}}
   });
 });
 
-describe.skipIf(!needs('kubectl', commandMissing('kubectl', ['version', '--client'])))('--dry-run on the real overlays', () => {
-  async function dryRun(...args: string[]): Promise<string> {
-    const { stdout } = await run('npx', ['tsx', 'scripts/deploy.ts', ...args, '--dry-run'], { cwd: repoRoot, timeout: 60_000 });
-    return stdout;
-  }
-
-  test.each([
-    ['dev', 'kind-3f2c1ab', 'Deployment'],
-    ['staging', '3f2c1ab', 'Deployment'],
-    ['production', 'v1.2.3', 'Rollout'],
-  ] as const)('%s: image edits, apply, a timed wait per workload, and the rollback commands', async (env, version, serviceKind) => {
-    const plan = await dryRun('--env', env, '--version', version);
-    const namespace = `shiftstack-${env}`;
-    expect(plan).toContain(`Deploy shiftstack ${version} to ${env} (namespace ${namespace})`);
-    for (const image of ['users', 'shifts', 'web']) {
-      expect(plan).toContain(`- name: ghcr.io/shiftstack/${image}\n         newTag: "${version}"`);
+describe.skipIf(!needs('kubectl', commandMissing('kubectl', ['version', '--client'])))(
+  '--dry-run on the real overlays',
+  () => {
+    async function dryRun(...args: string[]): Promise<string> {
+      const { stdout } = await run('npx', ['tsx', 'scripts/deploy.ts', ...args, '--dry-run'], {
+        cwd: repoRoot,
+        timeout: 60_000,
+      });
+      return stdout;
     }
-    expect(plan).toContain(`<repository>/deploy/k8s/overlays/${env}`);
-    expect(plan).toMatch(/kubectl kustomize .* \| kubectl apply -f -/);
-    expect(plan).toContain(`kubectl rollout status deployment/web -n ${namespace} --timeout=300s`);
-    expect(plan).toContain(`kubectl rollout undo deployment/web -n ${namespace}`);
-    for (const service of ['users', 'shifts']) {
-      if (serviceKind === 'Rollout') {
-        expect(plan).toContain(`kubectl argo rollouts status ${service} -n ${namespace} --timeout 900s`);
-        expect(plan).toContain(`kubectl argo rollouts abort ${service} -n ${namespace}`);
-      } else {
-        expect(plan).toContain(`kubectl rollout status deployment/${service} -n ${namespace} --timeout=300s`);
-        expect(plan).toContain(`kubectl rollout undo deployment/${service} -n ${namespace}`);
-      }
-    }
-    // Dry run means dry: nothing that talks to a cluster ran (there is none here), and the plan says what would.
-    expect(plan).not.toMatch(/error|failed/i);
-  }, 90_000);
 
-  test('a usage error exits 64 with the usage text', async () => {
-    const failure = await run('npx', ['tsx', 'scripts/deploy.ts', '--env', 'production', '--version', 'main', '--dry-run'], {
-      cwd: repoRoot,
-      timeout: 60_000,
-    }).then(
-      () => null,
-      (err: { code: number; stderr: string }) => err,
+    test.each([
+      ['dev', 'kind-3f2c1ab', 'Deployment'],
+      ['staging', '3f2c1ab', 'Deployment'],
+      ['production', 'v1.2.3', 'Rollout'],
+    ] as const)(
+      '%s: image edits, apply, a timed wait per workload, and the rollback commands',
+      async (env, version, serviceKind) => {
+        const plan = await dryRun('--env', env, '--version', version);
+        const namespace = `shiftstack-${env}`;
+        expect(plan).toContain(`Deploy shiftstack ${version} to ${env} (namespace ${namespace})`);
+        for (const image of ['users', 'shifts', 'web']) {
+          expect(plan).toContain(`- name: ghcr.io/shiftstack/${image}\n         newTag: "${version}"`);
+        }
+        expect(plan).toContain(`<repository>/deploy/k8s/overlays/${env}`);
+        expect(plan).toMatch(/kubectl kustomize .* \| kubectl apply -f -/);
+        expect(plan).toContain(`kubectl rollout status deployment/web -n ${namespace} --timeout=300s`);
+        expect(plan).toContain(`kubectl rollout undo deployment/web -n ${namespace}`);
+        for (const service of ['users', 'shifts']) {
+          if (serviceKind === 'Rollout') {
+            expect(plan).toContain(`kubectl argo rollouts status ${service} -n ${namespace} --timeout 900s`);
+            expect(plan).toContain(`kubectl argo rollouts abort ${service} -n ${namespace}`);
+          } else {
+            expect(plan).toContain(
+              `kubectl rollout status deployment/${service} -n ${namespace} --timeout=300s`,
+            );
+            expect(plan).toContain(`kubectl rollout undo deployment/${service} -n ${namespace}`);
+          }
+        }
+        // Dry run means dry: nothing that talks to a cluster ran (there is none here), and the plan says what would.
+        expect(plan).not.toMatch(/error|failed/i);
+      },
+      90_000,
     );
-    expect(failure?.code).toBe(64);
-    expect(failure?.stderr).toContain('production deploys release versions only');
-    expect(failure?.stderr).toContain('usage: npm run deploy --');
-  }, 60_000);
-});
+
+    test('a usage error exits 64 with the usage text', async () => {
+      const failure = await run(
+        'npx',
+        ['tsx', 'scripts/deploy.ts', '--env', 'production', '--version', 'main', '--dry-run'],
+        {
+          cwd: repoRoot,
+          timeout: 60_000,
+        },
+      ).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(failure?.code).toBe(64);
+      expect(failure?.stderr).toContain('production deploys release versions only');
+      expect(failure?.stderr).toContain('usage: npm run deploy --');
+    }, 60_000);
+  },
+);

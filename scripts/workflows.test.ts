@@ -39,7 +39,8 @@ interface Job {
   steps?: Step[];
   container?: { image: string };
 }
-const workflow = (name: string) => parse(read(name)) as { permissions: Record<string, string>; jobs: Record<string, Job> };
+const workflow = (name: string) =>
+  parse(read(name)) as { permissions: Record<string, string>; jobs: Record<string, Job> };
 
 describe('actionlint', () => {
   test('finds workflows to check', () => {
@@ -48,11 +49,16 @@ describe('actionlint', () => {
 
   test.each(workflowFiles)('%s has no findings', async (name) => {
     const findings = await runLint(read(name), `.github/workflows/${name}`);
-    expect(findings.filter((finding) => finding.message).map((f) => `${name}:${f.line}:${f.column} ${f.message} [${f.kind}]`)).toEqual([]);
+    expect(
+      findings
+        .filter((finding) => finding.message)
+        .map((f) => `${name}:${f.line}:${f.column} ${f.message} [${f.kind}]`),
+    ).toEqual([]);
   });
 
   test('reports a broken workflow (the check can fail)', async () => {
-    const broken = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n        uses: actions/checkout@v4\n';
+    const broken =
+      'on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n        uses: actions/checkout@v4\n';
     expect((await runLint(broken, 'broken.yml')).length).toBeGreaterThan(0);
   });
 });
@@ -77,7 +83,11 @@ describe('pipeline promises', () => {
     expect(push).toBeGreaterThan(scan);
     expect(steps[scan]!.with).toMatchObject({ 'exit-code': '1', severity: 'CRITICAL,HIGH' });
     expect(steps[push]!.if).toContain("github.ref == 'refs/heads/main'");
-    expect(steps[push]!.with).toMatchObject({ sbom: true, provenance: 'mode=max', tags: '${{ steps.name.outputs.image }}:${{ github.sha }}' });
+    expect(steps[push]!.with).toMatchObject({
+      sbom: true,
+      provenance: 'mode=max',
+      tags: '${{ steps.name.outputs.image }}:${{ github.sha }}',
+    });
   });
 
   test('ci: all tests run through .ci/run on Debian 12, the same path as the project CI machine', () => {
@@ -90,8 +100,13 @@ describe('pipeline promises', () => {
     const { jobs } = workflow('cd.yml');
     expect(jobs.staging!.environment).toBe('staging');
     expect(jobs.production!.environment).toBe('production');
-    for (const [job, env] of [['staging', 'staging'], ['production', 'production']] as const) {
-      expect(jobs[job]!.steps!.some((step) => step.run?.startsWith(`npm run deploy -- --env ${env} --version`))).toBe(true);
+    for (const [job, env] of [
+      ['staging', 'staging'],
+      ['production', 'production'],
+    ] as const) {
+      expect(
+        jobs[job]!.steps!.some((step) => step.run?.startsWith(`npm run deploy -- --env ${env} --version`)),
+      ).toBe(true);
     }
     const kind = jobs.kind!.steps!.map((step) => step.run ?? '');
     expect(kind.some((run) => run.includes('npm run deploy -- --env dev'))).toBe(true);

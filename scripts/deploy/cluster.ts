@@ -49,12 +49,16 @@ export function run(command: Command, input?: string, echo = false): Promise<Res
 
 async function mustRun(command: Command, input?: string): Promise<string> {
   const result = await run(command, input);
-  if (result.code !== 0) throw new Error(`\`${showCommand(command)}\` failed (exit ${result.code}): ${result.stderr.trim()}`);
+  if (result.code !== 0)
+    throw new Error(`\`${showCommand(command)}\` failed (exit ${result.code}): ${result.stderr.trim()}`);
   return result.stdout;
 }
 
 /** Renders the overlay with the release's image tags, offline, and builds the plan from what it renders. */
-export async function preparePlan(options: Options, repoRoot: string): Promise<{ plan: Plan; manifests: string }> {
+export async function preparePlan(
+  options: Options,
+  repoRoot: string,
+): Promise<{ plan: Plan; manifests: string }> {
   const overlay = resolve(repoRoot, overlayPath(options.environment));
   const dir = mkdtempSync(join(tmpdir(), 'shiftstack-deploy-'));
   try {
@@ -63,22 +67,45 @@ export async function preparePlan(options: Options, repoRoot: string): Promise<{
     const manifests = await mustRun(['kubectl', 'kustomize', dir]);
     const objects = parseManifests(manifests);
     const wrong = imagesNotAt(objects, options.version);
-    if (wrong.length > 0) throw new Error(`the rendered overlay does not use ${options.version} everywhere:\n  ${wrong.join('\n  ')}`);
+    if (wrong.length > 0)
+      throw new Error(
+        `the rendered overlay does not use ${options.version} everywhere:\n  ${wrong.join('\n  ')}`,
+      );
     // The plan names the overlay by its path in the repository: the temporary folder changes on every run.
-    const plan = buildPlan(options, objects, '<temporary folder with this kustomization>', `<repository>/${overlayPath(options.environment)}`);
+    const plan = buildPlan(
+      options,
+      objects,
+      '<temporary folder with this kustomization>',
+      `<repository>/${overlayPath(options.environment)}`,
+    );
     return { plan, manifests };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const resource = (workload: Workload) => (workload.kind === 'Rollout' ? `rollouts.argoproj.io/${workload.name}` : `${workload.kind.toLowerCase()}/${workload.name}`);
+const resource = (workload: Workload) =>
+  workload.kind === 'Rollout'
+    ? `rollouts.argoproj.io/${workload.name}`
+    : `${workload.kind.toLowerCase()}/${workload.name}`;
 
 /** metadata.generation of each workload, or undefined when it does not exist yet. */
-async function generations(workloads: Workload[], namespace: string): Promise<Map<string, number | undefined>> {
+async function generations(
+  workloads: Workload[],
+  namespace: string,
+): Promise<Map<string, number | undefined>> {
   const entries = await Promise.all(
     workloads.map(async (workload): Promise<[string, number | undefined]> => {
-      const result = await run(['kubectl', 'get', resource(workload), '-n', namespace, '--ignore-not-found', '-o', 'jsonpath={.metadata.generation}']);
+      const result = await run([
+        'kubectl',
+        'get',
+        resource(workload),
+        '-n',
+        namespace,
+        '--ignore-not-found',
+        '-o',
+        'jsonpath={.metadata.generation}',
+      ]);
       if (result.code !== 0) throw new Error(`cannot read ${key(workload)}: ${result.stderr.trim()}`);
       const text = result.stdout.trim();
       return [key(workload), text === '' ? undefined : Number(text)];
@@ -94,10 +121,17 @@ export async function execute(plan: Plan, manifests: string, log: (line: string)
   log(`applying ${plan.version} to ${plan.namespace}`);
   process.stderr.write(await mustRun(plan.apply, manifests));
   const changes = changedWorkloads(workloads, before, await generations(workloads, plan.namespace));
-  log(`changed: ${changes.changed.map(key).join(', ') || 'none'}; created: ${changes.created.map(key).join(', ') || 'none'}`);
+  log(
+    `changed: ${changes.changed.map(key).join(', ') || 'none'}; created: ${changes.created.map(key).join(', ') || 'none'}`,
+  );
 
   // All rollouts progress together; each has its own timeout.
-  const results = await Promise.all(plan.waits.map(async ({ workload, command }) => ({ workload, result: await run(command, undefined, true) })));
+  const results = await Promise.all(
+    plan.waits.map(async ({ workload, command }) => ({
+      workload,
+      result: await run(command, undefined, true),
+    })),
+  );
   const failed = results.filter(({ result }) => result.code !== 0).map(({ workload }) => workload);
   if (failed.length === 0) {
     log(`${plan.version} is live in ${plan.environment}: ${workloads.map(key).join(', ')} rolled out`);
@@ -105,7 +139,9 @@ export async function execute(plan: Plan, manifests: string, log: (line: string)
   }
 
   const decision = decideRollback(workloads, plan.namespace, changes, failed);
-  log(`rollout failed for ${failed.map(key).join(', ')}; rolling back ${decision.undo.map((u) => key(u.workload)).join(', ') || 'nothing'}`);
+  log(
+    `rollout failed for ${failed.map(key).join(', ')}; rolling back ${decision.undo.map((u) => key(u.workload)).join(', ') || 'nothing'}`,
+  );
   let rollbackFailed = false;
   for (const { workload, commands } of decision.undo) {
     for (const command of commands) {

@@ -5,7 +5,11 @@ import { parseAllDocuments } from 'yaml';
 export const environments = ['dev', 'staging', 'production'] as const;
 export type Environment = (typeof environments)[number];
 
-export const images = ['ghcr.io/shiftstack/users', 'ghcr.io/shiftstack/shifts', 'ghcr.io/shiftstack/web'] as const;
+export const images = [
+  'ghcr.io/shiftstack/users',
+  'ghcr.io/shiftstack/shifts',
+  'ghcr.io/shiftstack/web',
+] as const;
 
 /** The kinds that roll out pods; Rollout is Argo Rollouts' canary-capable Deployment (production). */
 export const workloadKinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'] as const;
@@ -71,11 +75,17 @@ export function parseArgs(argv: readonly string[]): Options {
   }
   if (!options.environment) throw new UsageError('--env is required');
   if (!options.version) throw new UsageError('--version is required');
-  if (!tagPattern.test(options.version)) throw new UsageError(`"${options.version}" is not a valid image tag`);
+  if (!tagPattern.test(options.version))
+    throw new UsageError(`"${options.version}" is not a valid image tag`);
   if (options.environment === 'production' && !releasePattern.test(options.version)) {
     throw new UsageError(`production deploys release versions only (vX.Y.Z), not "${options.version}"`);
   }
-  return { environment: options.environment, version: options.version, dryRun: options.dryRun, timeoutSeconds: options.timeoutSeconds ?? 300 };
+  return {
+    environment: options.environment,
+    version: options.version,
+    dryRun: options.dryRun,
+    timeoutSeconds: options.timeoutSeconds ?? 300,
+  };
 }
 
 export class UsageError extends Error {}
@@ -105,7 +115,9 @@ interface K8sObject {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string };
-  spec?: { template?: { spec?: { containers?: { image?: string }[]; initContainers?: { image?: string }[] } } };
+  spec?: {
+    template?: { spec?: { containers?: { image?: string }[]; initContainers?: { image?: string }[] } };
+  };
 }
 
 export function parseManifests(yamlText: string): K8sObject[] {
@@ -121,7 +133,8 @@ export function workloadsOf(objects: K8sObject[]): { namespace: string; workload
     .map((object) => ({ kind: object.kind as WorkloadKind, name: object.metadata?.name ?? '' }));
   const namespaces = new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata?.namespace));
   namespaces.delete(undefined); // cluster-scoped objects
-  if (namespaces.size !== 1) throw new Error(`expected one namespace in the overlay, found ${[...namespaces].join(', ') || 'none'}`);
+  if (namespaces.size !== 1)
+    throw new Error(`expected one namespace in the overlay, found ${[...namespaces].join(', ') || 'none'}`);
   return { namespace: [...namespaces][0]!, workloads };
 }
 
@@ -136,7 +149,8 @@ export function imagesNotAt(objects: K8sObject[], version: string): string[] {
     for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
       const image = container.image ?? '';
       const repository = images.find((name) => image.startsWith(`${name}:`) || image.startsWith(`${name}@`));
-      if (repository && image !== `${repository}:${version}`) wrong.push(`${object.kind}/${object.metadata?.name}: ${image}`);
+      if (repository && image !== `${repository}:${version}`)
+        wrong.push(`${object.kind}/${object.metadata?.name}: ${image}`);
     }
   }
   return wrong;
@@ -145,9 +159,27 @@ export function imagesNotAt(objects: K8sObject[], version: string): string[] {
 /** How long to wait for one workload: a canary walks through its pauses and analysis, so it gets longer. */
 export function waitCommand(workload: Workload, namespace: string, timeoutSeconds: number): Command {
   if (workload.kind === 'Rollout') {
-    return ['kubectl', 'argo', 'rollouts', 'status', workload.name, '-n', namespace, '--timeout', `${timeoutSeconds * 3}s`];
+    return [
+      'kubectl',
+      'argo',
+      'rollouts',
+      'status',
+      workload.name,
+      '-n',
+      namespace,
+      '--timeout',
+      `${timeoutSeconds * 3}s`,
+    ];
   }
-  return ['kubectl', 'rollout', 'status', `${workload.kind.toLowerCase()}/${workload.name}`, '-n', namespace, `--timeout=${timeoutSeconds}s`];
+  return [
+    'kubectl',
+    'rollout',
+    'status',
+    `${workload.kind.toLowerCase()}/${workload.name}`,
+    '-n',
+    namespace,
+    `--timeout=${timeoutSeconds}s`,
+  ];
 }
 
 /** What undoes one workload's rollout: back to the previous revision (for a canary, abort it first). */
@@ -161,7 +193,12 @@ export function rollbackCommands(workload: Workload, namespace: string): Command
   return [['kubectl', 'rollout', 'undo', `${workload.kind.toLowerCase()}/${workload.name}`, '-n', namespace]];
 }
 
-export function buildPlan(options: Options, rendered: K8sObject[], kustomizationDir: string, overlayAbsolutePath: string): Plan {
+export function buildPlan(
+  options: Options,
+  rendered: K8sObject[],
+  kustomizationDir: string,
+  overlayAbsolutePath: string,
+): Plan {
   const { namespace, workloads } = workloadsOf(rendered);
   return {
     environment: options.environment,
@@ -171,7 +208,10 @@ export function buildPlan(options: Options, rendered: K8sObject[], kustomization
     kustomization: kustomizationFor(overlayAbsolutePath, options.version),
     render: ['kubectl', 'kustomize', kustomizationDir],
     apply: ['kubectl', 'apply', '-f', '-'],
-    waits: workloads.map((workload) => ({ workload, command: waitCommand(workload, namespace, options.timeoutSeconds) })),
+    waits: workloads.map((workload) => ({
+      workload,
+      command: waitCommand(workload, namespace, options.timeoutSeconds),
+    })),
   };
 }
 
@@ -221,14 +261,17 @@ export function decideRollback(
   const created = new Set(changes.created.map(key));
   for (const workload of workloads) {
     if (failed.length === 0) decision.keep.push({ workload, reason: 'every rollout succeeded' });
-    else if (changed.has(key(workload))) decision.undo.push({ workload, commands: rollbackCommands(workload, namespace) });
-    else if (created.has(key(workload))) decision.keep.push({ workload, reason: 'created by this release: no previous revision' });
+    else if (changed.has(key(workload)))
+      decision.undo.push({ workload, commands: rollbackCommands(workload, namespace) });
+    else if (created.has(key(workload)))
+      decision.keep.push({ workload, reason: 'created by this release: no previous revision' });
     else decision.keep.push({ workload, reason: 'not changed by this release' });
   }
   return decision;
 }
 
-const show = (command: Command) => command.map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : `'${part}'`)).join(' ');
+const show = (command: Command) =>
+  command.map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : `'${part}'`)).join(' ');
 
 /** The plan as a reviewer reads it (`--dry-run`): every command that would run, in order. */
 export function describePlan(plan: Plan): string {
@@ -236,7 +279,10 @@ export function describePlan(plan: Plan): string {
     `Deploy shiftstack ${plan.version} to ${plan.environment} (namespace ${plan.namespace})`,
     '',
     `1. Set the image tags on ${plan.overlay} (in a temporary kustomization; the overlay is not edited):`,
-    ...plan.kustomization.trimEnd().split('\n').map((line) => `     ${line}`),
+    ...plan.kustomization
+      .trimEnd()
+      .split('\n')
+      .map((line) => `     ${line}`),
     '',
     '2. Render and apply:',
     `     ${show(plan.render)} | ${show(plan.apply)}`,
@@ -246,7 +292,9 @@ export function describePlan(plan: Plan): string {
     '',
     '4. If any rollout fails or times out: undo every workload this release changed (the others are left alone), then exit 1:',
     ...plan.waits.flatMap(({ workload }) =>
-      rollbackCommands(workload, plan.namespace).map((command) => `     ${show(command)}    # if ${key(workload)} changed`),
+      rollbackCommands(workload, plan.namespace).map(
+        (command) => `     ${show(command)}    # if ${key(workload)} changed`,
+      ),
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -139,8 +139,15 @@ describe.skipIf(!ok)('images built and run with podman', () => {
       expect(await ready.json()).toMatchObject({ status: 'ready' });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
-      expect((await exec(service, 'cat', '/proc/1/cmdline')).split('\0').filter(Boolean)).toEqual(['node', 'dist/main.js']);
-      expect((await exec(service, 'ls', '-A', '/app')).split('\n').sort()).toEqual(['dist', 'node_modules', 'package.json']);
+      expect((await exec(service, 'cat', '/proc/1/cmdline')).split('\0').filter(Boolean)).toEqual([
+        'node',
+        'dist/main.js',
+      ]);
+      expect((await exec(service, 'ls', '-A', '/app')).split('\n').sort()).toEqual([
+        'dist',
+        'node_modules',
+        'package.json',
+      ]);
       // The bundled workspace packages are not shipped again as links to missing sources.
       await expect(exec(service, 'test', '-e', '/app/node_modules/@shiftstack')).rejects.toThrow();
       await expectLockedDown(service, 10001);

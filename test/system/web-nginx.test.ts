@@ -2,7 +2,15 @@
 // tiny built app: security headers on every response, the single-page-app fallback, caching rules, gzip,
 // /healthz, and no version leaks. The image test (images.test.ts) checks the same file inside the image.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -65,7 +73,9 @@ describe.skipIf(!ok)('web nginx configuration (real nginx)', () => {
       const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
       });
       req.on('error', fail);
       req.end();
@@ -84,9 +94,12 @@ describe.skipIf(!ok)('web nginx configuration (real nginx)', () => {
     copyFileSync(join(nginxDir, 'security-headers.conf'), join(dir, 'security-headers.conf'));
     copyFileSync('/etc/nginx/mime.types', join(dir, 'mime.types'));
     // Started as root, nginx's workers drop to nobody: they must be able to read the files.
-    for (const path of [dir, join(dir, 'html'), join(dir, 'html/assets'), join(dir, 'run')]) chmodSync(path, 0o755);
+    for (const path of [dir, join(dir, 'html'), join(dir, 'html/assets'), join(dir, 'run')])
+      chmodSync(path, 0o755);
 
-    nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     nginx.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const deadline = Date.now() + 10_000;
     for (;;) {

@@ -27,7 +27,11 @@ export const localBases = {
 };
 
 export async function podman(args: string[], timeoutMs = 60_000): Promise<string> {
-  const { stdout } = await run('podman', args, { env: podmanEnv, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('podman', args, {
+    env: podmanEnv,
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout.trim();
 }
 
@@ -57,10 +61,25 @@ function npmBuildVolumes(): string[] {
 }
 
 export async function buildImage(dockerfile: string, tag: string): Promise<void> {
-  const buildArgs = Object.entries(localBases).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
+  const buildArgs = Object.entries(localBases).flatMap(([name, value]) => [
+    '--build-arg',
+    `${name}=${value}`,
+  ]);
   // --network=host: npm inside the build reaches the registry exactly as the host does.
   await podman(
-    ['build', '--quiet', '--pull=never', '--network=host', ...buildArgs, ...npmBuildVolumes(), '-f', dockerfile, '-t', tag, repoRoot],
+    [
+      'build',
+      '--quiet',
+      '--pull=never',
+      '--network=host',
+      ...buildArgs,
+      ...npmBuildVolumes(),
+      '-f',
+      dockerfile,
+      '-t',
+      tag,
+      repoRoot,
+    ],
     480_000,
   );
 }
@@ -75,7 +94,10 @@ export interface ImageConfig {
 }
 
 export async function inspectImage(tag: string): Promise<{ size: number; config: ImageConfig }> {
-  const [image] = JSON.parse(await podman(['image', 'inspect', tag])) as { Size: number; Config: ImageConfig }[];
+  const [image] = JSON.parse(await podman(['image', 'inspect', tag])) as {
+    Size: number;
+    Config: ImageConfig;
+  }[];
   if (!image) throw new Error(`no image ${tag}`);
   return { size: image.Size, config: image.Config };
 }
@@ -84,15 +106,28 @@ export async function inspectImage(tag: string): Promise<{ size: number; config:
  * Runs an image the way the Kubernetes manifests do: its own (non-root) user, read-only root file system with
  * only /tmp writable, every capability dropped, no privilege escalation. Publishes `port` on a free loopback port.
  */
-export async function runLocked(tag: string, name: string, port: number, env: Record<string, string>): Promise<string> {
+export async function runLocked(
+  tag: string,
+  name: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<string> {
   await podman(['rm', '--force', '--ignore', name]);
   const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
   await podman([
-    'run', '--detach', '--name', name,
-    '--read-only', '--tmpfs', '/tmp:rw,size=64m,mode=1777',
-    '--cap-drop=ALL', '--security-opt=no-new-privileges',
-    '-p', `127.0.0.1::${port}`,
-    ...envArgs, tag,
+    'run',
+    '--detach',
+    '--name',
+    name,
+    '--read-only',
+    '--tmpfs',
+    '/tmp:rw,size=64m,mode=1777',
+    '--cap-drop=ALL',
+    '--security-opt=no-new-privileges',
+    '-p',
+    `127.0.0.1::${port}`,
+    ...envArgs,
+    tag,
   ]);
   return `http://${await podman(['port', name, String(port)])}`;
 }
@@ -114,7 +149,10 @@ export async function waitForStatus(url: string, status: number, timeoutMs: numb
 }
 
 /** Sends SIGTERM to the container's PID 1 and waits for it to exit; returns its exit code and how long it took. */
-export async function stopWithSigterm(name: string, timeoutMs: number): Promise<{ exitCode: number; seconds: number }> {
+export async function stopWithSigterm(
+  name: string,
+  timeoutMs: number,
+): Promise<{ exitCode: number; seconds: number }> {
   const started = Date.now();
   await podman(['kill', '--signal', 'TERM', name]);
   const exitCode = Number(await podman(['wait', name], timeoutMs));
@@ -122,6 +160,9 @@ export async function stopWithSigterm(name: string, timeoutMs: number): Promise<
 }
 
 export async function logsOf(name: string): Promise<string> {
-  const { stdout, stderr } = await run('podman', ['logs', name], { env: podmanEnv, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout, stderr } = await run('podman', ['logs', name], {
+    env: podmanEnv,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout + stderr;
 }

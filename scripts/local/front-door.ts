@@ -42,8 +42,9 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
       root: opts.webDist,
       wildcard: false,
       // Hashed assets never change; index.html must always be revalidated to pick up new builds.
-      setHeaders: (reply, path) =>
-        reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      setHeaders: (reply, path) => {
+        reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
     });
   }
   app.setNotFoundHandler(async (request, reply) => {

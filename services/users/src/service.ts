@@ -1,5 +1,5 @@
 import type { ServiceSpec } from '@shiftstack/service-kit';
-import { Type } from 'typebox';
+import type { Type } from 'typebox';
 import { migrations } from '../migrations';
 import { buildUsersApp } from './app';
 import type { UsersDatabase } from './db';

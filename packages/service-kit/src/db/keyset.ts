@@ -65,7 +65,7 @@ export async function paginate<DB, TB extends keyof DB, Row>(
   const cursor = opts.cursor ? decodeCursor(opts.cursor, opts.columns.length) : undefined;
   const backwards = cursor?.d === 'prev';
   const cols = sql.join(opts.columns.map((c) => sql.ref(c)));
-  let q = query as SelectQueryBuilder<DB, TB, Row>;
+  let q = query;
   if (cursor) {
     const values = sql.join(cursor.k.map((v) => sql`${v}`));
     const cmp = backwards ? sql`(${cols}) < (${values})` : sql`(${cols}) > (${values})`;

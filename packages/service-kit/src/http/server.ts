@@ -1,6 +1,7 @@
 // Builds the Fastify instance every service runs in: request ids, problem+json errors, route-template
 // metrics, rate limiting, OpenAPI + docs, /healthz and /readyz. The service registers its routes into it.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -15,13 +16,7 @@ import { loggerOptions } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Readiness } from './readiness';
 
-export type ServiceInstance = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  Logger,
-  TypeBoxTypeProvider
->;
+export type ServiceInstance = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, TypeBoxTypeProvider>;
 
 export interface ServerOptions {
   config: BaseConfig;
@@ -63,7 +58,7 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
     }),
     bodyLimit: config.bodyLimitBytes,
     // Behind the Gateway, request.ip (and so the per-client rate limit) must be the client, not the proxy.
-    trustProxy: config.trustProxyHops > 0 ? config.trustProxyHops : false,
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     // While closing, keep serving requests on open connections (with Connection: close) rather than
     // answering 503: the drain phase already took this pod out of rotation.
     return503OnClosing: false,

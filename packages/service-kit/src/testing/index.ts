@@ -50,7 +50,7 @@ export async function createPostgresDatabase(prefix: string): Promise<string> {
 
 async function pgliteTemplate(service: string, migrations: Record<string, Migration>, extensions: Extension[]) {
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ service, extensions, migrations: Object.entries(migrations).map(([k, m]) => [k, String(m.up)]) }))
+    .update(JSON.stringify({ service, extensions, migrations: Object.entries(migrations).map(([k, m]) => [k, m.up.toString()]) }))
     .digest('hex')
     .slice(0, 16);
   const file = join(tmpdir(), `shiftstack-pglite-${service}-${fingerprint}.tar.gz`);

@@ -37,14 +37,14 @@ export function listUsers(db: Kysely<UsersDatabase>, f: UserFilter) {
   if (f.type) q = q.where('users.type', '=', f.type);
   if (f.location_id !== undefined) {
     const id = f.location_id;
-    q = q.where(({ exists, selectFrom }) =>
-      exists(selectFrom('user_locations as ul').select('ul.user_id').whereRef('ul.user_id', '=', 'users.id').where('ul.location_id', '=', id)),
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('user_locations as ul').select('ul.user_id').whereRef('ul.user_id', '=', 'users.id').where('ul.location_id', '=', id)),
     );
   }
   if (f.role_id !== undefined) {
     const id = f.role_id;
-    q = q.where(({ exists, selectFrom }) =>
-      exists(selectFrom('user_roles as ur').select('ur.user_id').whereRef('ur.user_id', '=', 'users.id').where('ur.role_id', '=', id)),
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('user_roles as ur').select('ur.user_id').whereRef('ur.user_id', '=', 'users.id').where('ur.role_id', '=', id)),
     );
   }
   if (f.q) {

@@ -78,9 +78,9 @@ export function loadConfig<P extends TProperties>(
   const converted = Value.Convert(schema, raw) as Record<string, unknown>;
   // One variable at a time: validating the whole object stops at TypeBox's error budget (8 by default),
   // and one bad LOG_LEVEL (a union of 7 literals) alone spends it, hiding every later problem.
-  const required = new Set(schema.required ?? []);
+  const required = new Set<string>((schema.required as string[] | undefined) ?? []);
   const problems: string[] = [];
-  for (const [key, property] of Object.entries(schema.properties) as Array<[string, TSchema]>) {
+  for (const [key, property] of Object.entries<TSchema>(schema.properties)) {
     if (!(key in converted)) {
       if (required.has(key)) problems.push(`${key}: is required (not set)`);
       continue;

@@ -90,7 +90,7 @@ describe.each(databaseKinds())('random requests never give a 5xx on %s', (kind) 
   it('POST /api/v1/users', async () => {
     await fc.assert(
       fc.asyncProperty(body(USER_FIELDS), fc.option(fc.string({ maxLength: 300 })), async (value, key) => {
-        const headers = key !== null && /^[\x20-\x7e]*$/.test(key) ? { 'idempotency-key': key } : {};
+        const headers: Record<string, string> = key !== null && /^[\x20-\x7e]*$/.test(key) ? { 'idempotency-key': key } : {};
         checkResponse(await send('POST', '/api/v1/users', value, headers), serialize(value));
       }),
       { numRuns: NUM_RUNS },
@@ -104,7 +104,7 @@ describe.each(databaseKinds())('random requests never give a 5xx on %s', (kind) 
         fc.oneof(fc.constant(String(userId)), fc.constantFrom('0', '-1', '2147483648', '1e3', 'abc', '%00', '99999999999999999999')),
         fc.option(fc.oneof(fc.constant('"1"'), fc.string({ unit: 'binary-ascii', maxLength: 20 }))),
         async (value, id, ifMatch) => {
-          const headers = ifMatch !== null && /^[\x20-\x7e]*$/.test(ifMatch) ? { 'if-match': ifMatch } : {};
+          const headers: Record<string, string> = ifMatch !== null && /^[\x20-\x7e]*$/.test(ifMatch) ? { 'if-match': ifMatch } : {};
           checkResponse(await send('PATCH', `/api/v1/users/${id}`, value, headers), `${id} ${serialize(value)}`);
         },
       ),

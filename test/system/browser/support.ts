@@ -41,6 +41,8 @@ export async function freePort(): Promise<number> {
 
 interface System {
   url: string;
+  /** Stops the users service only, to see the board degrade. */
+  stopUsers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,13 @@ export async function startRealSystem(): Promise<System> {
     });
     return {
       url: system.url,
+      stopUsers: () =>
+        new Promise<void>((ok) => {
+          const users = system.processes.users;
+          if (users.exitCode !== null || users.signalCode !== null) return ok();
+          users.once('exit', () => ok());
+          users.kill('SIGTERM');
+        }),
       async stop() {
         await system.stop();
         rmSync(dataDir, { recursive: true, force: true });
@@ -112,10 +121,11 @@ export async function watchedPage(
   // Server errors are worth naming: which request, and what the service said.
   page.on('response', (res) => {
     if (res.status() < 500) return;
+    const line = `HTTP ${res.status()} ${res.request().method()} ${res.url()}`;
+    if (allowed?.test(line)) return;
     void res.text().then(
-      (body) =>
-        errors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}: ${body.slice(0, 300)}`),
-      () => errors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`),
+      (body) => errors.push(`${line}: ${body.slice(0, 300)}`),
+      () => errors.push(line),
     );
   });
   // Serve every HTML document with the strict CSP, as nginx does in the cluster.

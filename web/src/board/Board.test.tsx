@@ -284,7 +284,7 @@ describe('week board', () => {
     });
     render(<App />);
     await board();
-    expect(screen.getByText(/Some names are missing/)).toBeInTheDocument();
+    expect(screen.getByText(/Some names may be missing/)).toBeInTheDocument();
     expect(screen.getByRole('rowheader', { name: /Name unavailable \(#3\)/ })).toBeInTheDocument();
   });
 
@@ -319,5 +319,21 @@ describe('week board', () => {
       '2025-11-10T07:00:00Z',
     );
     expect(await screen.findByText(/Denver Depot's time zone \(America\/Denver\)/)).toBeInTheDocument();
+  });
+
+  it('remembers the last location when the URL does not name one', async () => {
+    const api = mockFetch(baseRoutes());
+    const ue = userEvent.setup({ delay: null });
+    const first = render(<App />);
+    await board();
+    await ue.selectOptions(screen.getByLabelText('Location'), 'Denver Depot');
+    await waitFor(() =>
+      expect(api.find('GET', '/api/v1/shifts').at(-1)!.url.searchParams.get('location_id')).toBe('2'),
+    );
+    first.unmount();
+    history.replaceState(null, '', '/');
+    render(<App />);
+    await screen.findByText(/Denver Depot's time zone/);
+    expect(screen.getByLabelText('Location')).toHaveValue('2');
   });
 });

@@ -108,9 +108,20 @@ function WeekBoard({
       { location_id: location.id, 'start[gte]': toIso(start), 'start[lt]': toIso(end), status: 'all' },
       ctrl.signal,
     );
+    // Roles rarely change: keep the last list per location for when the users service is down.
+    const rolesKey = `shiftstack.roles.${location.id}`;
     const roles = api.roles(location.id, ctrl.signal).then(
-      (r) => r.data,
-      () => [] as Role[],
+      (r) => {
+        safeSet(rolesKey, JSON.stringify(r.data));
+        return r.data;
+      },
+      () => {
+        try {
+          return JSON.parse(safeGet(rolesKey) ?? '[]') as Role[];
+        } catch {
+          return [] as Role[];
+        }
+      },
     );
     const people = api.users({ location_id: location.id, status: 'active' }, ctrl.signal).then(
       (r) => r.data,
@@ -166,7 +177,8 @@ function WeekBoard({
         key: `u${s.user_id}`,
         userId: s.user_id,
         name: n ?? `Name unavailable (#${s.user_id})`,
-        detail: n ? 'Not active here' : undefined,
+        // Only say so when the people list was actually read.
+        detail: n && current.people !== null ? 'Not active here' : undefined,
       });
     }
     out.push(...extra.values());
@@ -321,9 +333,9 @@ function WeekBoard({
 
       {current?.degraded ? (
         <div className="notice notice-warn" role="status">
-          <strong>Some names are missing.</strong> The people service isn&apos;t answering right now, so
-          shifts show without names and you can&apos;t assign people. Shifts themselves are up to date; reload
-          in a minute.
+          <strong>Some names may be missing.</strong> The people service isn&apos;t answering right now, so
+          names may be missing or out of date and you can&apos;t assign people. The shifts themselves are up
+          to date; reload in a minute.
         </div>
       ) : null}
 

@@ -319,7 +319,11 @@ function WeekBoard({
               {visibleShifts.length} {visibleShifts.length === 1 ? 'shift' : 'shifts'}, {draftCount}{' '}
               {draftCount === 1 ? 'draft' : 'drafts'}, {openCount} open.
             </>
-          ) : null}
+          ) : null}{' '}
+          <span className="tip">
+            Choose an empty cell to add a shift, or a shift to change, move, assign or delete it. New shifts
+            are drafts until you publish the week.
+          </span>
         </p>
         {publishError ? (
           <p className="inline-error" id="publish-error" role="alert">

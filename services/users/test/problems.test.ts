@@ -68,6 +68,18 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
     expectProblem(await t.app.inject({ url: '/api/v1/users/0' }), 400, 'validation-failed', 'id');
   });
 
+  it('JSON bodies are typed, never coerced; query strings and path params are converted', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: { first_name: 'Ada', last_name: 42 } });
+    expectProblem(res, 400, 'validation-failed', 'last_name');
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/api/v1/locations', payload: { name: 'X', timezone: 'UTC', extra: true } }),
+      400,
+      'validation-failed',
+      'extra',
+    );
+    expect((await t.app.inject({ url: '/api/v1/users?limit=2&status=all' })).statusCode).toBe(200);
+  });
+
   it('malformed JSON: 400 malformed-body', async () => {
     for (const payload of ['{"first_name":', '{first_name: "x"}', 'nope']) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: { 'content-type': 'application/json' }, payload });

@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -38,6 +40,10 @@ export const problemResponses = {
   '5xx': { ...Problem, description: 'The service could not complete the request (RFC 9457 problem details)' },
 };
 
+const ajvOptions = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
+const bodyAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
+const textAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Probes are not traffic: keep them out of the latency histogram that autoscaling and alerts read. */
 const UNMEASURED = new Set(['/healthz', '/readyz']);
@@ -62,12 +68,15 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
     // While closing, keep serving requests on open connections (with Connection: close) rather than
     // answering 503: the drain phase already took this pod out of rotation.
     return503OnClosing: false,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ServiceInstance;
 
   // The API speaks JSON only. Fastify also parses text/plain by default, which turned a text body into a
   // confusing 400 "body must be object" instead of 415 unsupported-media-type.
   app.removeContentTypeParser('text/plain');
+
+  // Query strings, params and headers arrive as text and are converted to their schema types; JSON bodies
+  // are typed already, so a body is never coerced: `"last_name": 42` is an error, not "42".
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -101,6 +101,36 @@ describe.each(databaseKinds())('shifts properties on %s', (kind) => {
     );
   });
 
+  it('never answers 5xx to random list queries or forged cursors', async () => {
+    const key = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string({ maxLength: 12 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.object({ maxDepth: 1 }));
+    const forged = fc.record({ k: fc.oneof(fc.tuple(key, key), fc.array(key, { maxLength: 3 }), key), d: fc.oneof(fc.constantFrom('next', 'prev'), fc.string({ maxLength: 5 })) }).map((c) => Buffer.from(JSON.stringify(c)).toString('base64url'));
+    const cursor = fc.oneof(forged, fc.string({ minLength: 1, maxLength: 40 }), fc.base64String({ minLength: 1, maxLength: 40 }));
+    const value = fc.oneof(fc.string({ maxLength: 12 }), fc.integer().map(String), fc.constantFrom('true', 'false', 'all', 'draft', 'published', '0', '-1', '2147483648', '2033-01-03T00:00:00Z', '2033-01-10T00:00:00Z'));
+    const query = fc.record(
+      {
+        'start[gte]': fc.oneof(fc.constant('2033-01-03T00:00:00Z'), value),
+        'start[lt]': fc.oneof(fc.constant('2033-01-10T00:00:00Z'), value),
+        location_id: value,
+        user_id: value,
+        role_id: value,
+        open: value,
+        status: value,
+        include_deleted: value,
+        limit: value,
+        cursor,
+        other: value,
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(query, async (q) => {
+        const res = await t.app.inject({ url: `/api/v1/shifts?${new URLSearchParams(q).toString()}` });
+        expectNo5xx(res, `list ${JSON.stringify(q)}`);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   // Values that are sometimes right and often wrong, for the fuzzing below.
   const idish = () => fc.oneof(fc.constantFrom(fx.locA, fx.locB, fx.roleA, fx.roleB, fx.people[0]!, fx.personB, fx.inactive), fc.integer({ min: -5, max: 3_000_000_000 }), fc.constant(null), fc.string({ maxLength: 4 }));
   const instant = fc.oneof(

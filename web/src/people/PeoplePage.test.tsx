@@ -164,4 +164,21 @@ describe('people page', () => {
     await ue.type(screen.getByLabelText('Search'), 'zzz');
     expect(await screen.findByText('Nobody matches these filters.')).toBeInTheDocument();
   });
+
+  it('reactivates a deactivated person', async () => {
+    const api = mockFetch({
+      ...routes(),
+      'PATCH /api/v1/users/:id': (c) => ({
+        body: { ...old, active: true, inactive_reason: null, ...(c.body as object) },
+      }),
+    });
+    history.replaceState(null, '', '/people?status=inactive');
+    const ue = userEvent.setup({ delay: null });
+    render(<App />);
+    await ue.click(await screen.findByRole('button', { name: 'Reactivate Olga Ortiz' }));
+    expect(await screen.findByText('Olga Ortiz is active again.')).toBeInTheDocument();
+    const patch = api.find('PATCH', '/api/v1/users/5')[0]!;
+    expect(patch.body).toEqual({ active: true });
+    expect(patch.headers['if-match']).toBe('"3"');
+  });
 });

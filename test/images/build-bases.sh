@@ -38,8 +38,9 @@ if needed "$debian_image"; then
   rm -rf "$work/rootfs" "$work/rootfs.tar"
 fi
 
-if needed "$node_image"; then
+build_node_base() {
   echo "build-bases: node base from $(command -v node) ($(node --version))"
+  local node_bin npm_dir
   node_bin="$(readlink -f "$(command -v node)")"
   npm_dir="$(npm root -g)/npm"
   mkdir -p "$work/node-context"
@@ -48,13 +49,20 @@ if needed "$node_image"; then
   podman build --quiet --pull=never --network=host --build-arg "DEBIAN_BASE=$debian_image" \
     --build-arg "NODE_VERSION=$(node --version)" \
     -f "$here/node-base/Containerfile" -t "$node_image" "$work/node-context" >/dev/null
-fi
+}
 
-if needed "$nginx_image"; then
+build_nginx_base() {
   echo "build-bases: nginx base (apt-get install nginx)"
   # --network=host: apt inside the build reaches the Debian mirror the same way the host does.
   podman build --quiet --pull=never --network=host --build-arg "DEBIAN_BASE=$debian_image" \
     -f "$here/nginx-base/Containerfile" -t "$nginx_image" "$here/nginx-base" >/dev/null
-fi
+}
+
+# The two bases only share the Debian image: build them side by side (one waits on the network, the
+# other on the disk).
+pids=()
+if needed "$node_image"; then build_node_base & pids+=($!); fi
+if needed "$nginx_image"; then build_nginx_base & pids+=($!); fi
+for pid in "${pids[@]}"; do wait "$pid"; done
 
 echo "build-bases: ready: $node_image $nginx_image"

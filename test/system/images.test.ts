@@ -77,10 +77,13 @@ describe.skipIf(!ok)('images built and run with podman', () => {
     const started = Date.now();
     await buildBases();
     const basesDone = Date.now();
-    for (const image of Object.keys(dockerfiles) as Image[]) {
+    // users first: it fills the shared `npm ci` layer; then shifts and web reuse it side by side.
+    const build = async (image: Image) => {
       await buildImage(dockerfiles[image], tagOf(image));
       sizes[image] = (await inspectImage(tagOf(image))).size;
-    }
+    };
+    await build('users');
+    await Promise.all([build('shifts'), build('web')]);
     sizes['node-base'] = (await inspectImage(localBases.NODE_BASE)).size;
     sizes['nginx-base'] = (await inspectImage(localBases.NGINX_BASE)).size;
     const mb = (bytes = 0) => `${(bytes / 1e6).toFixed(0)} MB`;

@@ -1,7 +1,7 @@
 // podman, set up the way the CI machine needs it (test/images/containers.conf and storage.conf), for the
 // image tests. Every call goes through `podman()`, so the settings live in one place.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,8 +44,7 @@ export async function buildBases(): Promise<void> {
  * that runs before the tests) and trust the same CA bundle as the host. They exist only while RUN steps
  * execute and never end up in a layer; the Dockerfiles are the same ones CI builds with BuildKit.
  */
-function npmBuildVolumes(): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'shiftstack-npmrc-'));
+function npmBuildVolumes(dir: string): string[] {
   const lines = ['prefer-offline=true', 'update-notifier=false', 'fund=false', 'audit=false'];
   const volumes: string[] = [];
   const hostCa = process.env.NODE_EXTRA_CA_CERTS;
@@ -65,23 +64,28 @@ export async function buildImage(dockerfile: string, tag: string): Promise<void>
     '--build-arg',
     `${name}=${value}`,
   ]);
-  // --network=host: npm inside the build reaches the registry exactly as the host does.
-  await podman(
-    [
-      'build',
-      '--quiet',
-      '--pull=never',
-      '--network=host',
-      ...buildArgs,
-      ...npmBuildVolumes(),
-      '-f',
-      dockerfile,
-      '-t',
-      tag,
-      repoRoot,
-    ],
-    480_000,
-  );
+  const npmrcDir = mkdtempSync(join(tmpdir(), 'shiftstack-npmrc-'));
+  try {
+    // --network=host: npm inside the build reaches the registry exactly as the host does.
+    await podman(
+      [
+        'build',
+        '--quiet',
+        '--pull=never',
+        '--network=host',
+        ...buildArgs,
+        ...npmBuildVolumes(npmrcDir),
+        '-f',
+        dockerfile,
+        '-t',
+        tag,
+        repoRoot,
+      ],
+      480_000,
+    );
+  } finally {
+    rmSync(npmrcDir, { recursive: true, force: true });
+  }
 }
 
 export interface ImageConfig {

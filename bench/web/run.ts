@@ -70,7 +70,7 @@ interface Sample {
   rendered: number;
   clickToDialog: number;
   interactive: number;
-  /** Renderer task time (Chromium's TaskDuration, s -> ms) until interactive, including time pre-empted by other work. */
+  /** Renderer main-thread CPU time (Chromium's ThreadTime, s -> ms) until interactive: work done, not time spent waiting for a core. */
   mainThread: number;
   script: number;
 }
@@ -84,8 +84,10 @@ try {
     await page.addInitScript((rowsWanted: number) => {
       const w = window as unknown as Record<string, number>;
       new MutationObserver((_, obs) => {
-        if (!w.__ready && document.querySelectorAll('[role="row"]').length >= rowsWanted) {
-          w.__ready = performance.now();
+        if (!w.__seen && document.querySelectorAll('[role="row"]').length >= rowsWanted) {
+          // Rows are in the DOM; the board is on screen once the next frame (style, layout, paint) is done.
+          w.__seen = performance.now();
+          requestAnimationFrame(() => setTimeout(() => (w.__ready = performance.now()), 0));
         }
         if (w.__clickAt && !w.__dialogAt && document.querySelector('dialog[open]')) {
           w.__dialogAt = performance.now();
@@ -116,7 +118,7 @@ try {
       rendered: t.ready,
       clickToDialog: t.dialog - t.click,
       interactive: t.ready + (t.dialog - t.click),
-      mainThread: metric('TaskDuration'),
+      mainThread: metric('ThreadTime'),
       script: metric('ScriptDuration'),
     });
     await context.close();
@@ -159,8 +161,8 @@ console.log(`| click -> dialog open, median (ms)         |  ${fmt(median(click))
 console.log(
   `| interactive, median (rendered + click, ms) |  ${fmt(median(interactive))} | ${BUDGET_INTERACTIVE_MS} ms | ${median(interactive) <= BUDGET_INTERACTIVE_MS ? 'ok' : 'NO'} |`,
 );
-console.log(`| renderer task time, median (ms)            |  ${fmt(median(mainThread))} |         |    |`);
-console.log(`| ...of which running JavaScript, median (ms) |  ${fmt(median(script))} |         |    |`);
+console.log(`| main-thread CPU time, median (ms)          |  ${fmt(median(mainThread))} |         |    |`);
+console.log(`| time in JavaScript (wall), median (ms)     |  ${fmt(median(script))} |         |    |`);
 console.log(`| interactive, worst of ${runs} (ms)              |  ${fmt(max(interactive))} |         |    |`);
 const failed = js.gz > BUDGET_JS_KB * 1024 || median(interactive) > BUDGET_INTERACTIVE_MS;
 process.exitCode = failed ? 1 : 0;

@@ -163,6 +163,13 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
       await expect
         .poll(() => narrow.page.evaluate(() => document.activeElement?.textContent ?? ''))
         .toBe(focused);
+      // The people page at the same width: rows become cards, nothing scrolls sideways.
+      await narrow.page.getByRole('link', { name: 'People' }).click();
+      await narrow.page.getByRole('table', { name: /People/ }).waitFor();
+      expect(await narrow.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await screenshot(narrow.page, 'people-375');
+      const peopleViolations = seriousOrWorse(await axeViolations(narrow.page));
+      expect(peopleViolations, JSON.stringify(peopleViolations, null, 2)).toEqual([]);
       expect(narrow.errors).toEqual([]);
     } finally {
       await narrow.context.close();

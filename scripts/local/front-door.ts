@@ -30,6 +30,9 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
         replyOptions: {
           // Tell the service who the client is, as a real proxy would.
           rewriteRequestHeaders: (req, headers) => ({ ...headers, 'x-forwarded-for': req.ip, 'x-forwarded-proto': 'http' }),
+          // Pass a 503 (with its Retry-After) straight to the client, as the Gateway does: reply-from would
+          // otherwise resend a GET up to 10 more times, hammering a service that just said it is unavailable.
+          retryDelay: () => null,
         },
       });
     }

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { buildFrontDoor } from '../../scripts/local/front-door';
 import { startSystem, type RunningSystem } from '../../scripts/local/system';
 import { freePort } from '../support/ports';
 
@@ -62,6 +63,35 @@ describe('the local runner', () => {
       expect(await answers(`http://127.0.0.1:${p.shiftsPort}/healthz`)).toBe(0);
     } finally {
       await new Promise((r) => squatter.close(r));
+    }
+  });
+
+  it('front door: passes a 503 with its Retry-After straight through, without resending the request', async () => {
+    let hits = 0;
+    const upstream: Server = createServer((req, res) => {
+      hits++;
+      res.writeHead(503, { 'retry-after': '5', 'content-type': 'application/problem+json', 'x-request-id': String(req.headers['x-request-id']) });
+      res.end(JSON.stringify({ type: 'urn:shiftstack:problem:database-unavailable', title: 'Service Unavailable', status: 503, code: 'database-unavailable' }));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    const door = await buildFrontDoor({ usersUrl: base, shiftsUrl: base, webDist: join(tmpdir(), 'no-web-dist') });
+    try {
+      await door.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(door.server.address() as { port: number }).port}`;
+      for (const path of ['/api/v1/shifts?start[gte]=2030-01-01T00:00:00Z&start[lt]=2030-01-02T00:00:00Z', '/api/v1/users', '/api/v1/locations/1']) {
+        hits = 0;
+        const res = await fetch(`${url}${path}`, { headers: { 'x-request-id': 'fd-1' } });
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.headers.get('x-request-id')).toBe('fd-1');
+        expect(((await res.json()) as { code: string }).code).toBe('database-unavailable');
+        expect(hits).toBe(1);
+      }
+    } finally {
+      await door.close();
+      await new Promise((r) => upstream.close(r));
     }
   });
 });

@@ -144,6 +144,16 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       expect(one.json<ShiftJson>().assignee).toEqual({ id: fx.people[0], ...fx.names.get(fx.people[0]!) });
     });
 
+    it('keeps the name of a person deactivated after being given a shift', async () => {
+      const d2 = day();
+      const [id] = await fx.morePeople(1, `Leaver${kind}`);
+      const shift = await created({ location_id: fx.locA, user_id: id, start: d2.at(9), end: d2.at(17) });
+      const res = await fetch(`${fx.users.url}/api/v1/users/${id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(200);
+      const page = (await list({ 'start[gte]': d2.from, 'start[lt]': d2.to })).json<PageJson>();
+      expect(page.data.map((x) => [x.id, x.assignee])).toEqual([[shift.id, { id, ...fx.names.get(id!) }]]);
+    });
+
     it('answers 404 not-found for a shift that does not exist', async () => {
       expectProblem(await t.app.inject({ url: '/api/v1/shifts/987654' }), 404, 'not-found');
     });

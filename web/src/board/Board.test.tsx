@@ -336,4 +336,23 @@ describe('week board', () => {
     await screen.findByText(/Denver Depot's time zone/);
     expect(screen.getByLabelText('Location')).toHaveValue('2');
   });
+
+  it("shows one person's week with the open shifts they could pick up", async () => {
+    mockFetch(baseRoutes());
+    const ue = userEvent.setup({ delay: null });
+    render(<App />);
+    const table = await board();
+    await ue.selectOptions(screen.getByLabelText('Person'), 'Maya Patel');
+    await waitFor(() =>
+      expect(
+        within(table)
+          .getAllByRole('rowheader')
+          .map((h) => h.querySelector('.row-name')?.textContent),
+      ).toEqual(['Open shifts', 'Maya Patel']),
+    );
+    expect(screen.getByText('09:00–17:00')).toBeInTheDocument();
+    expect(screen.getByText('16:00–22:00')).toBeInTheDocument();
+    expect(screen.queryByText('09:00–13:00')).not.toBeInTheDocument();
+    expect(location.search).toContain('person=3');
+  });
 });

@@ -89,6 +89,8 @@ function WeekBoard({
   const weekKey = weekStart(isDayKey(weekParam) ? weekParam : todayKey);
   const days = useMemo(() => weekDays(weekKey), [weekKey]);
   const roleFilter = Number(search.get('role')) || null;
+  // One person's week (their shifts plus the open ones they could pick up): what an employee reads.
+  const personFilter = Number(search.get('person')) || null;
 
   const [data, setData] = useState<BoardData | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -156,8 +158,13 @@ function WeekBoard({
   }, [current]);
 
   const visibleShifts = useMemo(
-    () => (current?.shifts ?? []).filter((s) => roleFilter === null || s.role_id === roleFilter),
-    [current, roleFilter],
+    () =>
+      (current?.shifts ?? []).filter(
+        (s) =>
+          (roleFilter === null || s.role_id === roleFilter) &&
+          (personFilter === null || s.user_id === personFilter || s.user_id === null),
+      ),
+    [current, roleFilter, personFilter],
   );
 
   const rows = useMemo<Row[]>(() => {
@@ -183,8 +190,17 @@ function WeekBoard({
     }
     out.push(...extra.values());
     out.sort((a, b) => lastFirst(a.name).localeCompare(lastFirst(b.name)));
-    return [{ key: 'open', userId: null, name: 'Open shifts', detail: 'Anyone can pick these up' }, ...out];
-  }, [current, visibleShifts, roleFilter, names]);
+    const shown = personFilter === null ? out : out.filter((r) => r.userId === personFilter);
+    return [{ key: 'open', userId: null, name: 'Open shifts', detail: 'Anyone can pick these up' }, ...shown];
+  }, [current, visibleShifts, roleFilter, personFilter, names]);
+
+  const personChoices = useMemo(
+    () =>
+      [...names.entries()]
+        .map(([id, name]) => ({ id, name }))
+        .sort((a, b) => lastFirst(a.name).localeCompare(lastFirst(b.name))),
+    [names],
+  );
 
   const byCell = useMemo(() => {
     const m = new Map<string, Shift[]>();
@@ -254,7 +270,7 @@ function WeekBoard({
             <select
               id="board-location"
               value={location.id}
-              onChange={(e) => setQuery({ location: e.target.value, role: null })}
+              onChange={(e) => setQuery({ location: e.target.value, role: null, person: null })}
             >
               {locations.map((l) => (
                 <option key={l.id} value={l.id}>
@@ -291,6 +307,21 @@ function WeekBoard({
               {roles.map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field-inline">
+            <label htmlFor="board-person">Person</label>
+            <select
+              id="board-person"
+              value={personFilter ?? ''}
+              onChange={(e) => setQuery({ person: e.target.value || null })}
+            >
+              <option value="">Everyone</option>
+              {personChoices.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
                 </option>
               ))}
             </select>

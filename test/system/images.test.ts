@@ -141,6 +141,14 @@ describe.skipIf(!ok)('images built and run with podman', () => {
       const ready = await waitForStatus(`${url}/readyz`, 200, 90_000);
       expect(await ready.json()).toMatchObject({ status: 'ready' });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      // The admin port serves Prometheus metrics (asked from inside: only the API port is published here).
+      const metrics = await exec(
+        service,
+        'node',
+        '-e',
+        "fetch('http://127.0.0.1:9090/metrics').then(async (r) => { process.stdout.write(await r.text()); process.exit(r.ok ? 0 : 1); })",
+      );
+      expect(metrics).toContain('http_request_duration_seconds');
 
       expect((await exec(service, 'cat', '/proc/1/cmdline')).split('\0').filter(Boolean)).toEqual([
         'node',

@@ -7,6 +7,8 @@ const say = (line: string) => process.stdout.write(`[shiftstack] ${line}\n`);
 const system = await startSystem({
   port: Number(env.PORT ?? 8080),
   host: env.HOST ?? '127.0.0.1',
+  ...(env.USERS_PORT ? { usersPort: Number(env.USERS_PORT) } : {}),
+  ...(env.SHIFTS_PORT ? { shiftsPort: Number(env.SHIFTS_PORT) } : {}),
   dataDir: env.DATA_DIR,
   usersDatabaseUrl: env.USERS_DATABASE_URL,
   shiftsDatabaseUrl: env.SHIFTS_DATABASE_URL,

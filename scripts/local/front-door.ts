@@ -18,6 +18,14 @@ export interface FrontDoorOptions {
   logger?: boolean;
 }
 
+const problem = (status: number, code: string, detail: string) => ({
+  type: `urn:shiftstack:problem:${code}`,
+  title: status === 404 ? 'Not Found' : 'Service Unavailable',
+  status,
+  code,
+  detail,
+});
+
 export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, return503OnClosing: false });
   const upstreams = { users: opts.usersUrl, shifts: opts.shiftsUrl };
@@ -33,6 +41,14 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
           // Pass a 503 (with its Retry-After) straight to the client, as the Gateway does: reply-from would
           // otherwise resend a GET up to 10 more times, hammering a service that just said it is unavailable.
           retryDelay: () => null,
+          // The service is not there at all (stopped, crashed): answer like the services do, in problem+json.
+          onError: (reply) => {
+            void reply
+              .code(503)
+              .header('retry-after', '5')
+              .type('application/problem+json')
+              .send(problem(503, 'upstream-unavailable', `The ${service} service is not reachable. Try again shortly.`));
+          },
         },
       });
     }
@@ -57,7 +73,7 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
     return reply
       .code(404)
       .type('application/problem+json')
-      .send({ type: 'urn:shiftstack:problem:route-not-found', title: 'Not Found', status: 404, code: 'route-not-found', detail: `No route for ${request.method} ${request.url.split('?')[0]}.` });
+      .send(problem(404, 'route-not-found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
   });
   return app;
 }

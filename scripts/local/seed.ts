@@ -2,7 +2,8 @@
 // locations in different time zones, their roles, about 30 people, and two weeks of shifts around today
 // (this week published, next week still a draft to publish).
 import type { Location, Role, ShiftCreate, User, UserCreate } from '@shiftstack/contract';
-import { addDays, mondayOf, zonedDate, zonedInstant } from './zoned-time';
+// The board's own time-zone arithmetic (plain Intl), so the demo lands on the days the board shows.
+import { addDays, dayKeyInZone, weekStart, zonedToUtc } from '../../web/src/time';
 
 const LOCATIONS = [
   { name: 'Harbourfront Café', timezone: 'America/Toronto', roles: ['Barista', 'Cook', 'Server', 'Shift Lead', 'Dishwasher'] },
@@ -76,7 +77,7 @@ export async function seedDemo(usersUrl: string, shiftsUrl: string, today = new 
       email: `${first}.${last}`.normalize('NFD').replace(/[^\w.]/g, '').toLowerCase() + '@example.com',
       mobile_number: `+1 555 01${String(i).padStart(2, '0')}`,
       type: i < 2 ? 'manager' : i < 4 ? 'asst_manager' : 'employee',
-      hire_date: addDays(zonedDate(today, 'UTC'), -30 * (5 + i)),
+      hire_date: addDays(dayKeyInZone(today, 'UTC'), -30 * (5 + i)),
       location_ids: [location.id],
       role_ids: [role.id],
     };
@@ -85,7 +86,7 @@ export async function seedDemo(usersUrl: string, shiftsUrl: string, today = new 
 
   const shifts: ShiftCreate[] = [];
   for (const [home, { location, roles }] of locations.entries()) {
-    const monday = mondayOf(zonedDate(today, location.timezone));
+    const monday = weekStart(dayKeyInZone(today, location.timezone));
     const staff = people.filter((p) => p.home === home);
     for (let day = 0; day < 14; day++) {
       const date = addDays(monday, day);
@@ -97,8 +98,8 @@ export async function seedDemo(usersUrl: string, shiftsUrl: string, today = new 
           location_id: location.id,
           role_id: person.roles[0]!.id,
           user_id: person.user.id,
-          start: zonedInstant(date, from, location.timezone).toISOString(),
-          end: zonedInstant(date, to, location.timezone).toISOString(),
+          start: zonedToUtc(date, from, location.timezone).toISOString(),
+          end: zonedToUtc(date, to, location.timezone).toISOString(),
           break_minutes: 30,
           status,
         });
@@ -108,8 +109,8 @@ export async function seedDemo(usersUrl: string, shiftsUrl: string, today = new 
         shifts.push({
           location_id: location.id,
           role_id: roles[Math.floor(rand() * roles.length)]!.id,
-          start: zonedInstant(date, '11:00', location.timezone).toISOString(),
-          end: zonedInstant(date, '16:00', location.timezone).toISOString(),
+          start: zonedToUtc(date, '11:00', location.timezone).toISOString(),
+          end: zonedToUtc(date, '16:00', location.timezone).toISOString(),
           notes: 'Lunch rush cover',
           status,
         });

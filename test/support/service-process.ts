@@ -43,6 +43,8 @@ export async function startServiceProcess(
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // A test worker that dies (or a hook that times out) must not leave the service running.
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
   const url = `http://127.0.0.1:${port}`;
   const proc: ServiceProcess = {
     url,

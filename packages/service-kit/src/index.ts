@@ -10,3 +10,4 @@ export * from './http/server';
 export * from './http/readiness';
 export * from './http/upstream-client';
 export * from './http/etag';
+export * from './http/created';

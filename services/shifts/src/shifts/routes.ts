@@ -14,6 +14,7 @@ import {
   ifMatchVersion,
   notFound,
   pgError,
+  replyCreated,
   problemResponses,
   validateIdempotencyKey,
   versionMismatch,
@@ -187,12 +188,7 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       })).catch(async (err: unknown) => {
         throw isOverlap(err) ? await overlapProblem(db, values) : err;
       });
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply
-        .code(result.status)
-        .header('location', `/api/v1/shifts/${result.body.id}`)
-        .header('etag', etagOf(result.body.version))
-        .send(result.body);
+      return replyCreated(reply, result, '/api/v1/shifts');
     },
   );
 

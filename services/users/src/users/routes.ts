@@ -6,6 +6,7 @@ import {
   isUniqueViolation,
   notFound,
   problemResponses,
+  replyCreated,
   validateIdempotencyKey,
   versionMismatch,
   withIdempotency,
@@ -133,12 +134,7 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
         const row = await insertUser(trx, values, { location_ids, role_ids }).catch(emailTaken);
         return { status: 201, body: toUser(row) };
       });
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply
-        .code(result.status)
-        .header('location', `/api/v1/users/${result.body.id}`)
-        .header('etag', etagOf(result.body.version))
-        .send(result.body);
+      return replyCreated(reply, result, '/api/v1/users');
     },
   );
 

@@ -68,12 +68,12 @@ describe('compose.yaml', () => {
   });
 
   test('the apps are built from this checkout and named like the published images', () => {
-    for (const [name, dockerfile] of [
-      ['users', 'services/users/Dockerfile'],
-      ['shifts', 'services/shifts/Dockerfile'],
-      ['web', 'web/Dockerfile'],
+    for (const [name, dockerfile, args] of [
+      ['users', 'services/Dockerfile', { SERVICE: 'users' }],
+      ['shifts', 'services/Dockerfile', { SERVICE: 'shifts' }],
+      ['web', 'web/Dockerfile', undefined],
     ] as const) {
-      expect(services[name]?.build).toEqual({ context: '.', dockerfile });
+      expect(services[name]?.build).toEqual({ context: '.', dockerfile, ...(args ? { args } : {}) });
       expect(existsSync(join(repoRoot, dockerfile))).toBe(true);
       expect(services[name]?.image).toMatch(new RegExp(`^ghcr\\.io/shiftstack/${name}:`));
     }

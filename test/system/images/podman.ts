@@ -59,8 +59,8 @@ function npmBuildVolumes(dir: string): string[] {
   return volumes;
 }
 
-export async function buildImage(dockerfile: string, tag: string): Promise<void> {
-  const buildArgs = Object.entries(localBases).flatMap(([name, value]) => [
+export async function buildImage(dockerfile: string, tag: string, args: Record<string, string> = {}): Promise<void> {
+  const buildArgs = Object.entries({ ...localBases, ...args }).flatMap(([name, value]) => [
     '--build-arg',
     `${name}=${value}`,
   ]);

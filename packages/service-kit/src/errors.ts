@@ -111,6 +111,13 @@ export function toProblem(err: unknown): ProblemError {
     case '22008': // datetime_field_overflow
     case '22003': // numeric_value_out_of_range
       return new ProblemError({ status: 400, code: 'validation-failed', detail: 'A value is out of range or malformed.' });
+    case '22021': // character_not_in_repertoire: PostgreSQL text cannot hold NUL (U+0000)
+    case '22P05': // untranslatable_character
+      return new ProblemError({
+        status: 400,
+        code: 'validation-failed',
+        detail: 'Text must not contain NUL (U+0000) or characters the database cannot store.',
+      });
     case '23514': // check_violation
       return new ProblemError({ status: 422, code: 'validation-failed', detail: 'The values break a rule of the data.' });
     case '23505':

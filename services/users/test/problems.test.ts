@@ -80,6 +80,13 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
     expect((await t.app.inject({ url: '/api/v1/users?limit=2&status=all' })).statusCode).toBe(200);
   });
 
+  it('text PostgreSQL cannot store (NUL) is a 400, not a 500, on every back end', async () => {
+    const loc = await t.app.inject({ method: 'POST', url: '/api/v1/locations', payload: { name: 'Nul\u0000Town', timezone: 'UTC' } });
+    expectProblem(loc, 400, 'validation-failed');
+    const person = await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: { first_name: 'A\u0000', last_name: 'B' } });
+    expectProblem(person, 400, 'validation-failed');
+  });
+
   it('malformed JSON: 400 malformed-body', async () => {
     for (const payload of ['{"first_name":', '{first_name: "x"}', 'nope']) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: { 'content-type': 'application/json' }, payload });

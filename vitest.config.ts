@@ -12,11 +12,23 @@ export default defineConfig({
     // Two cores: running heavy suites (PGlite, PostgreSQL, Chromium) side by side only thrashes.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'service-kit', include: ['packages/service-kit/**/*.test.ts'], globalSetup: [pgSetup] } },
+      {
+        extends: true,
+        test: { name: 'service-kit', include: ['packages/service-kit/**/*.test.ts'], globalSetup: [pgSetup] },
+      },
       { extends: true, test: { name: 'contract', include: ['packages/contract/**/*.test.ts'] } },
-      { extends: true, test: { name: 'users', include: ['services/users/**/*.test.ts'], globalSetup: [pgSetup] } },
-      { extends: true, test: { name: 'shifts', include: ['services/shifts/**/*.test.ts'], globalSetup: [pgSetup] } },
-      { extends: true, test: { name: 'deploy', include: ['deploy/**/*.test.ts', 'test/deploy/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'users', include: ['services/users/**/*.test.ts'], globalSetup: [pgSetup] },
+      },
+      {
+        extends: true,
+        test: { name: 'shifts', include: ['services/shifts/**/*.test.ts'], globalSetup: [pgSetup] },
+      },
+      {
+        extends: true,
+        test: { name: 'deploy', include: ['deploy/**/*.test.ts', 'test/deploy/**/*.test.ts'] },
+      },
       { extends: true, test: { name: 'scripts', include: ['scripts/**/*.test.ts'] } },
       {
         extends: true,

@@ -6,9 +6,13 @@ import { join } from 'node:path';
 const benches = ['api/run.ts', 'web/run.ts'];
 let failed = false;
 for (const bench of benches) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, bench), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, bench), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   failed ||= r.status !== 0;
 }
 process.exit(failed ? 1 : 0);

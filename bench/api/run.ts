@@ -32,7 +32,12 @@ function rssMiB(pid: number): number {
 
 async function load(url: string): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
   const r = await autocannon({ url, connections, duration: seconds });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  return {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+  };
 }
 
 /** pgbench with a custom script: the database's own throughput for the same query, same clients. */
@@ -40,9 +45,13 @@ function ceiling(dbUrl: string, sqlScript: string): number {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const file = join(dir, 'q.sql');
   writeFileSync(file, sqlScript);
-  const out = execFileSync(PGBENCH, ['-n', '-c', String(connections), '-j', '2', '-T', String(seconds), '-f', file, dbUrl], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    PGBENCH,
+    ['-n', '-c', String(connections), '-j', '2', '-T', String(seconds), '-f', file, dbUrl],
+    {
+      encoding: 'utf8',
+    },
+  );
   return Math.round(Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? 0));
 }
 
@@ -57,7 +66,10 @@ async function main() {
   const procs: ServiceProcess[] = [];
   try {
     const t0 = performance.now();
-    const users = await startServiceProcess('users', { DATABASE_URL: dbUrl('users_bench'), LOG_LEVEL: 'warn' });
+    const users = await startServiceProcess('users', {
+      DATABASE_URL: dbUrl('users_bench'),
+      LOG_LEVEL: 'warn',
+    });
     const usersStartup = performance.now() - t0;
     procs.push(users);
     const t1 = performance.now();
@@ -107,15 +119,25 @@ async function main() {
     );
 
     const fmt = (n: number, w: number) => String(n).padStart(w);
-    console.log(`\nshiftstack API benchmark — ${server.version}, ${connections} connections, ${seconds} s per case, loopback`);
-    console.log(`startup to ready: users ${Math.round(usersStartup)} ms, shifts ${Math.round(shiftsStartup)} ms (node + tsx, migrations included)\n`);
+    console.log(
+      `\nshiftstack API benchmark — ${server.version}, ${connections} connections, ${seconds} s per case, loopback`,
+    );
+    console.log(
+      `startup to ready: users ${Math.round(usersStartup)} ms, shifts ${Math.round(shiftsStartup)} ms (node + tsx, migrations included)\n`,
+    );
     console.log('| case | req/s | p50 ms | p99 ms | errors | RSS MiB | PostgreSQL ceiling, same SQL (tps) |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
-      console.log(`| ${r.case} | ${fmt(r.rps, 6)} | ${fmt(r.p50, 4)} | ${fmt(r.p99, 4)} | ${r.errors} | ${r.rssMiB} | ${fmt(r.ceilingTps, 6)} |`);
+      console.log(
+        `| ${r.case} | ${fmt(r.rps, 6)} | ${fmt(r.p50, 4)} | ${fmt(r.p99, 4)} | ${r.errors} | ${r.rssMiB} | ${fmt(r.ceilingTps, 6)} |`,
+      );
     }
-    console.log('\nThe ceiling is pgbench running the same query on the same database with the same client count; the');
-    console.log('gap is HTTP, validation, serialisation and (for shifts) the batched, cached call to users for names.');
+    console.log(
+      '\nThe ceiling is pgbench running the same query on the same database with the same client count; the',
+    );
+    console.log(
+      'gap is HTTP, validation, serialisation and (for shifts) the batched, cached call to users for names.',
+    );
   } finally {
     for (const p of procs) await p.stop();
     server.stop();

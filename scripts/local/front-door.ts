@@ -29,7 +29,9 @@ const problem = (status: number, code: string, detail: string) => ({
 export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, return503OnClosing: false });
   const upstreams = { users: opts.usersUrl, shifts: opts.shiftsUrl };
-  for (const [service, prefixes] of Object.entries(ROUTES) as Array<[keyof typeof ROUTES, readonly string[]]>) {
+  for (const [service, prefixes] of Object.entries(ROUTES) as Array<
+    [keyof typeof ROUTES, readonly string[]]
+  >) {
     for (const prefix of prefixes) {
       await app.register(proxy, {
         upstream: upstreams[service],
@@ -37,7 +39,11 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
         rewritePrefix: prefix, // keep the path as is: each service serves its own /api/v1/... paths
         replyOptions: {
           // Tell the service who the client is, as a real proxy would.
-          rewriteRequestHeaders: (req, headers) => ({ ...headers, 'x-forwarded-for': req.ip, 'x-forwarded-proto': 'http' }),
+          rewriteRequestHeaders: (req, headers) => ({
+            ...headers,
+            'x-forwarded-for': req.ip,
+            'x-forwarded-proto': 'http',
+          }),
           // Pass a 503 (with its Retry-After) straight to the client, as the Gateway does: reply-from would
           // otherwise resend a GET up to 10 more times, hammering a service that just said it is unavailable.
           retryDelay: () => null,
@@ -47,7 +53,13 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
               .code(503)
               .header('retry-after', '5')
               .type('application/problem+json')
-              .send(problem(503, 'upstream-unavailable', `The ${service} service is not reachable. Try again shortly.`));
+              .send(
+                problem(
+                  503,
+                  'upstream-unavailable',
+                  `The ${service} service is not reachable. Try again shortly.`,
+                ),
+              );
           },
         },
       });
@@ -62,7 +74,10 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
       wildcard: false,
       // Hashed assets never change; index.html must always be revalidated to pick up new builds.
       setHeaders: (reply, path) => {
-        reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+        reply.header(
+          'cache-control',
+          path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     });
   }

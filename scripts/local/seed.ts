@@ -6,17 +6,49 @@ import type { Location, Role, ShiftCreate, User, UserCreate } from '@shiftstack/
 import { addDays, dayKeyInZone, weekStart, zonedToUtc } from '../../web/src/time';
 
 const LOCATIONS = [
-  { name: 'Harbourfront Café', timezone: 'America/Toronto', roles: ['Barista', 'Cook', 'Server', 'Shift Lead', 'Dishwasher'] },
-  { name: 'Granville Island Bakery', timezone: 'America/Vancouver', roles: ['Baker', 'Cashier', 'Barista', 'Shift Lead'] },
+  {
+    name: 'Harbourfront Café',
+    timezone: 'America/Toronto',
+    roles: ['Barista', 'Cook', 'Server', 'Shift Lead', 'Dishwasher'],
+  },
+  {
+    name: 'Granville Island Bakery',
+    timezone: 'America/Vancouver',
+    roles: ['Baker', 'Cashier', 'Barista', 'Shift Lead'],
+  },
 ];
 
 const PEOPLE: Array<[string, string]> = [
-  ['Amara', 'Okafor'], ['Liam', 'Tremblay'], ['Sofia', 'Rossi'], ['Noah', 'Chen'], ['Priya', 'Sharma'],
-  ['Mateo', 'García'], ['Chloé', 'Gagnon'], ['Ethan', 'Wong'], ['Aisha', 'Hassan'], ['Lucas', 'Roy'],
-  ['Maya', 'Patel'], ['Owen', 'MacDonald'], ['Zara', 'Ahmed'], ['Felix', 'Bouchard'], ['Hana', 'Kim'],
-  ['Jonah', 'Levi'], ['Nadia', 'Kowalski'], ['Diego', 'Fernández'], ['Ivy', 'Nguyen'], ['Samuel', 'Osei'],
-  ['Leah', 'Cohen'], ['Arjun', 'Mehta'], ['Camille', 'Lefebvre'], ['Theo', 'Schmidt'], ['Yara', 'Haddad'],
-  ['Ben', 'Thompson'], ['Mei', 'Lin'], ['Oscar', 'Lindqvist'], ['Ruth', 'Mensah'], ['Kai', 'Nakamura'],
+  ['Amara', 'Okafor'],
+  ['Liam', 'Tremblay'],
+  ['Sofia', 'Rossi'],
+  ['Noah', 'Chen'],
+  ['Priya', 'Sharma'],
+  ['Mateo', 'García'],
+  ['Chloé', 'Gagnon'],
+  ['Ethan', 'Wong'],
+  ['Aisha', 'Hassan'],
+  ['Lucas', 'Roy'],
+  ['Maya', 'Patel'],
+  ['Owen', 'MacDonald'],
+  ['Zara', 'Ahmed'],
+  ['Felix', 'Bouchard'],
+  ['Hana', 'Kim'],
+  ['Jonah', 'Levi'],
+  ['Nadia', 'Kowalski'],
+  ['Diego', 'Fernández'],
+  ['Ivy', 'Nguyen'],
+  ['Samuel', 'Osei'],
+  ['Leah', 'Cohen'],
+  ['Arjun', 'Mehta'],
+  ['Camille', 'Lefebvre'],
+  ['Theo', 'Schmidt'],
+  ['Yara', 'Haddad'],
+  ['Ben', 'Thompson'],
+  ['Mei', 'Lin'],
+  ['Oscar', 'Lindqvist'],
+  ['Ruth', 'Mensah'],
+  ['Kai', 'Nakamura'],
 ];
 
 const SHIFT_TIMES: Array<[string, string]> = [
@@ -56,13 +88,21 @@ export async function alreadySeeded(usersUrl: string): Promise<boolean> {
   return page.data.length > 0;
 }
 
-export async function seedDemo(usersUrl: string, shiftsUrl: string, today = new Date()): Promise<{ people: number; shifts: number }> {
+export async function seedDemo(
+  usersUrl: string,
+  shiftsUrl: string,
+  today = new Date(),
+): Promise<{ people: number; shifts: number }> {
   const rand = mulberry32(42);
   const locations: Array<{ location: Location; roles: Role[] }> = [];
   for (const spec of LOCATIONS) {
-    const location = await call<Location>(usersUrl, 'POST', '/api/v1/locations', { name: spec.name, timezone: spec.timezone });
+    const location = await call<Location>(usersUrl, 'POST', '/api/v1/locations', {
+      name: spec.name,
+      timezone: spec.timezone,
+    });
     const roles: Role[] = [];
-    for (const name of spec.roles) roles.push(await call<Role>(usersUrl, 'POST', '/api/v1/roles', { location_id: location.id, name }));
+    for (const name of spec.roles)
+      roles.push(await call<Role>(usersUrl, 'POST', '/api/v1/roles', { location_id: location.id, name }));
     locations.push({ location, roles });
   }
 
@@ -74,7 +114,11 @@ export async function seedDemo(usersUrl: string, shiftsUrl: string, today = new 
     const body: UserCreate = {
       first_name: first,
       last_name: last,
-      email: `${first}.${last}`.normalize('NFD').replace(/[^\w.]/g, '').toLowerCase() + '@example.com',
+      email:
+        `${first}.${last}`
+          .normalize('NFD')
+          .replace(/[^\w.]/g, '')
+          .toLowerCase() + '@example.com',
       mobile_number: `+1 555 01${String(i).padStart(2, '0')}`,
       type: i < 2 ? 'manager' : i < 4 ? 'asst_manager' : 'employee',
       hire_date: addDays(dayKeyInZone(today, 'UTC'), -30 * (5 + i)),

@@ -59,10 +59,14 @@ export async function ensureWebBuilt(log: (l: string) => void): Promise<string> 
   if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(src)) return dist;
   log('building the web app (web/dist)...');
   await new Promise<void>((ok, fail) => {
-    const p = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
-      cwd: join(ROOT, 'web'),
-      stdio: 'inherit',
-    });
+    const p = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+      {
+        cwd: join(ROOT, 'web'),
+        stdio: 'inherit',
+      },
+    );
     p.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`web build failed (exit ${code})`))));
   });
   return dist;
@@ -83,7 +87,11 @@ async function waitReady(url: string, child: ChildProcess, name: string, timeout
   throw new Error(`${name} was not ready at ${url} within ${timeoutMs / 1000} s`);
 }
 
-function startService(name: 'users' | 'shifts', env: Record<string, string>, stdio: SystemOptions['stdio']): ChildProcess {
+function startService(
+  name: 'users' | 'shifts',
+  env: Record<string, string>,
+  stdio: SystemOptions['stdio'],
+): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(ROOT, `services/${name}/src/main.ts`)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -128,7 +136,12 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     url ? { DATABASE_URL: url } : { PGLITE_DATA_DIR: join(dataDir, name) };
   const users = startService(
     'users',
-    { ...common, PORT: String(usersPort), ADMIN_PORT: String(opts.usersAdminPort ?? 9101), ...db(opts.usersDatabaseUrl, 'users') },
+    {
+      ...common,
+      PORT: String(usersPort),
+      ADMIN_PORT: String(opts.usersAdminPort ?? 9101),
+      ...db(opts.usersDatabaseUrl, 'users'),
+    },
     opts.stdio,
   );
   const shifts = startService(

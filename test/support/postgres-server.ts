@@ -23,7 +23,9 @@ function findBinDir(): string | null {
 }
 
 export function postgresMissing(): string | null {
-  return findBinDir() ? null : 'no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql-15)';
+  return findBinDir()
+    ? null
+    : 'no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql-15)';
 }
 
 export async function startPostgres(): Promise<PostgresServer> {

@@ -64,12 +64,16 @@ export async function startServiceProcess(
   if (opts.waitReady !== false) {
     const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${service} exited (${child.exitCode}) while starting:\n${out}`);
+      if (child.exitCode !== null)
+        throw new Error(`${service} exited (${child.exitCode}) while starting:\n${out}`);
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`${service} not ready within ${opts.timeoutMs ?? 90_000} ms:\n${out}`);
       }
-      const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { startServiceProcess } from '../support/service-process';
 
-async function exitWithin(p: { exited: Promise<number | null>; child: { kill(sig: NodeJS.Signals): boolean } }, ms: number) {
+async function exitWithin(
+  p: { exited: Promise<number | null>; child: { kill(sig: NodeJS.Signals): boolean } },
+  ms: number,
+) {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), ms);
@@ -48,7 +51,11 @@ describe('configuration errors at boot (real processes)', () => {
   });
 
   it('users: a single bad variable is reported the same way', async () => {
-    const proc = await startServiceProcess('users', { BODY_LIMIT_BYTES: '10', DB_POOL_MAX: 'many' }, { waitReady: false });
+    const proc = await startServiceProcess(
+      'users',
+      { BODY_LIMIT_BYTES: '10', DB_POOL_MAX: 'many' },
+      { waitReady: false },
+    );
     const code = await exitWithin(proc, 60_000);
     const out = proc.output();
     expect(code, out).toBe(1);

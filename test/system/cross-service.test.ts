@@ -63,16 +63,26 @@ async function acceptance(system: RunningSystem) {
   expect(users.body.data).toHaveLength(30);
   const names = new Map(users.body.data.map((u) => [u.id, u]));
 
-  const locations = await get<{ data: Array<{ id: number; timezone: string }> }>(`${system.url}/api/v1/locations`);
+  const locations = await get<{ data: Array<{ id: number; timezone: string }> }>(
+    `${system.url}/api/v1/locations`,
+  );
   expect(locations.status).toBe(200);
   expect(locations.body.data.map((l) => l.timezone).sort()).toEqual(['America/Toronto', 'America/Vancouver']);
-  const roles = await get<{ data: Array<{ id: number; location_id: number }> }>(`${system.url}/api/v1/roles?limit=100`);
+  const roles = await get<{ data: Array<{ id: number; location_id: number }> }>(
+    `${system.url}/api/v1/roles?limit=100`,
+  );
   expect(roles.status).toBe(200);
   expect(roles.body.data).toHaveLength(9);
 
   const now = Date.now();
-  const qs = new URLSearchParams({ 'start[gte]': new Date(now - 7 * DAY).toISOString(), 'start[lt]': new Date(now + 7 * DAY).toISOString(), limit: '500' });
-  const shifts = await get<{ data: ShiftJson[]; meta: { degraded?: boolean } }>(`${system.url}/api/v1/shifts?${qs.toString()}`);
+  const qs = new URLSearchParams({
+    'start[gte]': new Date(now - 7 * DAY).toISOString(),
+    'start[lt]': new Date(now + 7 * DAY).toISOString(),
+    limit: '500',
+  });
+  const shifts = await get<{ data: ShiftJson[]; meta: { degraded?: boolean } }>(
+    `${system.url}/api/v1/shifts?${qs.toString()}`,
+  );
   expect(shifts.status).toBe(200);
   expect(shifts.body.meta.degraded).toBeUndefined();
   const assigned = shifts.body.data.filter((s) => s.user_id !== null);
@@ -91,12 +101,22 @@ async function acceptance(system: RunningSystem) {
 }
 
 /** One X-Request-Id on a shifts create reaches shifts' log and users' log (shifts forwards it on its calls). */
-async function requestIdFollows(system: RunningSystem, logs: { users: string; shifts: string }, person: UserJson) {
+async function requestIdFollows(
+  system: RunningSystem,
+  logs: { users: string; shifts: string },
+  person: UserJson,
+) {
   const requestId = `xs-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const res = await fetch(`${system.url}/api/v1/shifts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-request-id': requestId },
-    body: JSON.stringify({ location_id: person.location_ids[0], role_id: person.role_ids[0], user_id: person.id, start: '2030-05-01T13:00:00Z', end: '2030-05-01T21:00:00Z' }),
+    body: JSON.stringify({
+      location_id: person.location_ids[0],
+      role_id: person.role_ids[0],
+      user_id: person.id,
+      start: '2030-05-01T13:00:00Z',
+      end: '2030-05-01T21:00:00Z',
+    }),
   });
   expect(res.status, await res.clone().text()).toBe(201);
   expect(res.headers.get('x-request-id')).toBe(requestId);
@@ -104,7 +124,11 @@ async function requestIdFollows(system: RunningSystem, logs: { users: string; sh
   while (Date.now() < deadline && !(logs.users.includes(requestId) && logs.shifts.includes(requestId))) {
     await new Promise((r) => setTimeout(r, 200));
   }
-  const lines = (text: string) => text.split('\n').filter((l) => l.includes(requestId)).map((l) => JSON.parse(l) as { request_id?: string; req?: { url?: string } });
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.includes(requestId))
+      .map((l) => JSON.parse(l) as { request_id?: string; req?: { url?: string } });
   const inShifts = lines(logs.shifts);
   const inUsers = lines(logs.users);
   expect(inShifts.length).toBeGreaterThan(0);
@@ -142,27 +166,39 @@ describe('the system on PGlite under a data folder', () => {
     expect(after.users.map((u) => u.id)).toEqual(before.users.map((u) => u.id));
     expect(after.shiftCount).toBe(before.shiftCount);
     // the shift made in the previous test is still there
-    const qs = new URLSearchParams({ 'start[gte]': '2030-05-01T00:00:00Z', 'start[lt]': '2030-05-02T00:00:00Z' });
+    const qs = new URLSearchParams({
+      'start[gte]': '2030-05-01T00:00:00Z',
+      'start[lt]': '2030-05-02T00:00:00Z',
+    });
     const kept = await get<{ data: ShiftJson[] }>(`${run.system.url}/api/v1/shifts?${qs.toString()}`);
     expect(kept.body.data.map((s) => s.user_id)).toEqual([before.users[0]!.id]);
   });
 });
 
 describe('the system on PostgreSQL', () => {
-  const available = needs('PostgreSQL', inject('postgresMissing') || (inject('postgresUrl') ? null : 'no server'));
+  const available = needs(
+    'PostgreSQL',
+    inject('postgresMissing') || (inject('postgresUrl') ? null : 'no server'),
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'shiftstack-xs-pg-'));
   let run: Awaited<ReturnType<typeof launch>> | undefined;
   beforeAll(async () => {
     if (!available) return;
-    run = await launch(dataDir, { usersDatabaseUrl: await createPostgresDatabase('xs_users'), shiftsDatabaseUrl: await createPostgresDatabase('xs_shifts') });
+    run = await launch(dataDir, {
+      usersDatabaseUrl: await createPostgresDatabase('xs_users'),
+      shiftsDatabaseUrl: await createPostgresDatabase('xs_shifts'),
+    });
   });
   afterAll(async () => {
     await run?.system.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it.skipIf(!available)('passes the same acceptance run, and request ids follow into both services', async () => {
-    const { users } = await acceptance(run!.system);
-    await requestIdFollows(run!.system, run!.logs, users[1]!);
-  });
+  it.skipIf(!available)(
+    'passes the same acceptance run, and request ids follow into both services',
+    async () => {
+      const { users } = await acceptance(run!.system);
+      await requestIdFollows(run!.system, run!.logs, users[1]!);
+    },
+  );
 });

@@ -27,15 +27,27 @@ async function send(url: string, method = 'GET', body?: unknown) {
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
+  };
 }
 
 function expectProblem(res: Awaited<ReturnType<typeof send>>, status: number, code: string) {
-  expect({ status: res.status, code: (res.body as unknown as Problem).code }, JSON.stringify(res.body)).toEqual({ status, code });
+  expect(
+    { status: res.status, code: (res.body as unknown as Problem).code },
+    JSON.stringify(res.body),
+  ).toEqual({ status, code });
   expect(res.headers.get('content-type')).toContain('application/problem+json');
 }
 
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
@@ -46,7 +58,11 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
   throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
 }
 
-const status = (url: string) => fetch(url, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, () => 0);
+const status = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(10_000) }).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 describe('users killed under a running system', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'shiftstack-faults-'));
@@ -66,15 +82,26 @@ describe('users killed under a running system', () => {
       stdio: 'ignore',
     });
     const door = system.url;
-    location = (await send(`${door}/api/v1/locations`, 'POST', { name: 'Faulty', timezone: 'America/Toronto' })).body.id as number;
+    location = (
+      await send(`${door}/api/v1/locations`, 'POST', { name: 'Faulty', timezone: 'America/Toronto' })
+    ).body.id as number;
     for (const name of ['Ada', 'Bob', 'Cy']) {
-      const res = await send(`${door}/api/v1/users`, 'POST', { first_name: name, last_name: 'Test', location_ids: [location] });
+      const res = await send(`${door}/api/v1/users`, 'POST', {
+        first_name: name,
+        last_name: 'Test',
+        location_ids: [location],
+      });
       expect(res.status).toBe(201);
       people.push(res.body.id as number);
     }
     // Shifts made but never listed: no names are cached in shifts before users dies.
     for (const [i, id] of people.slice(0, 2).entries()) {
-      const res = await send(`${door}/api/v1/shifts`, 'POST', { location_id: location, user_id: id, start: `2032-04-0${i + 1}T13:00:00Z`, end: `2032-04-0${i + 1}T21:00:00Z` });
+      const res = await send(`${door}/api/v1/shifts`, 'POST', {
+        location_id: location,
+        user_id: id,
+        start: `2032-04-0${i + 1}T13:00:00Z`,
+        end: `2032-04-0${i + 1}T21:00:00Z`,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
     const users = system.processes.users;
@@ -89,7 +116,9 @@ describe('users killed under a running system', () => {
   });
 
   it('lists shifts through the front door with 200, meta.degraded and no names', async () => {
-    const res = await send(`${system.url}/api/v1/shifts?start[gte]=2032-04-01T00:00:00Z&start[lt]=2032-04-08T00:00:00Z`);
+    const res = await send(
+      `${system.url}/api/v1/shifts?start[gte]=2032-04-01T00:00:00Z&start[lt]=2032-04-08T00:00:00Z`,
+    );
     expect(res.status).toBe(200);
     const data = res.body.data as Array<{ user_id: number; assignee: unknown }>;
     expect(data.map((s) => s.user_id)).toEqual(people.slice(0, 2));
@@ -98,10 +127,17 @@ describe('users killed under a running system', () => {
   });
 
   it('refuses shift creates that need users with 503 upstream-unavailable and Retry-After, writing nothing', async () => {
-    const res = await send(`${system.url}/api/v1/shifts`, 'POST', { location_id: location, user_id: people[2], start: '2032-04-03T13:00:00Z', end: '2032-04-03T21:00:00Z' });
+    const res = await send(`${system.url}/api/v1/shifts`, 'POST', {
+      location_id: location,
+      user_id: people[2],
+      start: '2032-04-03T13:00:00Z',
+      end: '2032-04-03T21:00:00Z',
+    });
     expectProblem(res, 503, 'upstream-unavailable');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    const after = await send(`${system.url}/api/v1/shifts?start[gte]=2032-04-01T00:00:00Z&start[lt]=2032-04-08T00:00:00Z`);
+    const after = await send(
+      `${system.url}/api/v1/shifts?start[gte]=2032-04-01T00:00:00Z&start[lt]=2032-04-08T00:00:00Z`,
+    );
     expect((after.body.data as unknown[]).length).toBe(2);
   });
 
@@ -116,12 +152,19 @@ describe('users killed under a running system', () => {
 async function serverControl(server: PostgresServer) {
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
-  const show = async (name: string) => ((await client.query<Record<string, string>>(`show ${name}`)).rows[0] ?? {})[name]!;
-  const [dataDir, port, socketDir] = [await show('data_directory'), await show('port'), (await show('unix_socket_directories')).split(',')[0]!];
+  const show = async (name: string) =>
+    ((await client.query<Record<string, string>>(`show ${name}`)).rows[0] ?? {})[name]!;
+  const [dataDir, port, socketDir] = [
+    await show('data_directory'),
+    await show('port'),
+    (await show('unix_socket_directories')).split(',')[0]!,
+  ];
   await client.end();
   const root = '/usr/lib/postgresql';
   const versions = readdirSync(root).sort((a, b) => Number(a) - Number(b));
-  const bin = [versions.includes('15') ? '15' : versions.at(-1)!].map((v) => join(root, v, 'bin')).find((d) => existsSync(join(d, 'pg_ctl')))!;
+  const bin = [versions.includes('15') ? '15' : versions.at(-1)!]
+    .map((v) => join(root, v, 'bin'))
+    .find((d) => existsSync(join(d, 'pg_ctl')))!;
   const asRoot = process.getuid?.() === 0;
   const pgCtl = (args: string[]) =>
     asRoot
@@ -130,7 +173,19 @@ async function serverControl(server: PostgresServer) {
   const opts = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   return {
     stop: () => pgCtl(['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']),
-    start: () => pgCtl(['-D', dataDir, '-l', join(dirname(dataDir), 'restart.log'), '-w', '-t', '60', '-o', opts, 'start']),
+    start: () =>
+      pgCtl([
+        '-D',
+        dataDir,
+        '-l',
+        join(dirname(dataDir), 'restart.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        opts,
+        'start',
+      ]),
   };
 }
 
@@ -144,36 +199,56 @@ describe('the shifts database stops and comes back', () => {
     server = await startPostgres();
     control = await serverControl(server);
     // users is not needed for these calls: point at a closed port
-    shifts = await startServiceProcess('shifts', { DATABASE_URL: server.url, USERS_URL: `http://127.0.0.1:${await freePort()}` });
+    shifts = await startServiceProcess('shifts', {
+      DATABASE_URL: server.url,
+      USERS_URL: `http://127.0.0.1:${await freePort()}`,
+    });
   });
   afterAll(async () => {
     await shifts?.stop();
     server?.stop();
   });
 
-  it.skipIf(!available)('fails readiness and answers 503 database-unavailable while down, then recovers without a restart', async () => {
-    const s = shifts!;
-    const list = `${s.url}/api/v1/shifts?start[gte]=2032-04-01T00:00:00Z&start[lt]=2032-04-08T00:00:00Z`;
-    expect((await send(list)).status).toBe(200);
-    expect(await status(`${s.url}/readyz`)).toBe(200);
+  it.skipIf(!available)(
+    'fails readiness and answers 503 database-unavailable while down, then recovers without a restart',
+    async () => {
+      const s = shifts!;
+      const list = `${s.url}/api/v1/shifts?start[gte]=2032-04-01T00:00:00Z&start[lt]=2032-04-08T00:00:00Z`;
+      expect((await send(list)).status).toBe(200);
+      expect(await status(`${s.url}/readyz`)).toBe(200);
 
-    control.stop();
-    await until('readiness fails', () => status(`${s.url}/readyz`), (v) => v === 503, 30_000);
-    const ready = await send(`${s.url}/readyz`);
-    expectProblem(ready, 503, 'not-ready');
-    expect(String((ready.body.checks as Record<string, string>).database)).toMatch(/^fail/);
-    expect(await status(`${s.url}/healthz`)).toBe(200);
-    for (const res of [await send(list), await send(`${s.url}/api/v1/shifts/1`), await send(`${s.url}/api/v1/shifts/1`, 'PATCH', { notes: 'x' })]) {
-      expectProblem(res, 503, 'database-unavailable');
-      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    }
-    expect(s.child.exitCode).toBeNull();
+      control.stop();
+      await until(
+        'readiness fails',
+        () => status(`${s.url}/readyz`),
+        (v) => v === 503,
+        30_000,
+      );
+      const ready = await send(`${s.url}/readyz`);
+      expectProblem(ready, 503, 'not-ready');
+      expect(String((ready.body.checks as Record<string, string>).database)).toMatch(/^fail/);
+      expect(await status(`${s.url}/healthz`)).toBe(200);
+      for (const res of [
+        await send(list),
+        await send(`${s.url}/api/v1/shifts/1`),
+        await send(`${s.url}/api/v1/shifts/1`, 'PATCH', { notes: 'x' }),
+      ]) {
+        expectProblem(res, 503, 'database-unavailable');
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      expect(s.child.exitCode).toBeNull();
 
-    control.start();
-    await until('readiness recovers', () => status(`${s.url}/readyz`), (v) => v === 200, 60_000);
-    const back = await send(list);
-    expect(back.status).toBe(200);
-    expect(back.body.data).toEqual([]);
-    expect(s.child.exitCode).toBeNull();
-  });
+      control.start();
+      await until(
+        'readiness recovers',
+        () => status(`${s.url}/readyz`),
+        (v) => v === 200,
+        60_000,
+      );
+      const back = await send(list);
+      expect(back.status).toBe(200);
+      expect(back.body.data).toEqual([]);
+      expect(s.child.exitCode).toBeNull();
+    },
+  );
 });

@@ -50,7 +50,8 @@ describe('Dockerfiles', () => {
     const text = read(dockerfiles.users);
     expect(text).toMatch(/^ARG SERVICE$/m); // no default: a build without SERVICE fails with a clear message
     expect(text).toContain('--build-arg SERVICE=users or SERVICE=shifts');
-    for (const service of ['users', 'shifts']) expect(existsSync(join(repoRoot, `services/${service}/Dockerfile`))).toBe(false);
+    for (const service of ['users', 'shifts'])
+      expect(existsSync(join(repoRoot, `services/${service}/Dockerfile`))).toBe(false);
   });
 
   test('all three share the dependency stages, so one cached npm ci layer serves every image', () => {

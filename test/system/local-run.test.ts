@@ -12,10 +12,20 @@ import { freePort } from '../support/ports';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
-const answers = (url: string) => fetch(url, { signal: AbortSignal.timeout(5_000) }).then((r) => r.status, () => 0);
+const answers = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(5_000) }).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 async function ports() {
-  return { port: 0, usersPort: await freePort(), shiftsPort: await freePort(), usersAdminPort: await freePort(), shiftsAdminPort: await freePort() };
+  return {
+    port: 0,
+    usersPort: await freePort(),
+    shiftsPort: await freePort(),
+    usersAdminPort: await freePort(),
+    shiftsAdminPort: await freePort(),
+  };
 }
 
 describe('the local runner', () => {
@@ -33,16 +43,29 @@ describe('the local runner', () => {
 
   it('runs each service on its own database under the data folder, reports a service that dies, and stops the rest cleanly', async () => {
     const dir = dataDir();
-    system = await startSystem({ ...(await ports()), dataDir: dir, seed: false, buildWeb: false, stdio: 'ignore' });
+    system = await startSystem({
+      ...(await ports()),
+      dataDir: dir,
+      seed: false,
+      buildWeb: false,
+      stdio: 'ignore',
+    });
     expect(existsSync(join(dir, 'users'))).toBe(true);
     expect(existsSync(join(dir, 'shifts'))).toBe(true);
     expect(await answers(`${system.url}/healthz`)).toBe(200);
     expect(await answers(`${system.url}/api/v1/locations`)).toBe(200);
-    expect(await answers(`${system.url}/api/v1/shifts?start[gte]=2030-01-01T00:00:00Z&start[lt]=2030-01-02T00:00:00Z`)).toBe(200);
+    expect(
+      await answers(
+        `${system.url}/api/v1/shifts?start[gte]=2030-01-01T00:00:00Z&start[lt]=2030-01-02T00:00:00Z`,
+      ),
+    ).toBe(200);
 
     const { shifts, users } = system.processes;
     shifts.kill('SIGKILL');
-    const exited = await Promise.race([system.exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+    const exited = await Promise.race([
+      system.exited,
+      new Promise((r) => setTimeout(() => r('timeout'), 30_000)),
+    ]);
     expect(exited).toEqual({ service: 'shifts', code: null });
     expect(users.exitCode).toBeNull(); // the runner decides what to do; the other service is untouched
 
@@ -59,7 +82,9 @@ describe('the local runner', () => {
     const squatter: Server = createServer((_req, res) => res.writeHead(503).end());
     await new Promise<void>((r) => squatter.listen(p.usersPort, '127.0.0.1', r));
     try {
-      await expect(startSystem({ ...p, dataDir: dataDir(), seed: false, buildWeb: false, stdio: 'ignore' })).rejects.toThrow(/users exited/);
+      await expect(
+        startSystem({ ...p, dataDir: dataDir(), seed: false, buildWeb: false, stdio: 'ignore' }),
+      ).rejects.toThrow(/users exited/);
       expect(await answers(`http://127.0.0.1:${p.shiftsPort}/healthz`)).toBe(0);
     } finally {
       await new Promise((r) => squatter.close(r));
@@ -70,16 +95,35 @@ describe('the local runner', () => {
     let hits = 0;
     const upstream: Server = createServer((req, res) => {
       hits++;
-      res.writeHead(503, { 'retry-after': '5', 'content-type': 'application/problem+json', 'x-request-id': String(req.headers['x-request-id']) });
-      res.end(JSON.stringify({ type: 'urn:shiftstack:problem:database-unavailable', title: 'Service Unavailable', status: 503, code: 'database-unavailable' }));
+      res.writeHead(503, {
+        'retry-after': '5',
+        'content-type': 'application/problem+json',
+        'x-request-id': String(req.headers['x-request-id']),
+      });
+      res.end(
+        JSON.stringify({
+          type: 'urn:shiftstack:problem:database-unavailable',
+          title: 'Service Unavailable',
+          status: 503,
+          code: 'database-unavailable',
+        }),
+      );
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
-    const door = await buildFrontDoor({ usersUrl: base, shiftsUrl: base, webDist: join(tmpdir(), 'no-web-dist') });
+    const door = await buildFrontDoor({
+      usersUrl: base,
+      shiftsUrl: base,
+      webDist: join(tmpdir(), 'no-web-dist'),
+    });
     try {
       await door.listen({ port: 0, host: '127.0.0.1' });
       const url = `http://127.0.0.1:${(door.server.address() as { port: number }).port}`;
-      for (const path of ['/api/v1/shifts?start[gte]=2030-01-01T00:00:00Z&start[lt]=2030-01-02T00:00:00Z', '/api/v1/users', '/api/v1/locations/1']) {
+      for (const path of [
+        '/api/v1/shifts?start[gte]=2030-01-01T00:00:00Z&start[lt]=2030-01-02T00:00:00Z',
+        '/api/v1/users',
+        '/api/v1/locations/1',
+      ]) {
         hits = 0;
         const res = await fetch(`${url}${path}`, { headers: { 'x-request-id': 'fd-1' } });
         expect(res.status).toBe(503);

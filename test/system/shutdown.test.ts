@@ -52,32 +52,42 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
 function slowPost(url: string, body: unknown, midway: () => void, betweenMs: number) {
   const payload = Buffer.from(JSON.stringify(body));
   const half = Math.floor(payload.length / 2);
-  return new Promise<{ status: number; body: Record<string, unknown>; connection?: string }>((resolve, reject) => {
-    const req = request(
-      `${url}/api/v1/locations`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(payload.length) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown>, connection: res.headers.connection });
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.flushHeaders();
-    req.write(payload.subarray(0, half));
-    // Let the server receive the headers and half the body before the signal.
-    setTimeout(() => {
-      midway();
-      setTimeout(() => req.end(payload.subarray(half)), betweenMs);
-    }, 250);
-  });
+  return new Promise<{ status: number; body: Record<string, unknown>; connection?: string }>(
+    (resolve, reject) => {
+      const req = request(
+        `${url}/api/v1/locations`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': String(payload.length) },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => {
+            try {
+              resolve({
+                status: res.statusCode ?? 0,
+                body: JSON.parse(text) as Record<string, unknown>,
+                connection: res.headers.connection,
+              });
+            } catch (err) {
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      req.flushHeaders();
+      req.write(payload.subarray(0, half));
+      // Let the server receive the headers and half the body before the signal.
+      setTimeout(() => {
+        midway();
+        setTimeout(() => req.end(payload.subarray(half)), betweenMs);
+      }, 250);
+    },
+  );
 }
 
 describe('graceful shutdown of a real users process', () => {
@@ -86,7 +96,12 @@ describe('graceful shutdown of a real users process', () => {
     try {
       const dataDir = join(dir, 'users');
       const p = await start({ PGLITE_DATA_DIR: dataDir, SHUTDOWN_DRAIN_SECONDS: '0' });
-      const res = await slowPost(p.url, { name: 'In Flight', timezone: 'UTC' }, () => p.child.kill('SIGTERM'), 300);
+      const res = await slowPost(
+        p.url,
+        { name: 'In Flight', timezone: 'UTC' },
+        () => p.child.kill('SIGTERM'),
+        300,
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body).toMatchObject({ name: 'In Flight', timezone: 'UTC' });
       const code = await exitWithin(p, 30_000);
@@ -108,7 +123,12 @@ describe('graceful shutdown of a real users process', () => {
     if (!needs('PostgreSQL', inject('postgresUrl') ? null : inject('postgresMissing'))) return;
     const url = await createPostgresDatabase('shutdown');
     const p = await start({ DATABASE_URL: url, SHUTDOWN_DRAIN_SECONDS: '0' });
-    const res = await slowPost(p.url, { name: 'In Flight PG', timezone: 'Europe/Paris' }, () => p.child.kill('SIGTERM'), 300);
+    const res = await slowPost(
+      p.url,
+      { name: 'In Flight PG', timezone: 'Europe/Paris' },
+      () => p.child.kill('SIGTERM'),
+      300,
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(await exitWithin(p, 30_000), p.output()).toBe(0);
     const client = new pg.Client({ connectionString: url });
@@ -117,7 +137,9 @@ describe('graceful shutdown of a real users process', () => {
       const rows = await client.query<{ name: string }>('select name from locations');
       expect(rows.rows).toEqual([{ name: 'In Flight PG' }]);
       // The service closed its pool: none of its connections is left.
-      const left = await client.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name = 'users'");
+      const left = await client.query<{ n: number }>(
+        "select count(*)::int as n from pg_stat_activity where application_name = 'users'",
+      );
       expect(left.rows[0]!.n).toBe(0);
     } finally {
       await client.end();
@@ -134,7 +156,10 @@ describe('graceful shutdown of a real users process', () => {
     const ready = await fetch(`${p.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(ready.headers.get('content-type')).toContain('application/problem+json');
-    expect(await ready.json()).toMatchObject({ code: 'not-ready', checks: { draining: expect.stringMatching(/^fail/) as unknown } });
+    expect(await ready.json()).toMatchObject({
+      code: 'not-ready',
+      checks: { draining: expect.stringMatching(/^fail/) as unknown },
+    });
 
     const health = await fetch(`${p.url}/healthz`);
     expect(health.status).toBe(200);
@@ -160,7 +185,9 @@ describe('graceful shutdown of a real users process', () => {
   it('a second SIGTERM during the drain exits at once with a non-zero code', async () => {
     const p = await start({ SHUTDOWN_DRAIN_SECONDS: '60' });
     p.child.kill('SIGTERM');
-    expect(await until(async () => (await fetch(`${p.url}/readyz`)).status === 503, 5000), p.output()).toBe(true);
+    expect(await until(async () => (await fetch(`${p.url}/readyz`)).status === 503, 5000), p.output()).toBe(
+      true,
+    );
     p.child.kill('SIGTERM');
     // Far before the 60 s drain would end.
     const code = await exitWithin(p, 10_000);

@@ -5,7 +5,12 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 /** RFC 3339 instant; the API always answers in UTC with `Z`. */
 export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-11-23T09:00:00Z'] });
 
-export const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'Page size (1-500)' });
+export const Limit = Type.Integer({
+  minimum: 1,
+  maximum: 500,
+  default: 100,
+  description: 'Page size (1-500)',
+});
 export const Cursor = Type.String({
   minLength: 1,
   maxLength: 512,
@@ -14,8 +19,12 @@ export const Cursor = Type.String({
 
 export const PageMeta = Type.Object({
   cursor: Type.Object({
-    next: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the following page; null on the last page' }),
-    prev: Type.Union([Type.String(), Type.Null()], { description: 'Cursor of the preceding page; null on the first page' }),
+    next: Type.Union([Type.String(), Type.Null()], {
+      description: 'Cursor of the following page; null on the last page',
+    }),
+    prev: Type.Union([Type.String(), Type.Null()], {
+      description: 'Cursor of the preceding page; null on the first page',
+    }),
     count: Type.Integer({ description: 'Number of items in this page' }),
   }),
 });

@@ -29,7 +29,8 @@ export const Shift = Type.Object({
   updated_at: Timestamp,
   assignee: Type.Optional(
     Type.Union([Assignee, Type.Null()], {
-      description: 'Name of the assigned person, added from the users service on lists; null when unknown or degraded',
+      description:
+        'Name of the assigned person, added from the users service on lists; null when unknown or degraded',
     }),
   ),
 });

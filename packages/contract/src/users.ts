@@ -10,7 +10,11 @@ export type UserType = Static<typeof UserType>;
 const Name = Type.String({ minLength: 1, maxLength: 80, pattern: '\\S' });
 const Email = Type.String({ format: 'email', maxLength: 155 });
 const Mobile = Type.String({ minLength: 3, maxLength: 32, pattern: '^\\+?[0-9 ()\\-.]{3,32}$' });
-const IanaZone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. America/Toronto' });
+const IanaZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone, e.g. America/Toronto',
+});
 const CalendarDate = Type.String({ format: 'date', examples: ['2024-03-01'] });
 
 export const User = Type.Object({
@@ -75,7 +79,9 @@ export const UserListQuery = Type.Object(
     role_id: Type.Optional(Id),
     type: Type.Optional(UserType),
     status: Type.Optional(UserStatus),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Search first/last name and email' })),
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'Search first/last name and email' }),
+    ),
     ids: Type.Optional(
       Type.String({
         pattern: '^[0-9]{1,10}(,[0-9]{1,10}){0,499}$',

@@ -31,7 +31,12 @@ describe('loadConfig', () => {
   });
 
   it('converts strings to the declared types', () => {
-    const { base } = loadConfig('svc', { PORT: '81', MIGRATE_ON_START: 'false', SHUTDOWN_DRAIN_SECONDS: '0.5', LOG_LEVEL: 'warn' });
+    const { base } = loadConfig('svc', {
+      PORT: '81',
+      MIGRATE_ON_START: 'false',
+      SHUTDOWN_DRAIN_SECONDS: '0.5',
+      LOG_LEVEL: 'warn',
+    });
     expect(base).toMatchObject({ port: 81, migrateOnStart: false, drainSeconds: 0.5, logLevel: 'warn' });
   });
 
@@ -52,7 +57,10 @@ describe('loadConfig', () => {
         BODY_LIMIT_BYTES: '1',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x',
       },
-      Type.Object({ USERS_URL: Type.String({ pattern: '^https?://' }), OTHER: Type.Optional(Type.Integer()) }),
+      Type.Object({
+        USERS_URL: Type.String({ pattern: '^https?://' }),
+        OTHER: Type.Optional(Type.Integer()),
+      }),
     );
     const keys = problems.map((p) => p.split(':')[0]);
     expect(keys.sort()).toEqual(
@@ -82,20 +90,30 @@ describe('loadConfig', () => {
       loadConfig('svc', { PORT: 'x', LOG_LEVEL: 'y' });
       expect.unreachable();
     } catch (err) {
-      expect((err as Error).message).toMatch(/^svc: invalid configuration:\n {2}- PORT: .*\n {2}- LOG_LEVEL: /);
+      expect((err as Error).message).toMatch(
+        /^svc: invalid configuration:\n {2}- PORT: .*\n {2}- LOG_LEVEL: /,
+      );
     }
   });
 
   it('never echoes a password from DATABASE_URL or a *PASSWORD/SECRET/TOKEN variable', () => {
     const problems = problemsOf(
       { DATABASE_URL: 'mysql://admin:s3cr3t-pw@db:5432/x', PGHOST: '' },
-      Type.Object({ API_TOKEN: Type.Optional(Type.String({ minLength: 40 })), DB_PASSWORD: Type.Optional(Type.String({ minLength: 40 })) }),
+      Type.Object({
+        API_TOKEN: Type.Optional(Type.String({ minLength: 40 })),
+        DB_PASSWORD: Type.Optional(Type.String({ minLength: 40 })),
+      }),
     );
-    expect(problemsOf({ DATABASE_URL: 'mysql://admin:s3cr3t-pw@db:5432/x' }).join('\n')).not.toContain('s3cr3t');
+    expect(problemsOf({ DATABASE_URL: 'mysql://admin:s3cr3t-pw@db:5432/x' }).join('\n')).not.toContain(
+      's3cr3t',
+    );
     expect(problems.join('\n')).toContain('admin:***@db');
     const secrets = problemsOf(
       { API_TOKEN: 'tok-abc', DB_PASSWORD: 'pw-xyz' },
-      Type.Object({ API_TOKEN: Type.Optional(Type.String({ minLength: 40 })), DB_PASSWORD: Type.Optional(Type.String({ minLength: 40 })) }),
+      Type.Object({
+        API_TOKEN: Type.Optional(Type.String({ minLength: 40 })),
+        DB_PASSWORD: Type.Optional(Type.String({ minLength: 40 })),
+      }),
     ).join('\n');
     expect(secrets).not.toContain('tok-abc');
     expect(secrets).not.toContain('pw-xyz');
@@ -103,9 +121,20 @@ describe('loadConfig', () => {
   });
 
   it('selects PostgreSQL when DATABASE_URL or PGHOST is set, PGlite otherwise', () => {
-    expect(loadConfig('svc', { DATABASE_URL: 'postgres://u:p@h/d' }).base.database).toMatchObject({ kind: 'postgres', url: 'postgres://u:p@h/d', poolMax: 10 });
-    expect(loadConfig('svc', { PGHOST: 'db.internal', DB_POOL_MAX: '3' }).base.database).toMatchObject({ kind: 'postgres', url: undefined, poolMax: 3 });
-    expect(loadConfig('svc', { PGLITE_DATA_DIR: 'memory://' }).base.database).toMatchObject({ kind: 'pglite', dataDir: 'memory://' });
+    expect(loadConfig('svc', { DATABASE_URL: 'postgres://u:p@h/d' }).base.database).toMatchObject({
+      kind: 'postgres',
+      url: 'postgres://u:p@h/d',
+      poolMax: 10,
+    });
+    expect(loadConfig('svc', { PGHOST: 'db.internal', DB_POOL_MAX: '3' }).base.database).toMatchObject({
+      kind: 'postgres',
+      url: undefined,
+      poolMax: 3,
+    });
+    expect(loadConfig('svc', { PGLITE_DATA_DIR: 'memory://' }).base.database).toMatchObject({
+      kind: 'pglite',
+      dataDir: 'memory://',
+    });
     // Empty values count as unset.
     expect(loadConfig('svc', { PGHOST: '', DATABASE_URL: '' }).base.database.kind).toBe('pglite');
   });

@@ -3,7 +3,9 @@
 import { Type, type Static, type TObject, type TProperties, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 
-const LogLevel = Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)));
+const LogLevel = Type.Union(
+  ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+);
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Bool = Type.Boolean();
 
@@ -14,7 +16,9 @@ export const BaseConfigSchema = Type.Object({
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(LogLevel),
   LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user:pass@host/db' })),
+  DATABASE_URL: Type.Optional(
+    Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user:pass@host/db' }),
+  ),
   PGHOST: Type.Optional(Type.String({ minLength: 1 })),
   PGLITE_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   DB_POOL_MAX: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
@@ -87,9 +91,14 @@ export function loadConfig<P extends TProperties>(
     }
     const errors = [...Value.Errors(property, converted[key])];
     if (errors.length === 0) continue;
-    const choices = 'anyOf' in property && Array.isArray(property.anyOf) ? (property.anyOf as Array<{ const?: unknown }>).map((s) => s.const) : [];
+    const choices =
+      'anyOf' in property && Array.isArray(property.anyOf)
+        ? (property.anyOf as Array<{ const?: unknown }>).map((s) => s.const)
+        : [];
     const message =
-      choices.length > 0 && choices.every((c) => typeof c === 'string') ? `must be one of ${choices.join(', ')}` : (errors[0]?.message ?? 'is invalid');
+      choices.length > 0 && choices.every((c) => typeof c === 'string')
+        ? `must be one of ${choices.join(', ')}`
+        : (errors[0]?.message ?? 'is invalid');
     problems.push(`${key}: ${message} (got ${JSON.stringify(redact(key, raw[key]))})`);
   }
   if (problems.length > 0) throw new ConfigError(serviceName, problems);

@@ -57,11 +57,36 @@ export const notFound = (what: string, id: number | string) =>
   new ProblemError({ status: 404, code: 'not-found', detail: `${what} ${id} does not exist.` });
 
 export const invalid = (param: string, detail: string, status: 400 | 422 = 422) =>
-  new ProblemError({ status, code: 'validation-failed', param, detail, extra: { errors: [{ param, message: detail }] } });
+  new ProblemError({
+    status,
+    code: 'validation-failed',
+    param,
+    detail,
+    extra: { errors: [{ param, message: detail }] },
+  });
 
 /** Errors that mean "the database cannot be reached right now", as opposed to a bad query. */
-const PG_UNAVAILABLE = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300', '57014']);
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH']);
+const PG_UNAVAILABLE = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '57014',
+]);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
@@ -95,7 +120,11 @@ export function toProblem(err: unknown): ProblemError {
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ProblemError({ status: 413, code: 'payload-too-large', detail: 'The request body is too large.' });
+      return new ProblemError({
+        status: 413,
+        code: 'payload-too-large',
+        detail: 'The request body is too large.',
+      });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ProblemError({
         status: 415,
@@ -105,12 +134,20 @@ export function toProblem(err: unknown): ProblemError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ProblemError({ status: 400, code: 'malformed-body', detail: 'The request body is not valid JSON.' });
+      return new ProblemError({
+        status: 400,
+        code: 'malformed-body',
+        detail: 'The request body is not valid JSON.',
+      });
     case '22P02': // invalid_text_representation
     case '22007': // invalid_datetime_format
     case '22008': // datetime_field_overflow
     case '22003': // numeric_value_out_of_range
-      return new ProblemError({ status: 400, code: 'validation-failed', detail: 'A value is out of range or malformed.' });
+      return new ProblemError({
+        status: 400,
+        code: 'validation-failed',
+        detail: 'A value is out of range or malformed.',
+      });
     case '22021': // character_not_in_repertoire: PostgreSQL text cannot hold NUL (U+0000)
     case '22P05': // untranslatable_character
       return new ProblemError({
@@ -119,20 +156,37 @@ export function toProblem(err: unknown): ProblemError {
         detail: 'Text must not contain NUL (U+0000) or characters the database cannot store.',
       });
     case '23514': // check_violation
-      return new ProblemError({ status: 422, code: 'validation-failed', detail: 'The values break a rule of the data.' });
+      return new ProblemError({
+        status: 422,
+        code: 'validation-failed',
+        detail: 'The values break a rule of the data.',
+      });
     case '23505':
     case '23P01':
-      return new ProblemError({ status: 409, code: 'conflict', detail: 'The change conflicts with existing data.' });
+      return new ProblemError({
+        status: 409,
+        code: 'conflict',
+        detail: 'The change conflicts with existing data.',
+      });
   }
   if (e.message && /SyntaxError|Unexpected token|JSON/.test(e.message) && e.statusCode === 400) {
-    return new ProblemError({ status: 400, code: 'malformed-body', detail: 'The request body is not valid JSON.' });
+    return new ProblemError({
+      status: 400,
+      code: 'malformed-body',
+      detail: 'The request body is not valid JSON.',
+    });
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     // A 4xx raised by Fastify or a plugin we did not map: keep its status, give it a generic code.
-    const code: ErrorCode = e.statusCode === 404 ? 'route-not-found' : e.statusCode === 429 ? 'rate-limited' : 'validation-failed';
+    const code: ErrorCode =
+      e.statusCode === 404 ? 'route-not-found' : e.statusCode === 429 ? 'rate-limited' : 'validation-failed';
     return new ProblemError({ status: e.statusCode, code, detail: e.message });
   }
-  return new ProblemError({ status: 500, code: 'internal-error', detail: 'An unexpected error occurred; it has been logged.' });
+  return new ProblemError({
+    status: 500,
+    code: 'internal-error',
+    detail: 'An unexpected error occurred; it has been logged.',
+  });
 }
 
 export function problemBody(p: ProblemError, instance: string, requestId: string): Record<string, unknown> {

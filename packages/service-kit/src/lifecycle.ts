@@ -56,10 +56,17 @@ export interface RunOptions {
   logger?: Logger;
 }
 
-export async function runService<E extends TObject, DB>(spec: ServiceSpec<E, DB>, opts: RunOptions = {}): Promise<RunningService> {
+export async function runService<E extends TObject, DB>(
+  spec: ServiceSpec<E, DB>,
+  opts: RunOptions = {},
+): Promise<RunningService> {
   let loaded: ReturnType<typeof loadConfig<E['properties']>>;
   try {
-    loaded = loadConfig(spec.name, opts.env ?? process.env, (spec.env ?? Type.Object({})) as TObject<E['properties']>);
+    loaded = loadConfig(
+      spec.name,
+      opts.env ?? process.env,
+      (spec.env ?? Type.Object({})) as TObject<E['properties']>,
+    );
   } catch (err) {
     if (err instanceof ConfigError && opts.handleSignals) {
       process.stderr.write(`${err.message}\n`);
@@ -91,7 +98,12 @@ export async function runService<E extends TObject, DB>(spec: ServiceSpec<E, DB>
   // Until migrations are done the schema may not exist: refuse API calls cleanly instead of failing them.
   app.addHook('onRequest', async (request) => {
     if (!readiness.migrated && request.url.startsWith('/api/')) {
-      throw new ProblemError({ status: 503, code: 'not-ready', detail: 'Starting up; try again shortly.', retryAfter: 2 });
+      throw new ProblemError({
+        status: 503,
+        code: 'not-ready',
+        detail: 'Starting up; try again shortly.',
+        retryAfter: 2,
+      });
     }
   });
 
@@ -102,7 +114,9 @@ export async function runService<E extends TObject, DB>(spec: ServiceSpec<E, DB>
   const adminUrl = `http://${hostFor(config.host)}:${(admin.address() as AddressInfo).port}`;
   logger.info({ url, adminUrl, database: database.kind }, `${spec.name} listening`);
 
-  const migrating = config.migrateOnStart ? migrateWithRetry(database, spec.migrations, logger) : Promise.resolve();
+  const migrating = config.migrateOnStart
+    ? migrateWithRetry(database, spec.migrations, logger)
+    : Promise.resolve();
   const migrated = migrating.then(
     () => {
       readiness.migrated = true;
@@ -124,7 +138,10 @@ export async function runService<E extends TObject, DB>(spec: ServiceSpec<E, DB>
       if (!reason.includes('failure')) await sleep(config.drainSeconds * 1000);
       let code = 0;
       const forced = setTimeout(() => {
-        logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'in-flight requests did not finish in time; closing them');
+        logger.error(
+          { timeoutSeconds: config.shutdownTimeoutSeconds },
+          'in-flight requests did not finish in time; closing them',
+        );
         app.server.closeAllConnections();
         code = 1;
       }, config.shutdownTimeoutSeconds * 1000);
@@ -164,7 +181,11 @@ export async function runService<E extends TObject, DB>(spec: ServiceSpec<E, DB>
   return { app, url, adminUrl, readiness, stop, ready: migrated };
 }
 
-async function migrateWithRetry<DB>(database: Database<DB>, migrations: Record<string, Migration>, logger: Logger) {
+async function migrateWithRetry<DB>(
+  database: Database<DB>,
+  migrations: Record<string, Migration>,
+  logger: Logger,
+) {
   for (let attempt = 1; ; attempt++) {
     try {
       await database.migrate(migrations);
@@ -179,7 +200,11 @@ async function migrateWithRetry<DB>(database: Database<DB>, migrations: Record<s
   }
 }
 
-async function startAdminServer<DB>(config: BaseConfig, metrics: Metrics, database: Database<DB>): Promise<Server> {
+async function startAdminServer<DB>(
+  config: BaseConfig,
+  metrics: Metrics,
+  database: Database<DB>,
+): Promise<Server> {
   const server = createHttpServer((req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
       const pool = database.poolStats();

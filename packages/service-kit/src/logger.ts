@@ -3,7 +3,9 @@ import { trace } from '@opentelemetry/api';
 import { pino, stdTimeFunctions, type Logger, type LoggerOptions } from 'pino';
 import type { BaseConfig } from './config';
 
-export function loggerOptions(config: Pick<BaseConfig, 'serviceName' | 'logLevel' | 'logFormat'>): LoggerOptions {
+export function loggerOptions(
+  config: Pick<BaseConfig, 'serviceName' | 'logLevel' | 'logFormat'>,
+): LoggerOptions {
   return {
     level: config.logLevel,
     base: { service: config.serviceName },
@@ -16,9 +18,17 @@ export function loggerOptions(config: Pick<BaseConfig, 'serviceName' | 'logLevel
       const { traceId, spanId } = span.spanContext();
       return { trace_id: traceId, span_id: spanId };
     },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.PGPASSWORD'], censor: '***' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.PGPASSWORD'],
+      censor: '***',
+    },
     ...(config.logFormat === 'pretty'
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
       : {}),
   };
 }

@@ -35,8 +35,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create index shifts_by_location_start on shifts (location_id, start_at, id)`.execute(db);
   await sql`create index shifts_by_start on shifts (start_at, id)`.execute(db);
-  await sql`create index shifts_by_user_start on shifts (user_id, start_at) where user_id is not null`.execute(db);
-  await sql`create index shifts_open_by_location on shifts (location_id, start_at) where user_id is null and deleted_at is null`.execute(db);
+  await sql`create index shifts_by_user_start on shifts (user_id, start_at) where user_id is not null`.execute(
+    db,
+  );
+  await sql`create index shifts_open_by_location on shifts (location_id, start_at) where user_id is null and deleted_at is null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -1,6 +1,11 @@
 // The shifts service as a plugin-style function: the chassis builds the server, this adds the routes.
 // Tests build it with buildShiftsApp() and call app.inject() without a port.
-import { createServer, type Database, type ServerOptions, type ServiceInstance } from '@shiftstack/service-kit';
+import {
+  createServer,
+  type Database,
+  type ServerOptions,
+  type ServiceInstance,
+} from '@shiftstack/service-kit';
 import type { ShiftsDatabase } from './db';
 import { publishRoutes } from './publish/routes';
 import { shiftRoutes } from './shifts/routes';
@@ -9,7 +14,8 @@ import type { UsersClient } from './users-client';
 export const SHIFTS_OPENAPI = {
   title: 'shiftstack shifts API',
   version: '0.1.0',
-  description: 'Shifts: who works where and when, drafts and published schedules. Names come from the users service.',
+  description:
+    'Shifts: who works where and when, drafts and published schedules. Names come from the users service.',
 };
 
 export interface ShiftsAppOptions extends Omit<ServerOptions, 'openapi'> {

@@ -21,7 +21,10 @@ export interface ShiftsDatabase {
 }
 
 /** Rows as read: timestamps come back as Date. */
-export type ShiftRow = Omit<Selectable<ShiftsDatabase['shifts']>, 'start_at' | 'end_at' | 'published_at' | 'deleted_at'> & {
+export type ShiftRow = Omit<
+  Selectable<ShiftsDatabase['shifts']>,
+  'start_at' | 'end_at' | 'published_at' | 'deleted_at'
+> & {
   start_at: Date;
   end_at: Date;
   published_at: Date | null;

@@ -6,7 +6,10 @@ import type { ShiftsDatabase } from './db';
 import { createUsersClient } from './users-client';
 
 const ShiftsEnv = Type.Object({
-  USERS_URL: Type.String({ pattern: '^https?://', description: 'Base URL of the users service, e.g. http://users:8080' }),
+  USERS_URL: Type.String({
+    pattern: '^https?://',
+    description: 'Base URL of the users service, e.g. http://users:8080',
+  }),
   USERS_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
 });
 
@@ -23,6 +26,11 @@ export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {
       metrics,
       readiness,
       logger,
-      users: createUsersClient({ baseUrl: env.USERS_URL, timeoutMs: env.USERS_TIMEOUT_MS ?? 2000, metrics, logger }),
+      users: createUsersClient({
+        baseUrl: env.USERS_URL,
+        timeoutMs: env.USERS_TIMEOUT_MS ?? 2000,
+        metrics,
+        logger,
+      }),
     }),
 };

@@ -2,7 +2,12 @@
 // names for a list page in ONE batched call, cached briefly; and fresh checks of assignee, location and
 // role before a write. Built on the chassis' resilient client (timeouts, retries, circuit breaker).
 import type { Assignee, Location, Role, User, UserPage } from '@shiftstack/contract';
-import { UpstreamClientError, UpstreamUnavailable, createUpstreamClient, type Metrics } from '@shiftstack/service-kit';
+import {
+  UpstreamClientError,
+  UpstreamUnavailable,
+  createUpstreamClient,
+  type Metrics,
+} from '@shiftstack/service-kit';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 
@@ -50,7 +55,12 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
     }
   }
 
-  async function cached<T extends { id: number }>(cache: LRUCache<number, T>, path: string, id: number, requestId?: string) {
+  async function cached<T extends { id: number }>(
+    cache: LRUCache<number, T>,
+    path: string,
+    id: number,
+    requestId?: string,
+  ) {
     const hit = cache.get(id);
     if (hit) return hit;
     const found = await getOrNull<T>(path, requestId);
@@ -71,7 +81,10 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
       for (let i = 0; i < missing.length; i += BATCH) {
         const chunk = missing.slice(i, i + BATCH);
         try {
-          const page = await http.get<UserPage>(`/api/v1/users?ids=${chunk.join(',')}&status=all&limit=${BATCH}`, { requestId });
+          const page = await http.get<UserPage>(
+            `/api/v1/users?ids=${chunk.join(',')}&status=all&limit=${BATCH}`,
+            { requestId },
+          );
           for (const u of page.data) {
             const assignee = { id: u.id, first_name: u.first_name, last_name: u.last_name };
             nameCache.set(u.id, assignee);

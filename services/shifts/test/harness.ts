@@ -7,14 +7,31 @@ import { buildShiftsApp } from '../src/app';
 import type { ShiftsDatabase } from '../src/db';
 import { createUsersClient, type UsersClientOptions } from '../src/users-client';
 
-export async function buildTestShiftsApp(kind: DatabaseKind, usersUrl: string, client: Partial<UsersClientOptions> = {}) {
+export async function buildTestShiftsApp(
+  kind: DatabaseKind,
+  usersUrl: string,
+  client: Partial<UsersClientOptions> = {},
+) {
   const { base: config } = loadConfig('shifts', { RATE_LIMIT_PER_MINUTE: '0' });
   const { database } = await createTestDatabase<ShiftsDatabase>(kind, 'shifts', migrations, ['btree_gist']);
   const readiness = new Readiness();
   readiness.migrated = true;
   const metrics = createMetrics('shifts', { defaultMetrics: false });
-  const users = createUsersClient({ baseUrl: usersUrl, timeoutMs: 1000, metrics, logger: silentLogger, ...client });
-  const app: ServiceInstance = await buildShiftsApp({ config, database, metrics, readiness, logger: silentLogger, users });
+  const users = createUsersClient({
+    baseUrl: usersUrl,
+    timeoutMs: 1000,
+    metrics,
+    logger: silentLogger,
+    ...client,
+  });
+  const app: ServiceInstance = await buildShiftsApp({
+    config,
+    database,
+    metrics,
+    readiness,
+    logger: silentLogger,
+    users,
+  });
   await app.ready();
   return {
     app,

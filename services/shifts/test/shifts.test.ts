@@ -2,7 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseKinds } from '@shiftstack/service-kit/testing';
 import { buildTestShiftsApp } from './harness';
-import { dayAllocator, expectProblem, metricValue, startUsersFixture, type UsersFixture } from './users-fixture';
+import {
+  dayAllocator,
+  expectProblem,
+  metricValue,
+  startUsersFixture,
+  type UsersFixture,
+} from './users-fixture';
 
 interface ShiftJson {
   id: number;
@@ -52,7 +58,9 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
     return res.json<ShiftJson>();
   };
   const list = (q: Record<string, string | number | boolean>) =>
-    t.app.inject({ url: `/api/v1/shifts?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)])).toString()}` });
+    t.app.inject({
+      url: `/api/v1/shifts?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)])).toString()}`,
+    });
   const listIds = async (q: Record<string, string | number | boolean>) => {
     const res = await list({ limit: 500, ...q });
     expect(res.statusCode, res.body).toBe(200);
@@ -61,28 +69,70 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       .data.map((s) => s.id)
       .sort((a, b) => a - b);
   };
-  const countRows = async () => Number((await t.database.db.selectFrom('shifts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const countRows = async () =>
+    Number(
+      (
+        await t.database.db
+          .selectFrom('shifts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   describe('list window', () => {
     it('requires start[gte] and start[lt] (400 validation-failed naming start[gte])', async () => {
       const res = await t.app.inject({ url: '/api/v1/shifts' });
       const body = expectProblem(res, 400, 'validation-failed', 'start[gte]');
-      expect((body.errors as Array<{ param: string }>).map((e) => e.param)).toEqual(expect.arrayContaining(['start[gte]', 'start[lt]']));
-      expectProblem(await list({ 'start[gte]': '2031-01-01T00:00:00Z' }), 400, 'validation-failed', 'start[lt]');
+      expect((body.errors as Array<{ param: string }>).map((e) => e.param)).toEqual(
+        expect.arrayContaining(['start[gte]', 'start[lt]']),
+      );
+      expectProblem(
+        await list({ 'start[gte]': '2031-01-01T00:00:00Z' }),
+        400,
+        'validation-failed',
+        'start[lt]',
+      );
     });
 
     it('refuses a window wider than 42 days (422 window-too-wide) and accepts exactly 42', async () => {
-      expectProblem(await list({ 'start[gte]': '2031-01-01T00:00:00Z', 'start[lt]': '2031-02-12T00:00:01Z' }), 422, 'window-too-wide', 'start[lt]');
-      expect((await list({ 'start[gte]': '2031-01-01T00:00:00Z', 'start[lt]': '2031-02-12T00:00:00Z' })).statusCode).toBe(200);
+      expectProblem(
+        await list({ 'start[gte]': '2031-01-01T00:00:00Z', 'start[lt]': '2031-02-12T00:00:01Z' }),
+        422,
+        'window-too-wide',
+        'start[lt]',
+      );
+      expect(
+        (await list({ 'start[gte]': '2031-01-01T00:00:00Z', 'start[lt]': '2031-02-12T00:00:00Z' }))
+          .statusCode,
+      ).toBe(200);
     });
 
     it('refuses start[lt] before or equal to start[gte] with 422', async () => {
-      expectProblem(await list({ 'start[gte]': '2031-01-10T00:00:00Z', 'start[lt]': '2031-01-09T00:00:00Z' }), 422, 'validation-failed', 'start[lt]');
-      expectProblem(await list({ 'start[gte]': '2031-01-10T00:00:00Z', 'start[lt]': '2031-01-10T00:00:00Z' }), 422, 'validation-failed', 'start[lt]');
+      expectProblem(
+        await list({ 'start[gte]': '2031-01-10T00:00:00Z', 'start[lt]': '2031-01-09T00:00:00Z' }),
+        422,
+        'validation-failed',
+        'start[lt]',
+      );
+      expectProblem(
+        await list({ 'start[gte]': '2031-01-10T00:00:00Z', 'start[lt]': '2031-01-10T00:00:00Z' }),
+        422,
+        'validation-failed',
+        'start[lt]',
+      );
     });
 
     it('refuses a cursor it did not issue with 400 invalid-cursor', async () => {
-      expectProblem(await list({ 'start[gte]': '2031-01-01T00:00:00Z', 'start[lt]': '2031-01-02T00:00:00Z', cursor: 'bm9wZQ' }), 400, 'invalid-cursor', 'cursor');
+      expectProblem(
+        await list({
+          'start[gte]': '2031-01-01T00:00:00Z',
+          'start[lt]': '2031-01-02T00:00:00Z',
+          cursor: 'bm9wZQ',
+        }),
+        400,
+        'invalid-cursor',
+        'cursor',
+      );
     });
   });
 
@@ -92,20 +142,53 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
     let s: Record<'assigned' | 'open' | 'published' | 'otherLocation' | 'deleted' | 'outside', ShiftJson>;
     beforeAll(async () => {
       s = {
-        assigned: await created({ location_id: fx.locA, role_id: fx.roleA, user_id: fx.people[0], start: d.at(9), end: d.at(17) }),
+        assigned: await created({
+          location_id: fx.locA,
+          role_id: fx.roleA,
+          user_id: fx.people[0],
+          start: d.at(9),
+          end: d.at(17),
+        }),
         open: await created({ location_id: fx.locA, role_id: fx.roleA2, start: d.at(10), end: d.at(14) }),
-        published: await created({ location_id: fx.locA, role_id: fx.roleA, user_id: fx.people[1], start: d.at(11), end: d.at(19), status: 'published' }),
-        otherLocation: await created({ location_id: fx.locB, role_id: fx.roleB, user_id: fx.personB, start: d.at(12), end: d.at(20) }),
-        deleted: await created({ location_id: fx.locA, user_id: fx.people[2], start: d.at(13), end: d.at(21) }),
-        outside: await created({ location_id: fx.locA, user_id: fx.people[3], start: d.at(49), end: d.at(50) }),
+        published: await created({
+          location_id: fx.locA,
+          role_id: fx.roleA,
+          user_id: fx.people[1],
+          start: d.at(11),
+          end: d.at(19),
+          status: 'published',
+        }),
+        otherLocation: await created({
+          location_id: fx.locB,
+          role_id: fx.roleB,
+          user_id: fx.personB,
+          start: d.at(12),
+          end: d.at(20),
+        }),
+        deleted: await created({
+          location_id: fx.locA,
+          user_id: fx.people[2],
+          start: d.at(13),
+          end: d.at(21),
+        }),
+        outside: await created({
+          location_id: fx.locA,
+          user_id: fx.people[3],
+          start: d.at(49),
+          end: d.at(50),
+        }),
       };
-      expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${s.deleted.id}` })).statusCode).toBe(204);
+      expect(
+        (await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${s.deleted.id}` })).statusCode,
+      ).toBe(204);
     });
     const ids = (...names: Array<keyof typeof s>) => names.map((n) => s[n].id).sort((a, b) => a - b);
 
     it('lists the live shifts starting in the window, any status by default', async () => {
       expect(await listIds(w)).toEqual(ids('assigned', 'open', 'published', 'otherLocation'));
-      expect(await listIds({ ...w, status: 'all' })).toEqual(ids('assigned', 'open', 'published', 'otherLocation'));
+      expect(await listIds({ ...w, status: 'all' })).toEqual(
+        ids('assigned', 'open', 'published', 'otherLocation'),
+      );
     });
 
     it('filters by location_id, user_id, role_id, open and status', async () => {
@@ -118,13 +201,19 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       expect(await listIds({ ...w, open: false })).toEqual(ids('assigned', 'published', 'otherLocation'));
       expect(await listIds({ ...w, status: 'draft' })).toEqual(ids('assigned', 'open', 'otherLocation'));
       expect(await listIds({ ...w, status: 'published' })).toEqual(ids('published'));
-      expect(await listIds({ ...w, location_id: fx.locA, status: 'draft', open: false })).toEqual(ids('assigned'));
+      expect(await listIds({ ...w, location_id: fx.locA, status: 'draft', open: false })).toEqual(
+        ids('assigned'),
+      );
       expectProblem(await list({ ...w, status: 'cancelled' }), 400, 'validation-failed', 'status');
     });
 
     it('shows deleted shifts only with include_deleted=true', async () => {
-      expect(await listIds({ ...w, include_deleted: true })).toEqual(ids('assigned', 'open', 'published', 'otherLocation', 'deleted'));
-      expect(await listIds({ ...w, include_deleted: false })).toEqual(ids('assigned', 'open', 'published', 'otherLocation'));
+      expect(await listIds({ ...w, include_deleted: true })).toEqual(
+        ids('assigned', 'open', 'published', 'otherLocation', 'deleted'),
+      );
+      expect(await listIds({ ...w, include_deleted: false })).toEqual(
+        ids('assigned', 'open', 'published', 'otherLocation'),
+      );
     });
 
     it('gives each shift its assignee {id, first_name, last_name} from users, null for open shifts', async () => {
@@ -148,7 +237,11 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       const d2 = day();
       const [id] = await fx.morePeople(1, `Leaver${kind}`);
       const shift = await created({ location_id: fx.locA, user_id: id, start: d2.at(9), end: d2.at(17) });
-      const res = await fetch(`${fx.users.url}/api/v1/users/${id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${fx.users.url}/api/v1/users/${id}`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(res.status).toBe(200);
       const page = (await list({ 'start[gte]': d2.from, 'start[lt]': d2.to })).json<PageJson>();
       expect(page.data.map((x) => [x.id, x.assignee])).toEqual([[shift.id, { id, ...fx.names.get(id!) }]]);
@@ -163,17 +256,26 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
     it('calls GET /api/v1/users once for a page of many assignees, and not at all right after', async () => {
       const d = day();
       const extra = await fx.morePeople(12, `Batch${kind}`);
-      for (const id of extra) await created({ location_id: fx.locA, user_id: id, start: d.at(8), end: d.at(16) });
+      for (const id of extra)
+        await created({ location_id: fx.locA, user_id: id, start: d.at(8), end: d.at(16) });
       const usersCount = async () =>
-        metricValue(await (await fetch(`${fx.users.adminUrl}/metrics`)).text(), 'http_request_duration_seconds_count', {
-          method: 'GET',
-          route: '/api/v1/users',
-        });
+        metricValue(
+          await (await fetch(`${fx.users.adminUrl}/metrics`)).text(),
+          'http_request_duration_seconds_count',
+          {
+            method: 'GET',
+            route: '/api/v1/users',
+          },
+        );
       const upstreamOk = async () =>
-        metricValue(await t.metrics.registry.metrics(), 'upstream_request_duration_seconds_count', { upstream: 'users', outcome: 'ok' });
+        metricValue(await t.metrics.registry.metrics(), 'upstream_request_duration_seconds_count', {
+          upstream: 'users',
+          outcome: 'ok',
+        });
       const settle = async (want: number) => {
         // the users process records the request after answering it: wait (bounded) until it shows up
-        for (let i = 0; i < 25 && (await usersCount()) < want; i++) await new Promise((r) => setTimeout(r, 100));
+        for (let i = 0; i < 25 && (await usersCount()) < want; i++)
+          await new Promise((r) => setTimeout(r, 100));
         return usersCount();
       };
 
@@ -184,7 +286,8 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       const page = res.json<PageJson>();
       expect(page.data).toHaveLength(12);
       expect(page.meta.degraded).toBeUndefined();
-      for (const shift of page.data) expect(shift.assignee).toEqual({ id: shift.user_id, ...fx.names.get(shift.user_id!) });
+      for (const shift of page.data)
+        expect(shift.assignee).toEqual({ id: shift.user_id, ...fx.names.get(shift.user_id!) });
       expect(await settle(before + 1)).toBe(before + 1);
       expect(await upstreamOk()).toBe(upBefore + 1);
 
@@ -199,13 +302,35 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
   describe('create', () => {
     it('answers 201 with Location and ETag, a draft by default, in the location time zone', async () => {
       const d = day();
-      const res = await create({ location_id: fx.locA, role_id: fx.roleA, user_id: fx.people[0], start: d.at(9), end: d.at(17), break_minutes: 30, notes: 'hi' });
+      const res = await create({
+        location_id: fx.locA,
+        role_id: fx.roleA,
+        user_id: fx.people[0],
+        start: d.at(9),
+        end: d.at(17),
+        break_minutes: 30,
+        notes: 'hi',
+      });
       expect(res.statusCode).toBe(201);
       const s = res.json<ShiftJson>();
       expect(res.headers.location).toBe(`/api/v1/shifts/${s.id}`);
       expect(res.headers.etag).toBe('"1"');
-      expect(s).toMatchObject({ status: 'draft', published_at: null, deleted_at: null, version: 1, timezone: 'America/Toronto', start: d.at(9), end: d.at(17) });
-      const b = await created({ location_id: fx.locB, user_id: fx.personB, start: d.at(9), end: d.at(17), status: 'published' });
+      expect(s).toMatchObject({
+        status: 'draft',
+        published_at: null,
+        deleted_at: null,
+        version: 1,
+        timezone: 'America/Toronto',
+        start: d.at(9),
+        end: d.at(17),
+      });
+      const b = await created({
+        location_id: fx.locB,
+        user_id: fx.personB,
+        start: d.at(9),
+        end: d.at(17),
+        status: 'published',
+      });
       expect(b.timezone).toBe('America/Vancouver');
       expect(b.status).toBe('published');
       expect(b.published_at).not.toBeNull();
@@ -222,8 +347,16 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       expect(body.conflicts).toEqual([{ id: first.id, user_id: p, start: d.at(9), end: d.at(17) }]);
       expect(await countRows()).toBe(before);
       // contained and containing windows too
-      expectProblem(await create({ location_id: fx.locA, user_id: p, start: d.at(10), end: d.at(11) }), 409, 'shift-overlap');
-      expectProblem(await create({ location_id: fx.locA, user_id: p, start: d.at(8), end: d.at(18) }), 409, 'shift-overlap');
+      expectProblem(
+        await create({ location_id: fx.locA, user_id: p, start: d.at(10), end: d.at(11) }),
+        409,
+        'shift-overlap',
+      );
+      expectProblem(
+        await create({ location_id: fx.locA, user_id: p, start: d.at(8), end: d.at(18) }),
+        409,
+        'shift-overlap',
+      );
     });
 
     it('allows back-to-back shifts, other people at the same time, and open shifts at any time', async () => {
@@ -241,35 +374,49 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       const d = day();
       const p = fx.people[4]!;
       const first = await created({ location_id: fx.locA, user_id: p, start: d.at(9), end: d.at(17) });
-      expectProblem(await create({ location_id: fx.locA, user_id: p, start: d.at(9), end: d.at(17) }), 409, 'shift-overlap');
-      expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${first.id}` })).statusCode).toBe(204);
+      expectProblem(
+        await create({ location_id: fx.locA, user_id: p, start: d.at(9), end: d.at(17) }),
+        409,
+        'shift-overlap',
+      );
+      expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${first.id}` })).statusCode).toBe(
+        204,
+      );
       await created({ location_id: fx.locA, user_id: p, start: d.at(9), end: d.at(17) });
     });
 
-    it.each([2, 5])('lets exactly one of %i concurrent overlapping creates for one person win, several rounds', async (n) => {
-      for (let round = 0; round < 3; round++) {
-        const d = day();
-        const p = fx.people[5 + (round % 3)]!;
-        const results = await Promise.all(
-          Array.from({ length: n }, (_, i) => create({ location_id: fx.locA, user_id: p, start: d.at(8, i * 7), end: d.at(16, i * 7) })),
-        );
-        const wins = results.filter((r) => r.statusCode === 201);
-        expect(wins.map((r) => r.statusCode), results.map((r) => r.body).join('\n')).toHaveLength(1);
-        const winner = wins[0]!.json<ShiftJson>();
-        for (const r of results.filter((x) => x.statusCode !== 201)) {
-          const body = expectProblem(r, 409, 'shift-overlap');
-          expect(body.conflicting_shift_ids).toEqual([winner.id]);
+    it.each([2, 5])(
+      'lets exactly one of %i concurrent overlapping creates for one person win, several rounds',
+      async (n) => {
+        for (let round = 0; round < 3; round++) {
+          const d = day();
+          const p = fx.people[5 + (round % 3)]!;
+          const results = await Promise.all(
+            Array.from({ length: n }, (_, i) =>
+              create({ location_id: fx.locA, user_id: p, start: d.at(8, i * 7), end: d.at(16, i * 7) }),
+            ),
+          );
+          const wins = results.filter((r) => r.statusCode === 201);
+          expect(
+            wins.map((r) => r.statusCode),
+            results.map((r) => r.body).join('\n'),
+          ).toHaveLength(1);
+          const winner = wins[0]!.json<ShiftJson>();
+          for (const r of results.filter((x) => x.statusCode !== 201)) {
+            const body = expectProblem(r, 409, 'shift-overlap');
+            expect(body.conflicting_shift_ids).toEqual([winner.id]);
+          }
+          const rows = await t.database.db
+            .selectFrom('shifts')
+            .select('id')
+            .where('user_id', '=', p)
+            .where('start_at', '>=', new Date(d.from))
+            .where('start_at', '<', new Date(d.to))
+            .execute();
+          expect(rows.map((r) => r.id)).toEqual([winner.id]);
         }
-        const rows = await t.database.db
-          .selectFrom('shifts')
-          .select('id')
-          .where('user_id', '=', p)
-          .where('start_at', '>=', new Date(d.from))
-          .where('start_at', '<', new Date(d.to))
-          .execute();
-        expect(rows.map((r) => r.id)).toEqual([winner.id]);
-      }
-    });
+      },
+    );
   });
 
   describe('validation', () => {
@@ -309,7 +456,12 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       await refused({ location_id: 987654 }, 422, 'unknown-location', 'location_id');
       await refused({ role_id: fx.roleB }, 422, 'unknown-role', 'role_id');
       await refused({ role_id: 987654 }, 422, 'unknown-role', 'role_id');
-      await refused({ location_id: fx.locB, role_id: fx.roleA, user_id: fx.personB }, 422, 'unknown-role', 'role_id');
+      await refused(
+        { location_id: fx.locB, role_id: fx.roleA, user_id: fx.personB },
+        422,
+        'unknown-role',
+        'role_id',
+      );
     });
   });
 
@@ -317,24 +469,59 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
     it('moves a shift, with If-Match, and refuses a stale If-Match with 412', async () => {
       const d = day();
       const s = await created({ location_id: fx.locA, user_id: fx.people[0], start: d.at(9), end: d.at(17) });
-      const moved = await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, headers: { 'if-match': '"1"' }, payload: { start: d.at(10), end: d.at(18) } });
+      const moved = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/shifts/${s.id}`,
+        headers: { 'if-match': '"1"' },
+        payload: { start: d.at(10), end: d.at(18) },
+      });
       expect(moved.statusCode, moved.body).toBe(200);
       expect(moved.headers.etag).toBe('"2"');
-      expect(moved.json<ShiftJson>()).toMatchObject({ start: d.at(10), end: d.at(18), version: 2, user_id: fx.people[0] });
-      const stale = await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, headers: { 'if-match': '"1"' }, payload: { start: d.at(11) } });
+      expect(moved.json<ShiftJson>()).toMatchObject({
+        start: d.at(10),
+        end: d.at(18),
+        version: 2,
+        user_id: fx.people[0],
+      });
+      const stale = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/shifts/${s.id}`,
+        headers: { 'if-match': '"1"' },
+        payload: { start: d.at(11) },
+      });
       const body = expectProblem(stale, 412, 'version-mismatch', 'If-Match');
       expect(body.current_version).toBe(2);
       expect(stale.headers.etag).toBe('"2"');
-      expectProblem(await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, headers: { 'if-match': 'two' }, payload: { start: d.at(11) } }), 400, 'validation-failed', 'If-Match');
-      expectProblem(await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload: { end: d.at(10) } }), 422, 'validation-failed', 'end');
-      expectProblem(await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload: {} }), 400, 'validation-failed');
+      expectProblem(
+        await t.app.inject({
+          method: 'PATCH',
+          url: `/api/v1/shifts/${s.id}`,
+          headers: { 'if-match': 'two' },
+          payload: { start: d.at(11) },
+        }),
+        400,
+        'validation-failed',
+        'If-Match',
+      );
+      expectProblem(
+        await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload: { end: d.at(10) } }),
+        422,
+        'validation-failed',
+        'end',
+      );
+      expectProblem(
+        await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload: {} }),
+        400,
+        'validation-failed',
+      );
       expect((await t.app.inject({ url: `/api/v1/shifts/${s.id}` })).json<ShiftJson>().start).toBe(d.at(10));
     });
 
     it('assigns an open shift, unassigns it, and changes its role', async () => {
       const d = day();
       const s = await created({ location_id: fx.locA, role_id: fx.roleA, start: d.at(9), end: d.at(13) });
-      const patch = (payload: Record<string, unknown>) => t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload });
+      const patch = (payload: Record<string, unknown>) =>
+        t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload });
       const assigned = await patch({ user_id: fx.people[1] });
       expect(assigned.statusCode, assigned.body).toBe(200);
       expect(assigned.json<ShiftJson>().user_id).toBe(fx.people[1]);
@@ -359,13 +546,24 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       const p = fx.people[2]!;
       const a = await created({ location_id: fx.locA, user_id: p, start: d.at(9), end: d.at(13) });
       const b = await created({ location_id: fx.locA, user_id: p, start: d.at(14), end: d.at(18) });
-      const moved = await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${b.id}`, payload: { start: d.at(12) } });
+      const moved = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/shifts/${b.id}`,
+        payload: { start: d.at(12) },
+      });
       expect(expectProblem(moved, 409, 'shift-overlap').conflicting_shift_ids).toEqual([a.id]);
       const open = await created({ location_id: fx.locA, start: d.at(10), end: d.at(11) });
-      const assign = await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${open.id}`, payload: { user_id: p } });
+      const assign = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/shifts/${open.id}`,
+        payload: { user_id: p },
+      });
       expect(expectProblem(assign, 409, 'shift-overlap').conflicting_shift_ids).toEqual([a.id]);
       // touching is fine
-      expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${b.id}`, payload: { start: d.at(13) } })).statusCode).toBe(200);
+      expect(
+        (await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${b.id}`, payload: { start: d.at(13) } }))
+          .statusCode,
+      ).toBe(200);
     });
 
     it('deletes softly: 204, readable with deleted_at, hidden from lists, twice is fine, and then unchangeable', async () => {
@@ -380,17 +578,41 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       expect(await listIds(w)).toEqual([]);
       expect(await listIds({ ...w, include_deleted: true })).toEqual([s.id]);
       expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${s.id}` })).statusCode).toBe(204);
-      expectProblem(await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload: { notes: 'x' } }), 409, 'shift-deleted');
+      expectProblem(
+        await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload: { notes: 'x' } }),
+        409,
+        'shift-deleted',
+      );
       expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/v1/shifts/987654' }), 404, 'not-found');
-      expectProblem(await t.app.inject({ method: 'PATCH', url: '/api/v1/shifts/987654', payload: { notes: 'x' } }), 404, 'not-found');
+      expectProblem(
+        await t.app.inject({ method: 'PATCH', url: '/api/v1/shifts/987654', payload: { notes: 'x' } }),
+        404,
+        'not-found',
+      );
     });
 
     it('refuses DELETE with a stale If-Match', async () => {
       const d = day();
       const s = await created({ location_id: fx.locA, start: d.at(9), end: d.at(17) });
       await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${s.id}`, payload: { notes: 'v2' } });
-      expectProblem(await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${s.id}`, headers: { 'if-match': '"1"' } }), 412, 'version-mismatch');
-      expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${s.id}`, headers: { 'if-match': '"2"' } })).statusCode).toBe(204);
+      expectProblem(
+        await t.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/shifts/${s.id}`,
+          headers: { 'if-match': '"1"' },
+        }),
+        412,
+        'version-mismatch',
+      );
+      expect(
+        (
+          await t.app.inject({
+            method: 'DELETE',
+            url: `/api/v1/shifts/${s.id}`,
+            headers: { 'if-match': '"2"' },
+          })
+        ).statusCode,
+      ).toBe(204);
     });
   });
 
@@ -406,10 +628,24 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.json<ShiftJson>().id).toBe(first.json<ShiftJson>().id);
       expect(again.headers.location).toBe(first.headers.location);
-      const rows = await t.database.db.selectFrom('shifts').select('id').where('start_at', '=', new Date(d.at(9))).execute();
+      const rows = await t.database.db
+        .selectFrom('shifts')
+        .select('id')
+        .where('start_at', '=', new Date(d.at(9)))
+        .execute();
       expect(rows).toHaveLength(1);
-      expectProblem(await create({ ...body, end: d.at(16) }, { 'idempotency-key': key }), 422, 'idempotency-key-reused', 'Idempotency-Key');
-      expectProblem(await create(body, { 'idempotency-key': 'bad key with spaces' }), 400, 'validation-failed', 'Idempotency-Key');
+      expectProblem(
+        await create({ ...body, end: d.at(16) }, { 'idempotency-key': key }),
+        422,
+        'idempotency-key-reused',
+        'Idempotency-Key',
+      );
+      expectProblem(
+        await create(body, { 'idempotency-key': 'bad key with spaces' }),
+        400,
+        'validation-failed',
+        'Idempotency-Key',
+      );
     });
   });
 
@@ -417,39 +653,89 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
     it("publishes only that location's live drafts starting in [start, end), once", async () => {
       const d = day();
       const win = { start: d.at(6), end: d.at(30) };
-      const draft1 = await created({ location_id: fx.locA, user_id: fx.people[0], start: d.at(6), end: d.at(14) });
+      const draft1 = await created({
+        location_id: fx.locA,
+        user_id: fx.people[0],
+        start: d.at(6),
+        end: d.at(14),
+      });
       const draft2 = await created({ location_id: fx.locA, start: d.at(29, 59), end: d.at(33) });
       const atEnd = await created({ location_id: fx.locA, start: d.at(30), end: d.at(34) });
       const before = await created({ location_id: fx.locA, start: d.at(5, 59), end: d.at(10) });
-      const otherLoc = await created({ location_id: fx.locB, user_id: fx.personB, start: d.at(9), end: d.at(17) });
-      const already = await created({ location_id: fx.locA, user_id: fx.people[1], start: d.at(9), end: d.at(17), status: 'published' });
+      const otherLoc = await created({
+        location_id: fx.locB,
+        user_id: fx.personB,
+        start: d.at(9),
+        end: d.at(17),
+      });
+      const already = await created({
+        location_id: fx.locA,
+        user_id: fx.people[1],
+        start: d.at(9),
+        end: d.at(17),
+        status: 'published',
+      });
       const deleted = await created({ location_id: fx.locA, start: d.at(9), end: d.at(17) });
       await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${deleted.id}` });
 
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/shifts/publish', payload: { location_id: fx.locA, ...win } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/shifts/publish',
+        payload: { location_id: fx.locA, ...win },
+      });
       expect(res.statusCode, res.body).toBe(200);
       const result = res.json<{ published_count: number; shift_ids: number[]; location_id: number }>();
-      expect(result).toMatchObject({ location_id: fx.locA, published_count: 2, shift_ids: [draft1.id, draft2.id].sort((a, b) => a - b) });
+      expect(result).toMatchObject({
+        location_id: fx.locA,
+        published_count: 2,
+        shift_ids: [draft1.id, draft2.id].sort((a, b) => a - b),
+      });
 
-      const get = async (id: number) => (await t.app.inject({ url: `/api/v1/shifts/${id}` })).json<ShiftJson>();
+      const get = async (id: number) =>
+        (await t.app.inject({ url: `/api/v1/shifts/${id}` })).json<ShiftJson>();
       for (const id of [draft1.id, draft2.id]) {
         const s = await get(id);
         expect(s.status).toBe('published');
         expect(s.published_at).not.toBeNull();
         expect(s.version).toBe(2);
       }
-      for (const s of [atEnd, before, otherLoc, deleted]) expect(await get(s.id)).toMatchObject({ status: 'draft', published_at: null });
-      expect(await get(already.id)).toMatchObject({ status: 'published', published_at: already.published_at, version: 1 });
+      for (const s of [atEnd, before, otherLoc, deleted])
+        expect(await get(s.id)).toMatchObject({ status: 'draft', published_at: null });
+      expect(await get(already.id)).toMatchObject({
+        status: 'published',
+        published_at: already.published_at,
+        version: 1,
+      });
 
-      const again = await t.app.inject({ method: 'POST', url: '/api/v1/shifts/publish', payload: { location_id: fx.locA, ...win } });
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/shifts/publish',
+        payload: { location_id: fx.locA, ...win },
+      });
       expect(again.json()).toMatchObject({ published_count: 0, shift_ids: [] });
     });
 
     it('validates the publish window', async () => {
-      const publish = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/v1/shifts/publish', payload });
-      expectProblem(await publish({ location_id: fx.locA, start: '2031-01-01T00:00:00Z', end: '2031-03-01T00:00:00Z' }), 422, 'window-too-wide', 'end');
-      expectProblem(await publish({ location_id: fx.locA, start: '2031-01-02T00:00:00Z', end: '2031-01-01T00:00:00Z' }), 422, 'validation-failed', 'end');
-      expectProblem(await publish({ location_id: fx.locA, start: '2031-01-01T00:00:00Z' }), 400, 'validation-failed', 'end');
+      const publish = (payload: Record<string, unknown>) =>
+        t.app.inject({ method: 'POST', url: '/api/v1/shifts/publish', payload });
+      expectProblem(
+        await publish({ location_id: fx.locA, start: '2031-01-01T00:00:00Z', end: '2031-03-01T00:00:00Z' }),
+        422,
+        'window-too-wide',
+        'end',
+      );
+      expectProblem(
+        await publish({ location_id: fx.locA, start: '2031-01-02T00:00:00Z', end: '2031-01-01T00:00:00Z' }),
+        422,
+        'validation-failed',
+        'end',
+      );
+      expectProblem(
+        await publish({ location_id: fx.locA, start: '2031-01-01T00:00:00Z' }),
+        400,
+        'validation-failed',
+        'end',
+      );
     });
   });
 });

@@ -28,15 +28,35 @@ describe.each(databaseKinds())('users unreachable (closed port) on %s', (kind) =
     await t.database.db
       .insertInto('shifts')
       .values([
-        { location_id: 1, user_id: 7, start_at: new Date('2032-03-02T09:00:00Z'), end_at: new Date('2032-03-02T17:00:00Z'), timezone: 'UTC' },
-        { location_id: 1, user_id: null, start_at: new Date('2032-03-02T10:00:00Z'), end_at: new Date('2032-03-02T12:00:00Z'), timezone: 'UTC' },
+        {
+          location_id: 1,
+          user_id: 7,
+          start_at: new Date('2032-03-02T09:00:00Z'),
+          end_at: new Date('2032-03-02T17:00:00Z'),
+          timezone: 'UTC',
+        },
+        {
+          location_id: 1,
+          user_id: null,
+          start_at: new Date('2032-03-02T10:00:00Z'),
+          end_at: new Date('2032-03-02T12:00:00Z'),
+          timezone: 'UTC',
+        },
       ])
       .execute();
   });
   afterAll(async () => {
     await t?.close();
   });
-  const rows = async () => Number((await t.database.db.selectFrom('shifts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const rows = async () =>
+    Number(
+      (
+        await t.database.db
+          .selectFrom('shifts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const metrics = () => t.metrics.registry.metrics();
 
   it('refuses creates with 503 upstream-unavailable and Retry-After, writing nothing', async () => {
@@ -45,12 +65,19 @@ describe.each(databaseKinds())('users unreachable (closed port) on %s', (kind) =
       { location_id: 1, user_id: 7, start: '2032-03-03T09:00:00Z', end: '2032-03-03T17:00:00Z' },
       { location_id: 1, start: '2032-03-03T09:00:00Z', end: '2032-03-03T17:00:00Z' },
     ]) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/shifts', payload: body, headers: { 'idempotency-key': `k-${body.user_id ?? 'open'}` } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/shifts',
+        payload: body,
+        headers: { 'idempotency-key': `k-${body.user_id ?? 'open'}` },
+      });
       expectProblem(res, 503, 'upstream-unavailable');
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     }
     expect(await rows()).toBe(before);
-    const keys = await sql<{ n: number }>`select count(*)::int as n from idempotency_keys`.execute(t.database.db);
+    const keys = await sql<{ n: number }>`select count(*)::int as n from idempotency_keys`.execute(
+      t.database.db,
+    );
     expect(keys.rows[0]?.n).toBe(0);
   });
 
@@ -66,22 +93,53 @@ describe.each(databaseKinds())('users unreachable (closed port) on %s', (kind) =
   it('opens the circuit after repeated failures and then fails fast', async () => {
     for (let i = 0; i < 4; i++) await t.app.inject({ url: listUrl });
     expect(metricValue(await metrics(), 'upstream_circuit_state', { upstream: 'users' })).toBe(1);
-    const fastBefore = metricValue(await metrics(), 'upstream_request_duration_seconds_count', { upstream: 'users', outcome: 'circuit_open' });
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/shifts', payload: { location_id: 1, start: '2032-03-04T09:00:00Z', end: '2032-03-04T17:00:00Z' } });
+    const fastBefore = metricValue(await metrics(), 'upstream_request_duration_seconds_count', {
+      upstream: 'users',
+      outcome: 'circuit_open',
+    });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/shifts',
+      payload: { location_id: 1, start: '2032-03-04T09:00:00Z', end: '2032-03-04T17:00:00Z' },
+    });
     expectProblem(res, 503, 'upstream-unavailable');
     const list = await t.app.inject({ url: listUrl });
     expect(list.statusCode).toBe(200);
     expect(list.json<PageJson>().meta.degraded).toBe(true);
-    expect(metricValue(await metrics(), 'upstream_request_duration_seconds_count', { upstream: 'users', outcome: 'circuit_open' })).toBeGreaterThanOrEqual(fastBefore + 2);
-    expect(metricValue(await metrics(), 'upstream_request_duration_seconds_count', { upstream: 'users', outcome: 'network_error' })).toBeGreaterThan(0);
+    expect(
+      metricValue(await metrics(), 'upstream_request_duration_seconds_count', {
+        upstream: 'users',
+        outcome: 'circuit_open',
+      }),
+    ).toBeGreaterThanOrEqual(fastBefore + 2);
+    expect(
+      metricValue(await metrics(), 'upstream_request_duration_seconds_count', {
+        upstream: 'users',
+        outcome: 'network_error',
+      }),
+    ).toBeGreaterThan(0);
   });
 
   it('still serves writes that need nothing from users (notes, status, delete)', async () => {
     const [first] = (await t.app.inject({ url: listUrl })).json<PageJson>().data;
-    const patched = await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${first!.id}`, payload: { notes: 'users is down', status: 'published' } });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/shifts/${first!.id}`,
+      payload: { notes: 'users is down', status: 'published' },
+    });
     expect(patched.statusCode, patched.body).toBe(200);
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${first!.id}` })).statusCode).toBe(204);
-    expectProblem(await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${first!.id}`, payload: { notes: 'again' } }), 409, 'shift-deleted');
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${first!.id}` })).statusCode).toBe(
+      204,
+    );
+    expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/shifts/${first!.id}`,
+        payload: { notes: 'again' },
+      }),
+      409,
+      'shift-deleted',
+    );
   });
 });
 
@@ -92,7 +150,16 @@ describe('users process stopped mid-way (pglite)', () => {
   beforeAll(async () => {
     fx = await startUsersFixture(3);
     t = await buildTestShiftsApp('pglite', fx.users.url, { timeoutMs: 500, breakerHalfOpenAfterMs: 600_000 });
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/shifts', payload: { location_id: fx.locA, user_id: fx.people[0], start: '2032-03-02T09:00:00Z', end: '2032-03-02T17:00:00Z' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/shifts',
+      payload: {
+        location_id: fx.locA,
+        user_id: fx.people[0],
+        start: '2032-03-02T09:00:00Z',
+        end: '2032-03-02T17:00:00Z',
+      },
+    });
     expect(res.statusCode, res.body).toBe(201);
     cachedShift = res.json<{ id: number }>().id;
     const list = await t.app.inject({ url: listUrl }); // puts people[0]'s name in the cache
@@ -105,23 +172,61 @@ describe('users process stopped mid-way (pglite)', () => {
   });
 
   it('keeps cached names, degrades for the rest, and refuses writes that need users with 503', async () => {
-    const before = Number((await t.database.db.selectFrom('shifts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = Number(
+      (
+        await t.database.db
+          .selectFrom('shifts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     // a new assignee is checked with users: refused, nothing written
-    const create = await t.app.inject({ method: 'POST', url: '/api/v1/shifts', payload: { location_id: fx.locA, user_id: fx.people[1], start: '2032-03-03T09:00:00Z', end: '2032-03-03T17:00:00Z' } });
+    const create = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/shifts',
+      payload: {
+        location_id: fx.locA,
+        user_id: fx.people[1],
+        start: '2032-03-03T09:00:00Z',
+        end: '2032-03-03T17:00:00Z',
+      },
+    });
     expectProblem(create, 503, 'upstream-unavailable');
     expect(create.headers['retry-after']).toBeDefined();
-    const reassign = await t.app.inject({ method: 'PATCH', url: `/api/v1/shifts/${cachedShift}`, payload: { user_id: fx.people[1] } });
+    const reassign = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/shifts/${cachedShift}`,
+      payload: { user_id: fx.people[1] },
+    });
     expectProblem(reassign, 503, 'upstream-unavailable');
-    const after = Number((await t.database.db.selectFrom('shifts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const after = Number(
+      (
+        await t.database.db
+          .selectFrom('shifts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(after).toBe(before);
-    expect((await t.app.inject({ url: `/api/v1/shifts/${cachedShift}` })).json<{ user_id: number; version: number }>()).toMatchObject({ user_id: fx.people[0], version: 1 });
+    expect(
+      (await t.app.inject({ url: `/api/v1/shifts/${cachedShift}` })).json<{
+        user_id: number;
+        version: number;
+      }>(),
+    ).toMatchObject({ user_id: fx.people[0], version: 1 });
 
     // a name still in the cache is served; an uncached one makes the page degraded
     const cached = await t.app.inject({ url: listUrl });
     expect(cached.json<PageJson>().data[0]?.assignee?.first_name).toBe('Person0');
     await t.database.db
       .insertInto('shifts')
-      .values({ location_id: fx.locA, user_id: fx.people[2]!, start_at: new Date('2032-03-04T09:00:00Z'), end_at: new Date('2032-03-04T17:00:00Z'), timezone: 'UTC' })
+      .values({
+        location_id: fx.locA,
+        user_id: fx.people[2]!,
+        start_at: new Date('2032-03-04T09:00:00Z'),
+        end_at: new Date('2032-03-04T17:00:00Z'),
+        timezone: 'UTC',
+      })
       .execute();
     const res = await t.app.inject({ url: listUrl });
     expect(res.statusCode).toBe(200);

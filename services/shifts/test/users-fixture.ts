@@ -40,14 +40,34 @@ export async function startUsersFixture(peopleCount = 8): Promise<UsersFixture> 
   const users = await startServiceProcess('users');
   try {
     const base = users.url;
-    const locA = (await call<{ id: number }>(base, 'POST', '/api/v1/locations', { name: 'Toronto Store', timezone: 'America/Toronto' })).id;
-    const locB = (await call<{ id: number }>(base, 'POST', '/api/v1/locations', { name: 'Vancouver Store', timezone: 'America/Vancouver' })).id;
-    const roleA = (await call<{ id: number }>(base, 'POST', '/api/v1/roles', { location_id: locA, name: 'Barista' })).id;
-    const roleA2 = (await call<{ id: number }>(base, 'POST', '/api/v1/roles', { location_id: locA, name: 'Cook' })).id;
-    const roleB = (await call<{ id: number }>(base, 'POST', '/api/v1/roles', { location_id: locB, name: 'Baker' })).id;
+    const locA = (
+      await call<{ id: number }>(base, 'POST', '/api/v1/locations', {
+        name: 'Toronto Store',
+        timezone: 'America/Toronto',
+      })
+    ).id;
+    const locB = (
+      await call<{ id: number }>(base, 'POST', '/api/v1/locations', {
+        name: 'Vancouver Store',
+        timezone: 'America/Vancouver',
+      })
+    ).id;
+    const roleA = (
+      await call<{ id: number }>(base, 'POST', '/api/v1/roles', { location_id: locA, name: 'Barista' })
+    ).id;
+    const roleA2 = (
+      await call<{ id: number }>(base, 'POST', '/api/v1/roles', { location_id: locA, name: 'Cook' })
+    ).id;
+    const roleB = (
+      await call<{ id: number }>(base, 'POST', '/api/v1/roles', { location_id: locB, name: 'Baker' })
+    ).id;
     const names = new Map<number, { first_name: string; last_name: string }>();
     const makePerson = async (first: string, last: string, locationIds: number[]) => {
-      const u = await call<{ id: number }>(base, 'POST', '/api/v1/users', { first_name: first, last_name: last, location_ids: locationIds });
+      const u = await call<{ id: number }>(base, 'POST', '/api/v1/users', {
+        first_name: first,
+        last_name: last,
+        location_ids: locationIds,
+      });
       names.set(u.id, { first_name: first, last_name: last });
       return u.id;
     };
@@ -55,7 +75,9 @@ export async function startUsersFixture(peopleCount = 8): Promise<UsersFixture> 
     for (let i = 0; i < peopleCount; i++) people.push(await makePerson(`Person${i}`, `Toronto${i}`, [locA]));
     const personB = await makePerson('Van', 'Couver', [locB]);
     const inactive = await makePerson('Gone', 'Away', [locA]);
-    const deactivated = await call<{ active: boolean }>(base, 'DELETE', `/api/v1/users/${inactive}`, { inactive_reason: 'Left the company' });
+    const deactivated = await call<{ active: boolean }>(base, 'DELETE', `/api/v1/users/${inactive}`, {
+      inactive_reason: 'Left the company',
+    });
     expect(deactivated.active).toBe(false);
     return {
       users,
@@ -118,7 +140,8 @@ export function dayAllocator(firstDay: string) {
   return () => {
     const start = next;
     next += 2 * DAY;
-    const at = (hour: number, minute = 0) => new Date(start + hour * 3_600_000 + minute * 60_000).toISOString();
+    const at = (hour: number, minute = 0) =>
+      new Date(start + hour * 3_600_000 + minute * 60_000).toISOString();
     return { at, from: new Date(start).toISOString(), to: new Date(start + DAY * 2).toISOString() };
   };
 }

@@ -33,7 +33,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('email', 'varchar(155)')
     .addColumn('mobile_number', 'varchar(32)')
     .addColumn('type', 'text', (c) =>
-      c.notNull().defaultTo('employee').check(sql`type in ('employee', 'asst_manager', 'manager', 'employer')`),
+      c
+        .notNull()
+        .defaultTo('employee')
+        .check(sql`type in ('employee', 'asst_manager', 'manager', 'employer')`),
     )
     .addColumn('active', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('inactive_reason', 'text')
@@ -58,7 +61,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('location_id', 'integer', (c) => c.notNull().references('locations.id'))
     .addPrimaryKeyConstraint('user_locations_pkey', ['user_id', 'location_id'])
     .execute();
-  await db.schema.createIndex('user_locations_by_location').on('user_locations').columns(['location_id', 'user_id']).execute();
+  await db.schema
+    .createIndex('user_locations_by_location')
+    .on('user_locations')
+    .columns(['location_id', 'user_id'])
+    .execute();
 
   await db.schema
     .createTable('user_roles')
@@ -66,9 +73,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('role_id', 'integer', (c) => c.notNull().references('roles.id'))
     .addPrimaryKeyConstraint('user_roles_pkey', ['user_id', 'role_id'])
     .execute();
-  await db.schema.createIndex('user_roles_by_role').on('user_roles').columns(['role_id', 'user_id']).execute();
+  await db.schema
+    .createIndex('user_roles_by_role')
+    .on('user_roles')
+    .columns(['role_id', 'user_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['user_roles', 'user_locations', 'users', 'roles', 'locations']) await db.schema.dropTable(t).execute();
+  for (const t of ['user_roles', 'user_locations', 'users', 'roles', 'locations'])
+    await db.schema.dropTable(t).execute();
 }

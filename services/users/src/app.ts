@@ -1,6 +1,13 @@
 // The users service as a plugin-style function: the chassis builds the server, this adds the routes.
 // Tests build it with buildUsersApp() and call app.inject() without a port.
-import { createServer, type Database, type Metrics, type Readiness, type ServerOptions, type ServiceInstance } from '@shiftstack/service-kit';
+import {
+  createServer,
+  type Database,
+  type Metrics,
+  type Readiness,
+  type ServerOptions,
+  type ServiceInstance,
+} from '@shiftstack/service-kit';
 import type { UsersDatabase } from './db';
 import { locationRoutes } from './locations/routes';
 import { roleRoutes } from './roles/routes';

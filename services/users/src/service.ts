@@ -9,5 +9,6 @@ export const usersService: ServiceSpec<ReturnType<typeof Type.Object>, UsersData
   version: '0.1.0',
   migrations,
   extensions: ['pg_trgm'],
-  build: ({ config, database, metrics, readiness, logger }) => buildUsersApp({ config, database, metrics, readiness, logger }),
+  build: ({ config, database, metrics, readiness, logger }) =>
+    buildUsersApp({ config, database, metrics, readiness, logger }),
 };

@@ -49,10 +49,23 @@ const weirdScalar = fc.oneof(
   ),
 );
 
-const USER_FIELDS = ['first_name', 'last_name', 'email', 'mobile_number', 'type', 'hire_date', 'location_ids', 'role_ids', 'active'];
+const USER_FIELDS = [
+  'first_name',
+  'last_name',
+  'email',
+  'mobile_number',
+  'type',
+  'hire_date',
+  'location_ids',
+  'role_ids',
+  'active',
+];
 const record = (fields: string[]) =>
-  fc.dictionary(fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 8 })), weirdScalar, { maxKeys: 8 });
-const body = (fields: string[]) => fc.oneof(record(fields), record(fields), fc.jsonValue({ maxDepth: 3 }), fc.anything({ maxDepth: 2 }));
+  fc.dictionary(fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 8 })), weirdScalar, {
+    maxKeys: 8,
+  });
+const body = (fields: string[]) =>
+  fc.oneof(record(fields), record(fields), fc.jsonValue({ maxDepth: 3 }), fc.anything({ maxDepth: 2 }));
 
 function serialize(value: unknown): string {
   try {
@@ -78,19 +91,46 @@ describe.each(databaseKinds())('random requests never give a 5xx on %s', (kind) 
   let locationId: number;
   beforeAll(async () => {
     t = await buildTestUsersApp(kind);
-    locationId = (await t.app.inject({ method: 'POST', url: '/api/v1/locations', payload: { name: 'Fuzz', timezone: 'UTC' } })).json<{ id: number }>().id;
-    await t.app.inject({ method: 'POST', url: '/api/v1/roles', payload: { location_id: locationId, name: 'Fuzzer' } });
-    userId = (await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: { first_name: 'F', last_name: 'Z' } })).json<{ id: number }>().id;
+    locationId = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/locations',
+        payload: { name: 'Fuzz', timezone: 'UTC' },
+      })
+    ).json<{ id: number }>().id;
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/roles',
+      payload: { location_id: locationId, name: 'Fuzzer' },
+    });
+    userId = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: { first_name: 'F', last_name: 'Z' },
+      })
+    ).json<{ id: number }>().id;
   }, 60_000);
   afterAll(() => t?.close());
 
-  const send = (method: 'POST' | 'PATCH', url: string, value: unknown, headers: Record<string, string> = {}) =>
-    t.app.inject({ method, url, headers: { 'content-type': 'application/json', ...headers }, payload: serialize(value) });
+  const send = (
+    method: 'POST' | 'PATCH',
+    url: string,
+    value: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    t.app.inject({
+      method,
+      url,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: serialize(value),
+    });
 
   it('POST /api/v1/users', async () => {
     await fc.assert(
       fc.asyncProperty(body(USER_FIELDS), fc.option(fc.string({ maxLength: 300 })), async (value, key) => {
-        const headers: Record<string, string> = key !== null && /^[\x20-\x7e]*$/.test(key) ? { 'idempotency-key': key } : {};
+        const headers: Record<string, string> =
+          key !== null && /^[\x20-\x7e]*$/.test(key) ? { 'idempotency-key': key } : {};
         checkResponse(await send('POST', '/api/v1/users', value, headers), serialize(value));
       }),
       { numRuns: NUM_RUNS },
@@ -101,11 +141,18 @@ describe.each(databaseKinds())('random requests never give a 5xx on %s', (kind) 
     await fc.assert(
       fc.asyncProperty(
         body(USER_FIELDS),
-        fc.oneof(fc.constant(String(userId)), fc.constantFrom('0', '-1', '2147483648', '1e3', 'abc', '%00', '99999999999999999999')),
+        fc.oneof(
+          fc.constant(String(userId)),
+          fc.constantFrom('0', '-1', '2147483648', '1e3', 'abc', '%00', '99999999999999999999'),
+        ),
         fc.option(fc.oneof(fc.constant('"1"'), fc.string({ unit: 'binary-ascii', maxLength: 20 }))),
         async (value, id, ifMatch) => {
-          const headers: Record<string, string> = ifMatch !== null && /^[\x20-\x7e]*$/.test(ifMatch) ? { 'if-match': ifMatch } : {};
-          checkResponse(await send('PATCH', `/api/v1/users/${id}`, value, headers), `${id} ${serialize(value)}`);
+          const headers: Record<string, string> =
+            ifMatch !== null && /^[\x20-\x7e]*$/.test(ifMatch) ? { 'if-match': ifMatch } : {};
+          checkResponse(
+            await send('PATCH', `/api/v1/users/${id}`, value, headers),
+            `${id} ${serialize(value)}`,
+          );
         },
       ),
       { numRuns: NUM_RUNS },
@@ -124,7 +171,10 @@ describe.each(databaseKinds())('random requests never give a 5xx on %s', (kind) 
   it('POST /api/v1/roles', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(body(['location_id', 'name']), fc.record({ location_id: fc.constant(locationId), name: weirdScalar })),
+        fc.oneof(
+          body(['location_id', 'name']),
+          fc.record({ location_id: fc.constant(locationId), name: weirdScalar }),
+        ),
         async (value) => {
           checkResponse(await send('POST', '/api/v1/roles', value), serialize(value));
         },
@@ -134,16 +184,40 @@ describe.each(databaseKinds())('random requests never give a 5xx on %s', (kind) 
   });
 
   it('GET /api/v1/users query strings', async () => {
-    const keys = fc.oneof(fc.constantFrom('location_id', 'role_id', 'type', 'status', 'q', 'ids', 'limit', 'cursor'), fc.string({ maxLength: 6 }));
+    const keys = fc.oneof(
+      fc.constantFrom('location_id', 'role_id', 'type', 'status', 'q', 'ids', 'limit', 'cursor'),
+      fc.string({ maxLength: 6 }),
+    );
     const value = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 30 }),
       fc.string({ maxLength: 120 }),
-      fc.constantFrom('1', '0', '-1', '2147483648', '1,2,3', ',', '1,,2', 'all', 'active', 'manager', '%', '_', '\\', "'", '"', '1e400'),
+      fc.constantFrom(
+        '1',
+        '0',
+        '-1',
+        '2147483648',
+        '1,2,3',
+        ',',
+        '1,,2',
+        'all',
+        'active',
+        'manager',
+        '%',
+        '_',
+        '\\',
+        "'",
+        '"',
+        '1e400',
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(keys, value, fc.boolean()), { maxLength: 5 }), async (pairs) => {
         // Mostly well encoded; sometimes raw (malformed percent-encoding included).
-        const query = pairs.map(([k, v, raw]) => (raw ? `${k}=${v.replace(/[#\s]/g, '')}` : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)).join('&');
+        const query = pairs
+          .map(([k, v, raw]) =>
+            raw ? `${k}=${v.replace(/[#\s]/g, '')}` : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`,
+          )
+          .join('&');
         const res = await t.app.inject({ url: `/api/v1/users?${query}` });
         checkResponse(res, query);
       }),

@@ -22,7 +22,15 @@ const namePart = fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 1,
 const person = fc.record({ first_name: namePart, last_name: namePart });
 
 const compare = (a: Row, b: Row) =>
-  a.last_name < b.last_name ? -1 : a.last_name > b.last_name ? 1 : a.first_name < b.first_name ? -1 : a.first_name > b.first_name ? 1 : a.id - b.id;
+  a.last_name < b.last_name
+    ? -1
+    : a.last_name > b.last_name
+      ? 1
+      : a.first_name < b.first_name
+        ? -1
+        : a.first_name > b.first_name
+          ? 1
+          : a.id - b.id;
 
 describe.each(databaseKinds())('keyset pagination of people on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
@@ -38,10 +46,16 @@ describe.each(databaseKinds())('keyset pagination of people on %s', (kind) => {
   }
   async function insert(people: Array<{ first_name: string; last_name: string }>): Promise<Row[]> {
     if (people.length === 0) return [];
-    return t.database.db.insertInto('users').values(people).returning(['id', 'first_name', 'last_name']).execute();
+    return t.database.db
+      .insertInto('users')
+      .values(people)
+      .returning(['id', 'first_name', 'last_name'])
+      .execute();
   }
   async function page(limit: number, cursor: string | null): Promise<PageBody> {
-    const res = await t.app.inject({ url: `/api/v1/users?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+    const res = await t.app.inject({
+      url: `/api/v1/users?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json<PageBody>();
     expect(body.meta.cursor.count).toBe(body.data.length);
@@ -73,7 +87,9 @@ describe.each(databaseKinds())('keyset pagination of people on %s', (kind) => {
               batch.map((x) => {
                 if (typeof x !== 'number') return x;
                 const copy = start[x % Math.max(1, start.length)];
-                return copy ? { first_name: copy.first_name, last_name: copy.last_name } : { first_name: 'a', last_name: 'a' };
+                return copy
+                  ? { first_name: copy.first_name, last_name: copy.last_name }
+                  : { first_name: 'a', last_name: 'a' };
               }),
             );
             if (typeof batch[0] === 'number' && start.length > 0) {
@@ -95,35 +111,39 @@ describe.each(databaseKinds())('keyset pagination of people on %s', (kind) => {
 
   it('prev cursors walk back through the same pages', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(person, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 6 }), async (initial, limit) => {
-        await reset();
-        await insert(initial);
-        const forward: Row[][] = [];
-        let p = await page(limit, null);
-        forward.push(p.data);
-        for (let i = 0; i < 100 && p.meta.cursor.next; i++) {
-          p = await page(limit, p.meta.cursor.next);
-          if (p.data.length > 0) forward.push(p.data);
-        }
-        expect(forward.flat()).toHaveLength(initial.length);
-        // Back from the last page.
-        const backward: Row[][] = [forward.at(-1)!];
-        let prev = p.data.length > 0 ? p.meta.cursor.prev : null;
-        if (p.data.length === 0 && forward.length > 1) {
-          // An empty trailing page (the previous page was exactly full): start from its prev cursor.
-          prev = p.meta.cursor.prev;
-          backward.length = 0;
-        }
-        for (let i = 0; i < 100 && prev; i++) {
-          const b = await page(limit, prev);
-          backward.unshift(b.data);
-          prev = b.meta.cursor.prev;
-          // A page reached by `prev` links forward to the page it came from.
-          expect(b.meta.cursor.next).toBeTruthy();
-        }
-        expect(backward.flat().map((r) => r.id)).toEqual(forward.flat().map((r) => r.id));
-        expect(backward.map((b) => b.length)).toEqual(forward.map((f) => f.length));
-      }),
+      fc.asyncProperty(
+        fc.array(person, { minLength: 1, maxLength: 25 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (initial, limit) => {
+          await reset();
+          await insert(initial);
+          const forward: Row[][] = [];
+          let p = await page(limit, null);
+          forward.push(p.data);
+          for (let i = 0; i < 100 && p.meta.cursor.next; i++) {
+            p = await page(limit, p.meta.cursor.next);
+            if (p.data.length > 0) forward.push(p.data);
+          }
+          expect(forward.flat()).toHaveLength(initial.length);
+          // Back from the last page.
+          const backward: Row[][] = [forward.at(-1)!];
+          let prev = p.data.length > 0 ? p.meta.cursor.prev : null;
+          if (p.data.length === 0 && forward.length > 1) {
+            // An empty trailing page (the previous page was exactly full): start from its prev cursor.
+            prev = p.meta.cursor.prev;
+            backward.length = 0;
+          }
+          for (let i = 0; i < 100 && prev; i++) {
+            const b = await page(limit, prev);
+            backward.unshift(b.data);
+            prev = b.meta.cursor.prev;
+            // A page reached by `prev` links forward to the page it came from.
+            expect(b.meta.cursor.next).toBeTruthy();
+          }
+          expect(backward.flat().map((r) => r.id)).toEqual(forward.flat().map((r) => r.id));
+          expect(backward.map((b) => b.length)).toEqual(forward.map((f) => f.length));
+        },
+      ),
       { numRuns: 25 },
     );
   });

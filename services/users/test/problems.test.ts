@@ -46,33 +46,60 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
     const res = await t.app.inject({ url: '/api/v1/nothing-here?x=1' });
     const body = expectProblem(res, 404, 'route-not-found');
     expect(body.instance).toBe('/api/v1/nothing-here');
-    expectProblem(await t.app.inject({ method: 'PUT', url: '/api/v1/users/1', payload: {} }), 404, 'route-not-found');
+    expectProblem(
+      await t.app.inject({ method: 'PUT', url: '/api/v1/users/1', payload: {} }),
+      404,
+      'route-not-found',
+    );
   });
 
   it('validation: 400 validation-failed listing every field at fault, param = the first', async () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/users',
-      payload: { first_name: '', last_name: { nested: true }, email: 'not-an-email', type: 'boss', location_ids: [0], colour: 'red' },
+      payload: {
+        first_name: '',
+        last_name: { nested: true },
+        email: 'not-an-email',
+        type: 'boss',
+        location_ids: [0],
+        colour: 'red',
+      },
     });
     const body = expectProblem(res, 400, 'validation-failed');
     const errors = body.errors as Array<{ param: string; message: string }>;
     const params = errors.map((e) => e.param);
-    for (const p of ['first_name', 'last_name', 'email', 'type', 'location_ids.0', 'colour']) expect(params).toContain(p);
+    for (const p of ['first_name', 'last_name', 'email', 'type', 'location_ids.0', 'colour'])
+      expect(params).toContain(p);
     expect(body.param).toBe(errors[0]!.param);
     for (const e of errors) expect(typeof e.message).toBe('string');
 
-    const missing = expectProblem(await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: {} }), 400, 'validation-failed');
-    expect((missing.errors as Array<{ param: string }>).map((e) => e.param).sort()).toEqual(['first_name', 'last_name']);
+    const missing = expectProblem(
+      await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: {} }),
+      400,
+      'validation-failed',
+    );
+    expect((missing.errors as Array<{ param: string }>).map((e) => e.param).sort()).toEqual([
+      'first_name',
+      'last_name',
+    ]);
     expectProblem(await t.app.inject({ url: '/api/v1/users/abc' }), 400, 'validation-failed', 'id');
     expectProblem(await t.app.inject({ url: '/api/v1/users/0' }), 400, 'validation-failed', 'id');
   });
 
   it('JSON bodies are typed, never coerced; query strings and path params are converted', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: { first_name: 'Ada', last_name: 42 } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { first_name: 'Ada', last_name: 42 },
+    });
     expectProblem(res, 400, 'validation-failed', 'last_name');
     expectProblem(
-      await t.app.inject({ method: 'POST', url: '/api/v1/locations', payload: { name: 'X', timezone: 'UTC', extra: true } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/locations',
+        payload: { name: 'X', timezone: 'UTC', extra: true },
+      }),
       400,
       'validation-failed',
       'extra',
@@ -81,18 +108,36 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
   });
 
   it('text PostgreSQL cannot store (NUL) is a 400, not a 500, on every back end', async () => {
-    const loc = await t.app.inject({ method: 'POST', url: '/api/v1/locations', payload: { name: 'Nul\u0000Town', timezone: 'UTC' } });
+    const loc = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/locations',
+      payload: { name: 'Nul\u0000Town', timezone: 'UTC' },
+    });
     expectProblem(loc, 400, 'validation-failed');
-    const person = await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: { first_name: 'A\u0000', last_name: 'B' } });
+    const person = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { first_name: 'A\u0000', last_name: 'B' },
+    });
     expectProblem(person, 400, 'validation-failed');
   });
 
   it('malformed JSON: 400 malformed-body', async () => {
     for (const payload of ['{"first_name":', '{first_name: "x"}', 'nope']) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: { 'content-type': 'application/json' }, payload });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
       expectProblem(res, 400, 'malformed-body');
     }
-    const empty = await t.app.inject({ method: 'POST', url: '/api/v1/locations', headers: { 'content-type': 'application/json' }, payload: '' });
+    const empty = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/locations',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
     expectProblem(empty, 400, 'malformed-body');
   });
 
@@ -108,7 +153,12 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
 
   it('wrong content type: 415 unsupported-media-type', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/locations', headers: { 'content-type': type }, payload: 'name=x&timezone=UTC' });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/locations',
+        headers: { 'content-type': type },
+        payload: 'name=x&timezone=UTC',
+      });
       expectProblem(res, 415, 'unsupported-media-type');
     }
   });
@@ -117,15 +167,36 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
     for (const url of ['/api/v1/test-failure', '/api/v1/test-throw']) {
       const res = await t.app.inject({ url });
       const body = expectProblem(res, 500, 'internal-error');
-      for (const leak of ['no_such_table', 'secret_column', 'select ', 'kaboom', 'hunter2', '.ts:', '\n', '"stack"', '42p01']) {
+      for (const leak of [
+        'no_such_table',
+        'secret_column',
+        'select ',
+        'kaboom',
+        'hunter2',
+        '.ts:',
+        '\n',
+        '"stack"',
+        '42p01',
+      ]) {
         expect(res.body.toLowerCase()).not.toContain(leak);
       }
-      expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'instance', 'request_id', 'status', 'title', 'type']);
+      expect(Object.keys(body).sort()).toEqual([
+        'code',
+        'detail',
+        'instance',
+        'request_id',
+        'status',
+        'title',
+        'type',
+      ]);
     }
   });
 
   it('echoes x-request-id: reuses a sane incoming one, replaces an insane one', async () => {
-    const sane = await t.app.inject({ url: '/api/v1/nothing', headers: { 'x-request-id': 'req-123.abc:XYZ_9' } });
+    const sane = await t.app.inject({
+      url: '/api/v1/nothing',
+      headers: { 'x-request-id': 'req-123.abc:XYZ_9' },
+    });
     expect(sane.headers['x-request-id']).toBe('req-123.abc:XYZ_9');
     expect(sane.json()).toMatchObject({ request_id: 'req-123.abc:XYZ_9' });
     for (const insane of ['has spaces', 'x'.repeat(200), 'semi;colon', '<script>']) {
@@ -142,13 +213,19 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
     expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await t.app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ status: 'ready', checks: { database: 'ok', migrations: 'ok', draining: 'ok' } });
+    expect(ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { database: 'ok', migrations: 'ok', draining: 'ok' },
+    });
     t.readiness.draining = true;
     try {
       const draining = await t.app.inject({ url: '/readyz' });
       const body = expectProblem(draining, 503, 'not-ready');
       expect(draining.headers['retry-after']).toBeDefined();
-      expect(body.checks).toMatchObject({ database: 'ok', draining: expect.stringMatching(/^fail/) as unknown });
+      expect(body.checks).toMatchObject({
+        database: 'ok',
+        draining: expect.stringMatching(/^fail/) as unknown,
+      });
       expect((await t.app.inject({ url: '/healthz' })).statusCode).toBe(200);
       expect((await t.app.inject({ url: '/api/v1/users' })).statusCode).toBe(200);
     } finally {
@@ -185,7 +262,8 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
         expect(Object.keys(op!.responses ?? {}).length, `${m} ${path} responses`).toBeGreaterThan(0);
       }
     }
-    for (const hidden of ['/healthz', '/readyz', '/openapi.json']) expect(Object.keys(doc.paths)).not.toContain(hidden);
+    for (const hidden of ['/healthz', '/readyz', '/openapi.json'])
+      expect(Object.keys(doc.paths)).not.toContain(hidden);
     // Every $ref resolves inside the document.
     const refs = [...res.body.matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
     for (const ref of refs) {
@@ -193,18 +271,29 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
       const target = ref
         .slice(2)
         .split('/')
-        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+        .reduce<unknown>(
+          (node, key) =>
+            (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+          doc,
+        );
       expect(target, ref).toBeDefined();
     }
     const docs = await t.app.inject({ url: '/docs' });
-    const page = docs.statusCode === 302 ? await t.app.inject({ url: String(docs.headers.location).replace(/^\.\//, '/docs/') }) : docs;
+    const page =
+      docs.statusCode === 302
+        ? await t.app.inject({ url: String(docs.headers.location).replace(/^\.\//, '/docs/') })
+        : docs;
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body.toLowerCase()).toContain('<html');
   });
 
   it('metrics label routes by template, unknown paths as unmatched, and leave probes out', async () => {
-    const u = await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: { first_name: 'Metric', last_name: 'Person' } });
+    const u = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { first_name: 'Metric', last_name: 'Person' },
+    });
     const id = u.json<{ id: number }>().id;
     await t.app.inject({ url: `/api/v1/users/${id}` });
     await t.app.inject({ url: '/api/v1/users/987654' });
@@ -213,9 +302,25 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
     await t.app.inject({ url: '/readyz' });
     const text = await t.metrics.registry.metrics();
     const lines = text.split('\n').filter((l) => l.startsWith('http_request_duration_seconds_count'));
-    expect(lines.some((l) => l.includes('route="/api/v1/users/:id"') && l.includes('status_code="200"') && l.includes('method="GET"'))).toBe(true);
-    expect(lines.some((l) => l.includes('route="/api/v1/users/:id"') && l.includes('status_code="404"'))).toBe(true);
-    expect(lines.some((l) => l.includes('route="/api/v1/users"') && l.includes('method="POST"') && l.includes('status_code="201"'))).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('route="/api/v1/users/:id"') &&
+          l.includes('status_code="200"') &&
+          l.includes('method="GET"'),
+      ),
+    ).toBe(true);
+    expect(
+      lines.some((l) => l.includes('route="/api/v1/users/:id"') && l.includes('status_code="404"')),
+    ).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('route="/api/v1/users"') &&
+          l.includes('method="POST"') &&
+          l.includes('status_code="201"'),
+      ),
+    ).toBe(true);
     expect(lines.some((l) => l.includes('route="unmatched"') && l.includes('status_code="404"'))).toBe(true);
     for (const l of lines) {
       expect(l).not.toContain(`/${id}"`);
@@ -241,12 +346,22 @@ describe.each(databaseKinds())('rate limiting on %s', (kind) => {
     const retryAfter = Number(limited.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/api/v1/locations', payload: { name: 'X', timezone: 'UTC' } }), 429, 'rate-limited');
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/locations',
+        payload: { name: 'X', timezone: 'UTC' },
+      }),
+      429,
+      'rate-limited',
+    );
     for (let i = 0; i < 5; i++) {
       expect((await t.app.inject({ url: '/healthz' })).statusCode).toBe(200);
       expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
     }
-    expect(await t.metrics.registry.getSingleMetricAsString('http_requests_rate_limited_total')).toMatch(/http_requests_rate_limited_total [1-9]/);
+    expect(await t.metrics.registry.getSingleMetricAsString('http_requests_rate_limited_total')).toMatch(
+      /http_requests_rate_limited_total [1-9]/,
+    );
   }, 60_000);
 });
 
@@ -257,7 +372,12 @@ describe.each(databaseKinds())('database unavailable on %s', (kind) => {
       // A PostgreSQL URL whose port nobody listens on.
       const port = await freePort();
       const database = await openDatabase<UsersDatabase>({
-        config: { kind: 'postgres', url: `postgres://nobody:secret@127.0.0.1:${port}/users`, poolMax: 2, statementTimeoutMs: 1000 },
+        config: {
+          kind: 'postgres',
+          url: `postgres://nobody:secret@127.0.0.1:${port}/users`,
+          poolMax: 2,
+          statementTimeoutMs: 1000,
+        },
         serviceName: 'users',
         logger: silentLogger,
       });

@@ -59,7 +59,11 @@ function npmBuildVolumes(dir: string): string[] {
   return volumes;
 }
 
-export async function buildImage(dockerfile: string, tag: string, args: Record<string, string> = {}): Promise<void> {
+export async function buildImage(
+  dockerfile: string,
+  tag: string,
+  args: Record<string, string> = {},
+): Promise<void> {
   const buildArgs = Object.entries({ ...localBases, ...args }).flatMap(([name, value]) => [
     '--build-arg',
     `${name}=${value}`,

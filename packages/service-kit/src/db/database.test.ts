@@ -11,7 +11,9 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       // Slow enough that replicas really overlap.
       await sql`select pg_sleep(0.2)`.execute(db);
-      await sql`create table things (id integer primary key generated always as identity, name text not null)`.execute(db);
+      await sql`create table things (id integer primary key generated always as identity, name text not null)`.execute(
+        db,
+      );
     },
   },
   '0002_more': {
@@ -27,45 +29,62 @@ const migrations: Record<string, Migration> = {
 };
 
 describe('migrations under the advisory lock (PostgreSQL)', () => {
-  it('ten replicas migrating one fresh database at once all succeed, and each migration is recorded once', { timeout: 60_000 }, async (ctx) => {
-    if (!databaseKinds().includes('postgres')) return ctx.skip();
-    const url = await createPostgresDatabase('migrate_race');
-    const replicas: Array<Database<unknown>> = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        openDatabase<unknown>({ config: { kind: 'postgres', url, poolMax: 2, statementTimeoutMs: 30_000 }, serviceName: `replica${i}`, logger: silentLogger }),
-      ),
-    );
-    try {
-      const results = await Promise.allSettled(replicas.map((r) => r.migrate(migrations)));
-      for (const r of results) expect(r.status, r.status === 'rejected' ? String((r.reason as Error).message) : '').toBe('fulfilled');
-      const applied = results.map((r) => (r as PromiseFulfilledResult<string[]>).value);
-      // Exactly one replica applied all three; the others found nothing to do.
-      expect(applied.filter((a) => a.length > 0)).toEqual([['0001_things', '0002_more', '0003_index']]);
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
+  it(
+    'ten replicas migrating one fresh database at once all succeed, and each migration is recorded once',
+    { timeout: 60_000 },
+    async (ctx) => {
+      if (!databaseKinds().includes('postgres')) return ctx.skip();
+      const url = await createPostgresDatabase('migrate_race');
+      const replicas: Array<Database<unknown>> = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          openDatabase<unknown>({
+            config: { kind: 'postgres', url, poolMax: 2, statementTimeoutMs: 30_000 },
+            serviceName: `replica${i}`,
+            logger: silentLogger,
+          }),
+        ),
+      );
       try {
-        const recorded = await client.query<{ name: string; n: number }>('select name, count(*)::int as n from kysely_migration group by name order by name');
-        expect(recorded.rows).toEqual([
-          { name: '0001_things', n: 1 },
-          { name: '0002_more', n: 1 },
-          { name: '0003_index', n: 1 },
-        ]);
-        await client.query("insert into things (name, size) values ('ok', 1)");
+        const results = await Promise.allSettled(replicas.map((r) => r.migrate(migrations)));
+        for (const r of results)
+          expect(r.status, r.status === 'rejected' ? String((r.reason as Error).message) : '').toBe(
+            'fulfilled',
+          );
+        const applied = results.map((r) => (r as PromiseFulfilledResult<string[]>).value);
+        // Exactly one replica applied all three; the others found nothing to do.
+        expect(applied.filter((a) => a.length > 0)).toEqual([['0001_things', '0002_more', '0003_index']]);
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          const recorded = await client.query<{ name: string; n: number }>(
+            'select name, count(*)::int as n from kysely_migration group by name order by name',
+          );
+          expect(recorded.rows).toEqual([
+            { name: '0001_things', n: 1 },
+            { name: '0002_more', n: 1 },
+            { name: '0003_index', n: 1 },
+          ]);
+          await client.query("insert into things (name, size) values ('ok', 1)");
+        } finally {
+          await client.end();
+        }
+        // Running again later changes nothing.
+        expect(await replicas[0]!.migrate(migrations)).toEqual([]);
       } finally {
-        await client.end();
+        await Promise.all(replicas.map((r) => r.close()));
       }
-      // Running again later changes nothing.
-      expect(await replicas[0]!.migrate(migrations)).toEqual([]);
-    } finally {
-      await Promise.all(replicas.map((r) => r.close()));
-    }
-  });
+    },
+  );
 });
 
 describe('PGlite dialect: one session, transactions never interleave', () => {
   let database: Database<{ things: { id: Generated<number>; name: string; size: Generated<number> } }>;
   beforeAll(async () => {
-    database = await openDatabase({ config: { kind: 'pglite', dataDir: 'memory://', statementTimeoutMs: 5000 }, serviceName: 't', logger: silentLogger });
+    database = await openDatabase({
+      config: { kind: 'pglite', dataDir: 'memory://', statementTimeoutMs: 5000 },
+      serviceName: 't',
+      logger: silentLogger,
+    });
     await database.migrate(migrations);
   }, 60_000);
   afterAll(() => database?.close());
@@ -78,8 +97,15 @@ describe('PGlite dialect: one session, transactions never interleave', () => {
           await trx.insertInto('things').values({ name: tag }).execute();
           await sql`select pg_sleep(0.01)`.execute(trx);
         }
-        const all = await trx.selectFrom('things').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-        const mine = await trx.selectFrom('things').select((eb) => eb.fn.countAll<number>().as('n')).where('name', '=', tag).executeTakeFirstOrThrow();
+        const all = await trx
+          .selectFrom('things')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        const mine = await trx
+          .selectFrom('things')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('name', '=', tag)
+          .executeTakeFirstOrThrow();
         if (tag === 'b') throw new Error('roll me back');
         return { all: Number(all.n), mine: Number(mine.n) };
       });
@@ -113,11 +139,17 @@ describe('PGlite dialect: one session, transactions never interleave', () => {
     const [seenInTx] = await Promise.all([tx, write]);
     expect(seenInTx).toEqual(['tx']); // the other write did not run inside the transaction
     expect(order).toEqual(['tx-insert', 'tx-end', 'outside']);
-    expect((await database.db.selectFrom('things').select('name').orderBy('id').execute()).map((r) => r.name)).toEqual(['tx', 'outside']);
+    expect(
+      (await database.db.selectFrom('things').select('name').orderBy('id').execute()).map((r) => r.name),
+    ).toEqual(['tx', 'outside']);
   });
 
   it('a ping fails once the database is closed', async () => {
-    const other = await openDatabase({ config: { kind: 'pglite', dataDir: 'memory://', statementTimeoutMs: 5000 }, serviceName: 't', logger: silentLogger });
+    const other = await openDatabase({
+      config: { kind: 'pglite', dataDir: 'memory://', statementTimeoutMs: 5000 },
+      serviceName: 't',
+      logger: silentLogger,
+    });
     await other.ping();
     await other.close();
     await expect(other.ping()).rejects.toThrow();

@@ -75,7 +75,10 @@ function queryLogger(logger: Logger, metrics?: Metrics) {
 async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
   });
   try {
     return await Promise.race([promise, deadline]);
@@ -95,7 +98,9 @@ async function runMigrations<DB>(db: Kysely<DB>, migrations: Record<string, Migr
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message}`, { cause: error });
+    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   return applied;
@@ -136,7 +141,12 @@ export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<
     async ping(timeoutMs = 2000) {
       await withDeadline(pool.query('select 1'), timeoutMs, 'database ping');
     },
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config.poolMax }),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: config.poolMax,
+    }),
     migrate: (migrations) => runMigrations(db, migrations, logger),
     close: () => db.destroy(),
   };

@@ -21,7 +21,11 @@ export const idempotencyMigration: Migration = {
       .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addPrimaryKeyConstraint('idempotency_keys_pkey', ['scope', 'key'])
       .execute();
-    await db.schema.createIndex('idempotency_keys_created_at').on('idempotency_keys').column('created_at').execute();
+    await db.schema
+      .createIndex('idempotency_keys_created_at')
+      .on('idempotency_keys')
+      .column('created_at')
+      .execute();
   },
   async down(db) {
     await db.schema.dropTable('idempotency_keys').execute();
@@ -46,7 +50,9 @@ export interface StoredResponse<T> {
 }
 
 export function hashRequest(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
 }
 
 export function validateIdempotencyKey(key: string | undefined): string | undefined {

@@ -26,7 +26,9 @@ const isKeyValue = (v: unknown) => v === null || ['string', 'number', 'boolean']
 
 export function decodeCursor(cursor: string, width: number): DecodedCursor {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<DecodedCursor> | null;
+    const parsed = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    ) as Partial<DecodedCursor> | null;
     if (
       parsed &&
       Array.isArray(parsed.k) &&

@@ -4,7 +4,11 @@ import type { FastifyReply } from 'fastify';
 import type { StoredResponse } from '../db/idempotency';
 import { etagOf } from './etag';
 
-export function replyCreated<T extends { id: number; version: number }>(reply: FastifyReply, result: StoredResponse<T>, collection: string) {
+export function replyCreated<T extends { id: number; version: number }>(
+  reply: FastifyReply,
+  result: StoredResponse<T>,
+  collection: string,
+) {
   if (result.replayed) reply.header('idempotent-replayed', 'true');
   return reply
     .code(result.status)

@@ -9,7 +9,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Problem } from '@shiftstack/contract';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { BaseConfig } from '../config';
@@ -18,7 +23,13 @@ import { loggerOptions } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Readiness } from './readiness';
 
-export type ServiceInstance = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, TypeBoxTypeProvider>;
+export type ServiceInstance = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
 
 export interface ServerOptions {
   config: BaseConfig;
@@ -76,7 +87,9 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
 
   // Query strings, params and headers arrive as text and are converted to their schema types; JSON bodies
   // are typed already, so a body is never coerced: `"last_name": 42` is an error, not "42".
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
+  );
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -104,7 +117,11 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
     sendProblem(
       reply,
       request,
-      new ProblemError({ status: 404, code: 'route-not-found', detail: `No route for ${request.method} ${request.url.split('?')[0]}.` }),
+      new ProblemError({
+        status: 404,
+        code: 'route-not-found',
+        detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
+      }),
     ),
   );
 
@@ -128,7 +145,11 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: opts.openapi.title, version: opts.openapi.version, description: opts.openapi.description },
+      info: {
+        title: opts.openapi.title,
+        version: opts.openapi.version,
+        description: opts.openapi.description,
+      },
       components: { schemas: { Problem } as never },
     },
   });
@@ -146,7 +167,13 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
     return sendProblem(
       reply,
       request,
-      new ProblemError({ status: 503, code: 'not-ready', detail: 'Not ready to serve traffic.', retryAfter: 1, extra: { checks } }),
+      new ProblemError({
+        status: 503,
+        code: 'not-ready',
+        detail: 'Not ready to serve traffic.',
+        retryAfter: 1,
+        extra: { checks },
+      }),
     );
   });
 

@@ -15,7 +15,11 @@ const seen: Array<{ method: string; url: string; requestId?: string }> = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', requestId: req.headers['x-request-id'] as string | undefined });
+    seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      requestId: req.headers['x-request-id'] as string | undefined,
+    });
     req.resume();
     req.on('end', () => handler(req, res));
   });
@@ -30,9 +34,11 @@ beforeEach(() => {
   seen.length = 0;
 });
 
-const json = (status: number, body: unknown): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
 
 async function outcomes(metrics: Metrics): Promise<Record<string, number>> {
   const metric = await metrics.upstreamDuration.get();
@@ -45,7 +51,15 @@ async function outcomes(metrics: Metrics): Promise<Record<string, number>> {
 
 function client(overrides: Partial<Parameters<typeof createUpstreamClient>[0]> = {}) {
   const metrics = createMetrics('test', { defaultMetrics: false });
-  const c = createUpstreamClient({ name: 'users', baseUrl, timeoutMs: 300, retries: 2, breakerThreshold: 100, metrics, ...overrides });
+  const c = createUpstreamClient({
+    name: 'users',
+    baseUrl,
+    timeoutMs: 300,
+    retries: 2,
+    breakerThreshold: 100,
+    metrics,
+    ...overrides,
+  });
   return { c, metrics };
 }
 
@@ -70,7 +84,8 @@ describe('createUpstreamClient', () => {
 
   it('retries GET on 503 and succeeds when the upstream recovers', async () => {
     let calls = 0;
-    handler = (req, res) => (++calls < 3 ? json(503, { code: 'busy' })(req, res) : json(200, { ok: true })(req, res));
+    handler = (req, res) =>
+      ++calls < 3 ? json(503, { code: 'busy' })(req, res) : json(200, { ok: true })(req, res);
     const { c, metrics } = client();
     expect(await c.get('/flaky')).toEqual({ ok: true });
     expect(seen).toHaveLength(3);
@@ -110,12 +125,18 @@ describe('createUpstreamClient', () => {
   it('opens the breaker after N consecutive failures, fails fast, then half-opens after the delay', async () => {
     handler = json(500, {});
     const { c, metrics } = client({ retries: 0, breakerThreshold: 3, breakerHalfOpenAfterMs: 400 });
-    for (let i = 0; i < 3; i++) await expect(c.get('/down')).rejects.toMatchObject({ outcome: 'server_error' });
+    for (let i = 0; i < 3; i++)
+      await expect(c.get('/down')).rejects.toMatchObject({ outcome: 'server_error' });
     expect(c.circuitState()).toBe('open');
-    expect(await metrics.upstreamCircuit.get()).toMatchObject({ values: [{ labels: { upstream: 'users' }, value: 1 }] });
+    expect(await metrics.upstreamCircuit.get()).toMatchObject({
+      values: [{ labels: { upstream: 'users' }, value: 1 }],
+    });
     // Open: no request reaches the upstream.
     const before = seen.length;
-    await expect(c.get('/down')).rejects.toMatchObject({ name: 'UpstreamUnavailable', outcome: 'circuit_open' });
+    await expect(c.get('/down')).rejects.toMatchObject({
+      name: 'UpstreamUnavailable',
+      outcome: 'circuit_open',
+    });
     expect(seen.length).toBe(before);
     expect((await outcomes(metrics)).circuit_open).toBe(1);
 
@@ -141,7 +162,15 @@ describe('createUpstreamClient', () => {
   });
 
   it('an unreachable upstream is network_error', async () => {
-    const dead = createUpstreamClient({ name: 'users', baseUrl: 'http://127.0.0.1:1', timeoutMs: 500, retries: 1 });
-    await expect(dead.get('/x')).rejects.toMatchObject({ name: 'UpstreamUnavailable', outcome: 'network_error' });
+    const dead = createUpstreamClient({
+      name: 'users',
+      baseUrl: 'http://127.0.0.1:1',
+      timeoutMs: 500,
+      retries: 1,
+    });
+    await expect(dead.get('/x')).rejects.toMatchObject({
+      name: 'UpstreamUnavailable',
+      outcome: 'network_error',
+    });
   });
 });

@@ -91,7 +91,9 @@ const STATE_VALUE: Record<CircuitState, number> = {
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
   const { name, metrics, logger } = opts;
   const base = opts.baseUrl.replace(/\/+$/, '');
-  const isTransient = handleWhen((err) => err instanceof TransientFailure || err instanceof TaskCancelledError);
+  const isTransient = handleWhen(
+    (err) => err instanceof TransientFailure || err instanceof TaskCancelledError,
+  );
   const breaker = circuitBreaker(isTransient, {
     halfOpenAfter: opts.breakerHalfOpenAfterMs ?? 10_000,
     breaker: new ConsecutiveBreaker(opts.breakerThreshold ?? 5),
@@ -110,7 +112,12 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
   const idempotentPolicy = wrap(retrying, breaker, perAttempt);
   const oncePolicy = wrap(breaker, perAttempt);
 
-  async function attempt<T>(method: string, path: string, call: CallOptions, signal: AbortSignal): Promise<T> {
+  async function attempt<T>(
+    method: string,
+    path: string,
+    call: CallOptions,
+    signal: AbortSignal,
+  ): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
@@ -126,7 +133,9 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
       });
     } catch (err) {
       if (signal.aborted) throw err; // the timeout policy reports it
-      throw new TransientFailure('network_error', `${name} unreachable: ${(err as Error).message}`, { cause: err });
+      throw new TransientFailure('network_error', `${name} unreachable: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const text = await res.text();
     const body: unknown = text ? safeJson(text) : undefined;
@@ -167,7 +176,11 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     request,
     get: (path, call) => request('GET', path, call),
     circuitState: () =>
-      breaker.state === CircuitState.Closed ? 'closed' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'open',
+      breaker.state === CircuitState.Closed
+        ? 'closed'
+        : breaker.state === CircuitState.HalfOpen
+          ? 'half-open'
+          : 'open',
   };
 }
 

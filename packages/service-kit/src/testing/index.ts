@@ -21,7 +21,8 @@ export function databaseKinds(): DatabaseKind[] {
   const url = inject('postgresUrl');
   if (url) return ['pglite', 'postgres'];
   const why = inject('postgresMissing') || 'no PostgreSQL server was started';
-  if (process.env.REQUIRE_SYSTEM_DEPS === '1') throw new Error(`PostgreSQL is required (REQUIRE_SYSTEM_DEPS=1): ${why}`);
+  if (process.env.REQUIRE_SYSTEM_DEPS === '1')
+    throw new Error(`PostgreSQL is required (REQUIRE_SYSTEM_DEPS=1): ${why}`);
   console.warn(`skipping PostgreSQL runs: ${why}`);
   return ['pglite'];
 }
@@ -48,9 +49,19 @@ export async function createPostgresDatabase(prefix: string): Promise<string> {
   return url.toString();
 }
 
-async function pgliteTemplate(service: string, migrations: Record<string, Migration>, extensions: Extension[]) {
+async function pgliteTemplate(
+  service: string,
+  migrations: Record<string, Migration>,
+  extensions: Extension[],
+) {
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ service, extensions, migrations: Object.entries(migrations).map(([k, m]) => [k, m.up.toString()]) }))
+    .update(
+      JSON.stringify({
+        service,
+        extensions,
+        migrations: Object.entries(migrations).map(([k, m]) => [k, m.up.toString()]),
+      }),
+    )
     .digest('hex')
     .slice(0, 16);
   const file = join(tmpdir(), `shiftstack-pglite-${service}-${fingerprint}.tar.gz`);
@@ -65,12 +76,19 @@ async function pgliteTemplate(service: string, migrations: Record<string, Migrat
   return new Blob([readFileSync(file)]);
 }
 
-async function openPGliteAndMigrate(migrations: Record<string, Migration>, extensions: Extension[], service: string) {
+async function openPGliteAndMigrate(
+  migrations: Record<string, Migration>,
+  extensions: Extension[],
+  service: string,
+) {
   const pglite = await openPGlite('memory://', extensions);
   const { Kysely, Migrator } = await import('kysely');
   const { PGliteDialect } = await import('../db/pglite-dialect');
   const db = new Kysely({ dialect: new PGliteDialect(pglite) });
-  const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+  const { error } = await new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  }).migrateToLatest();
   if (error) throw new Error(`${service} migrations failed in the PGlite template`, { cause: error });
   return pglite;
 }
@@ -99,7 +117,12 @@ export async function createTestDatabase<DB>(
     });
     return { database, config, kind };
   }
-  const config = { kind: 'postgres' as const, url: await createPostgresDatabase(service), poolMax: 10, statementTimeoutMs: 5000 };
+  const config = {
+    kind: 'postgres' as const,
+    url: await createPostgresDatabase(service),
+    poolMax: 10,
+    statementTimeoutMs: 5000,
+  };
   const database = await openDatabase<DB>({ config, serviceName: service, logger: silentLogger, extensions });
   await database.migrate(migrations);
   return { database, config, kind };

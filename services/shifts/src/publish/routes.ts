@@ -12,7 +12,8 @@ export function publishRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>):
       schema: {
         tags: ['publish'],
         summary: "Publish a location's draft shifts in a date range",
-        description: 'Publishes every live draft shift at the location starting in [start, end). Returns what changed.',
+        description:
+          'Publishes every live draft shift at the location starting in [start, end). Returns what changed.',
         body: PublishRequest,
         response: { 200: PublishResult, ...problemResponses },
       },
@@ -24,7 +25,12 @@ export function publishRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>):
       checkWindow(start, end, { from: 'start', to: 'end' });
       const rows = await db
         .updateTable('shifts')
-        .set((eb) => ({ status: 'published', published_at: eb.fn('now'), version: eb('version', '+', 1), updated_at: eb.fn('now') }))
+        .set((eb) => ({
+          status: 'published',
+          published_at: eb.fn('now'),
+          version: eb('version', '+', 1),
+          updated_at: eb.fn('now'),
+        }))
         .where('location_id', '=', location_id)
         .where('start_at', '>=', start)
         .where('start_at', '<', end)
@@ -34,7 +40,13 @@ export function publishRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>):
         .execute();
       const shift_ids = rows.map((r) => r.id).sort((a, b) => a - b);
       request.log.info({ location_id, published: shift_ids.length }, 'published shifts');
-      return { location_id, start: start.toISOString(), end: end.toISOString(), published_count: shift_ids.length, shift_ids };
+      return {
+        location_id,
+        start: start.toISOString(),
+        end: end.toISOString(),
+        published_count: shift_ids.length,
+        shift_ids,
+      };
     },
   );
 }

@@ -38,7 +38,13 @@ export function findShift(db: Kysely<ShiftsDatabase>, id: number): Promise<Shift
 }
 
 /** Live shifts of `userId` that overlap [start, end), other than `exceptId`: what an overlap conflicts with. */
-export function overlapping(db: Kysely<ShiftsDatabase>, userId: number, start: Date, end: Date, exceptId?: number) {
+export function overlapping(
+  db: Kysely<ShiftsDatabase>,
+  userId: number,
+  start: Date,
+  end: Date,
+  exceptId?: number,
+) {
   let q = select(db)
     .where('user_id', '=', userId)
     .where('deleted_at', 'is', null)

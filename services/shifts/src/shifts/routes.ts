@@ -25,7 +25,15 @@ import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { ShiftRow, ShiftsDatabase } from '../db';
 import type { UsersClient } from '../users-client';
-import { findShift, insertShift, listShifts, overlapping, softDeleteShift, updateShift, type ShiftValues } from './queries';
+import {
+  findShift,
+  insertShift,
+  listShifts,
+  overlapping,
+  softDeleteShift,
+  updateShift,
+  type ShiftValues,
+} from './queries';
 import { checkTimes, checkWindow } from './rules';
 
 export function toShift(row: ShiftRow, assignee?: Assignee | null): Shift {
@@ -49,8 +57,16 @@ export function toShift(row: ShiftRow, assignee?: Assignee | null): Shift {
   };
 }
 
-const unprocessable = (code: 'unknown-assignee' | 'inactive-assignee' | 'assignee-not-at-location' | 'unknown-location' | 'unknown-role', param: string, detail: string) =>
-  new ProblemError({ status: 422, code, param, detail });
+const unprocessable = (
+  code:
+    | 'unknown-assignee'
+    | 'inactive-assignee'
+    | 'assignee-not-at-location'
+    | 'unknown-location'
+    | 'unknown-role',
+  param: string,
+  detail: string,
+) => new ProblemError({ status: 422, code, param, detail });
 
 /**
  * Checks location, role and assignee with the users service (in parallel) before anything is written.
@@ -66,27 +82,46 @@ async function checkReferences(
     refs.role_id ? users.role(refs.role_id, requestId) : undefined,
     refs.user_id ? users.user(refs.user_id, requestId) : undefined,
   ]);
-  if (!location) throw unprocessable('unknown-location', 'location_id', `Location ${refs.location_id} does not exist.`);
+  if (!location)
+    throw unprocessable('unknown-location', 'location_id', `Location ${refs.location_id} does not exist.`);
   if (refs.role_id && (!role || role.location_id !== refs.location_id)) {
-    throw unprocessable('unknown-role', 'role_id', `Role ${refs.role_id} does not exist at ${location.name}.`);
+    throw unprocessable(
+      'unknown-role',
+      'role_id',
+      `Role ${refs.role_id} does not exist at ${location.name}.`,
+    );
   }
   if (refs.user_id) {
     if (!user) throw unprocessable('unknown-assignee', 'user_id', `User ${refs.user_id} does not exist.`);
     const name = `${user.first_name} ${user.last_name}`;
-    if (!user.active) throw unprocessable('inactive-assignee', 'user_id', `${name} is inactive and cannot be given shifts.`);
+    if (!user.active)
+      throw unprocessable('inactive-assignee', 'user_id', `${name} is inactive and cannot be given shifts.`);
     if (!user.location_ids.includes(refs.location_id)) {
-      throw unprocessable('assignee-not-at-location', 'user_id', `${name} does not work at ${location.name}.`);
+      throw unprocessable(
+        'assignee-not-at-location',
+        'user_id',
+        `${name} does not work at ${location.name}.`,
+      );
     }
   }
   return { timezone: location.timezone };
 }
 
 /** Turns the exclusion constraint's refusal into a 409 naming the shifts it collides with. */
-async function overlapProblem(db: Kysely<ShiftsDatabase>, v: { user_id: number | null; start_at: Date; end_at: Date }, exceptId?: number) {
+async function overlapProblem(
+  db: Kysely<ShiftsDatabase>,
+  v: { user_id: number | null; start_at: Date; end_at: Date },
+  exceptId?: number,
+) {
   const conflicts = v.user_id ? await overlapping(db, v.user_id, v.start_at, v.end_at, exceptId) : [];
   const body: Omit<ShiftOverlapProblem, 'code'> = {
     conflicting_shift_ids: conflicts.map((c) => c.id),
-    conflicts: conflicts.map((c) => ({ id: c.id, user_id: c.user_id!, start: c.start_at.toISOString(), end: c.end_at.toISOString() })),
+    conflicts: conflicts.map((c) => ({
+      id: c.id,
+      user_id: c.user_id!,
+      start: c.start_at.toISOString(),
+      end: c.end_at.toISOString(),
+    })),
   };
   return new ProblemError({
     status: 409,
@@ -109,7 +144,7 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
         tags,
         summary: 'List shifts in a time window',
         description:
-          'start[gte] and start[lt] are required, at most 42 days apart. Ordered by start, then id; keyset pagination. Each shift carries its assignee\'s name from the users service; when users cannot answer, names are null and meta.degraded is true.',
+          "start[gte] and start[lt] are required, at most 42 days apart. Ordered by start, then id; keyset pagination. Each shift carries its assignee's name from the users service; when users cannot answer, names are null and meta.degraded is true.",
         querystring: ShiftListQuery,
         response: { 200: ShiftPage, ...problemResponses },
       },
@@ -132,22 +167,39 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
         cursor: q.cursor,
       });
       const ids = page.rows.flatMap((r) => (r.user_id ? [r.user_id] : []));
-      const { names, degraded } = ids.length > 0 ? await users.names(ids, request.id) : { names: new Map<number, Assignee>(), degraded: false };
+      const { names, degraded } =
+        ids.length > 0
+          ? await users.names(ids, request.id)
+          : { names: new Map<number, Assignee>(), degraded: false };
       return {
         data: page.rows.map((r) => toShift(r, r.user_id ? (names.get(r.user_id) ?? null) : null)),
-        meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length }, ...(degraded ? { degraded } : {}) },
+        meta: {
+          cursor: { next: page.next, prev: page.prev, count: page.rows.length },
+          ...(degraded ? { degraded } : {}),
+        },
       };
     },
   );
 
   app.get(
     '/api/v1/shifts/:id',
-    { schema: { tags, summary: 'Get a shift', params: IdParams, response: { 200: Shift, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a shift',
+        params: IdParams,
+        response: { 200: Shift, ...problemResponses },
+      },
+    },
     async (request, reply) => {
       const row = await findShift(db, request.params.id);
       if (!row) throw notFound('Shift', request.params.id);
-      const { names } = row.user_id ? await users.names([row.user_id], request.id) : { names: new Map<number, Assignee>() };
-      return reply.header('etag', etagOf(row.version)).send(toShift(row, row.user_id ? (names.get(row.user_id) ?? null) : null));
+      const { names } = row.user_id
+        ? await users.names([row.user_id], request.id)
+        : { names: new Map<number, Assignee>() };
+      return reply
+        .header('etag', etagOf(row.version))
+        .send(toShift(row, row.user_id ? (names.get(row.user_id) ?? null) : null));
     },
   );
 
@@ -182,10 +234,14 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
         notes: b.notes ?? null,
         status: b.status ?? 'draft',
       };
-      const result = await withIdempotency(db, { scope: 'POST /api/v1/shifts', key, request: b }, async (trx) => ({
-        status: 201,
-        body: toShift(await insertShift(trx, values)),
-      })).catch(async (err: unknown) => {
+      const result = await withIdempotency(
+        db,
+        { scope: 'POST /api/v1/shifts', key, request: b },
+        async (trx) => ({
+          status: 201,
+          body: toShift(await insertShift(trx, values)),
+        }),
+      ).catch(async (err: unknown) => {
         throw isOverlap(err) ? await overlapProblem(db, values) : err;
       });
       return replyCreated(reply, result, '/api/v1/shifts');
@@ -198,7 +254,8 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       schema: {
         tags,
         summary: 'Change, move, assign or unassign a shift',
-        description: 'With If-Match, answers 412 when the shift changed since you read it. Set user_id to null to make it open.',
+        description:
+          'With If-Match, answers 412 when the shift changed since you read it. Set user_id to null to make it open.',
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         params: IdParams,
         body: ShiftPatch,
@@ -210,7 +267,11 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       const current = await findShift(db, request.params.id);
       if (!current) throw notFound('Shift', request.params.id);
       if (current.deleted_at) {
-        throw new ProblemError({ status: 409, code: 'shift-deleted', detail: `Shift ${current.id} was deleted and cannot be changed.` });
+        throw new ProblemError({
+          status: 409,
+          code: 'shift-deleted',
+          detail: `Shift ${current.id} was deleted and cannot be changed.`,
+        });
       }
       if (expected !== undefined && expected !== current.version) throw versionMismatch(current.version);
       const b = request.body;
@@ -226,7 +287,11 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       const newAssignee = b.user_id !== undefined && b.user_id !== current.user_id ? b.user_id : undefined;
       const newRole = b.role_id !== undefined && b.role_id !== current.role_id ? b.role_id : undefined;
       if (newAssignee || newRole) {
-        await checkReferences(users, { location_id: current.location_id, role_id: newRole, user_id: newAssignee }, request.id);
+        await checkReferences(
+          users,
+          { location_id: current.location_id, role_id: newRole, user_id: newAssignee },
+          request.id,
+        );
       }
       const changes = {
         ...(b.role_id !== undefined ? { role_id: b.role_id } : {}),
@@ -255,7 +320,8 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       schema: {
         tags,
         summary: 'Delete a shift',
-        description: 'Soft delete: the shift stays readable with include_deleted=true. Deleting twice is harmless.',
+        description:
+          'Soft delete: the shift stays readable with include_deleted=true. Deleting twice is harmless.',
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses },

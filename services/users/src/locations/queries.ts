@@ -16,7 +16,11 @@ export function insertLocation(db: Kysely<UsersDatabase>, values: { name: string
   return db.insertInto('locations').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateLocation(db: Kysely<UsersDatabase>, id: number, values: { name?: string; timezone?: string }) {
+export function updateLocation(
+  db: Kysely<UsersDatabase>,
+  id: number,
+  values: { name?: string; timezone?: string },
+) {
   return db
     .updateTable('locations')
     .set((eb) => ({ ...values, updated_at: eb.fn('now') }))

@@ -1,5 +1,19 @@
-import { IdParams, Location, LocationCreate, LocationListQuery, LocationPage, LocationPatch } from '@shiftstack/contract';
-import { ProblemError, invalid, isUniqueViolation, notFound, problemResponses, type ServiceInstance } from '@shiftstack/service-kit';
+import {
+  IdParams,
+  Location,
+  LocationCreate,
+  LocationListQuery,
+  LocationPage,
+  LocationPatch,
+} from '@shiftstack/contract';
+import {
+  ProblemError,
+  invalid,
+  isUniqueViolation,
+  notFound,
+  problemResponses,
+  type ServiceInstance,
+} from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from '../db';
 import { findLocation, insertLocation, listLocations, updateLocation, type LocationRow } from './queries';
@@ -24,7 +38,12 @@ export function assertTimeZone(zone: string): void {
 
 function nameTaken(err: unknown, name: string | undefined): never {
   if (isUniqueViolation(err, 'locations_name_key')) {
-    throw new ProblemError({ status: 409, code: 'name-taken', param: 'name', detail: `A location named ${name} already exists.` });
+    throw new ProblemError({
+      status: 409,
+      code: 'name-taken',
+      param: 'name',
+      detail: `A location named ${name} already exists.`,
+    });
   }
   throw err;
 }
@@ -33,16 +52,36 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
   const tags = ['locations'];
   app.get(
     '/api/v1/locations',
-    { schema: { tags, summary: 'List locations', querystring: LocationListQuery, response: { 200: LocationPage, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'List locations',
+        querystring: LocationListQuery,
+        response: { 200: LocationPage, ...problemResponses },
+      },
+    },
     async (request) => {
-      const page = await listLocations(db, { limit: request.query.limit ?? 100, cursor: request.query.cursor });
-      return { data: page.rows.map(toLocation), meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } } };
+      const page = await listLocations(db, {
+        limit: request.query.limit ?? 100,
+        cursor: request.query.cursor,
+      });
+      return {
+        data: page.rows.map(toLocation),
+        meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } },
+      };
     },
   );
 
   app.get(
     '/api/v1/locations/:id',
-    { schema: { tags, summary: 'Get a location', params: IdParams, response: { 200: Location, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a location',
+        params: IdParams,
+        response: { 200: Location, ...problemResponses },
+      },
+    },
     async (request) => {
       const row = await findLocation(db, request.params.id);
       if (!row) throw notFound('Location', request.params.id);
@@ -52,12 +91,20 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
 
   app.post(
     '/api/v1/locations',
-    { schema: { tags, summary: 'Create a location', body: LocationCreate, response: { 201: Location, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a location',
+        body: LocationCreate,
+        response: { 201: Location, ...problemResponses },
+      },
+    },
     async (request, reply) => {
       assertTimeZone(request.body.timezone);
-      const row = await insertLocation(db, { name: request.body.name.trim(), timezone: request.body.timezone }).catch((err: unknown) =>
-        nameTaken(err, request.body.name),
-      );
+      const row = await insertLocation(db, {
+        name: request.body.name.trim(),
+        timezone: request.body.timezone,
+      }).catch((err: unknown) => nameTaken(err, request.body.name));
       return reply.code(201).header('location', `/api/v1/locations/${row.id}`).send(toLocation(row));
     },
   );
@@ -65,12 +112,20 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
   app.patch(
     '/api/v1/locations/:id',
     {
-      schema: { tags, summary: 'Change a location', params: IdParams, body: LocationPatch, response: { 200: Location, ...problemResponses } },
+      schema: {
+        tags,
+        summary: 'Change a location',
+        params: IdParams,
+        body: LocationPatch,
+        response: { 200: Location, ...problemResponses },
+      },
     },
     async (request) => {
       if (request.body.timezone) assertTimeZone(request.body.timezone);
       const values = { ...request.body, ...(request.body.name ? { name: request.body.name.trim() } : {}) };
-      const row = await updateLocation(db, request.params.id, values).catch((err: unknown) => nameTaken(err, request.body.name));
+      const row = await updateLocation(db, request.params.id, values).catch((err: unknown) =>
+        nameTaken(err, request.body.name),
+      );
       if (!row) throw notFound('Location', request.params.id);
       return toLocation(row);
     },

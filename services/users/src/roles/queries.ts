@@ -4,7 +4,10 @@ import type { UsersDatabase } from '../db';
 
 export type RoleRow = Selectable<UsersDatabase['roles']>;
 
-export function listRoles(db: Kysely<UsersDatabase>, filter: { location_id?: number; limit: number; cursor?: string }) {
+export function listRoles(
+  db: Kysely<UsersDatabase>,
+  filter: { location_id?: number; limit: number; cursor?: string },
+) {
   let q = db.selectFrom('roles').selectAll();
   if (filter.location_id !== undefined) q = q.where('location_id', '=', filter.location_id);
   return paginate(q, { columns: ['id'], keyOf: (r) => [r.id], limit: filter.limit, cursor: filter.cursor });

@@ -1,5 +1,11 @@
 import { IdParams, Role, RoleCreate, RoleListQuery, RolePage } from '@shiftstack/contract';
-import { ProblemError, isUniqueViolation, notFound, problemResponses, type ServiceInstance } from '@shiftstack/service-kit';
+import {
+  ProblemError,
+  isUniqueViolation,
+  notFound,
+  problemResponses,
+  type ServiceInstance,
+} from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from '../db';
 import { findLocation } from '../locations/queries';
@@ -19,17 +25,29 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
   const tags = ['roles'];
   app.get(
     '/api/v1/roles',
-    { schema: { tags, summary: 'List roles', querystring: RoleListQuery, response: { 200: RolePage, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'List roles',
+        querystring: RoleListQuery,
+        response: { 200: RolePage, ...problemResponses },
+      },
+    },
     async (request) => {
       const { limit = 100, ...filter } = request.query;
       const page = await listRoles(db, { ...filter, limit });
-      return { data: page.rows.map(toRole), meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } } };
+      return {
+        data: page.rows.map(toRole),
+        meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } },
+      };
     },
   );
 
   app.get(
     '/api/v1/roles/:id',
-    { schema: { tags, summary: 'Get a role', params: IdParams, response: { 200: Role, ...problemResponses } } },
+    {
+      schema: { tags, summary: 'Get a role', params: IdParams, response: { 200: Role, ...problemResponses } },
+    },
     async (request) => {
       const row = await findRole(db, request.params.id);
       if (!row) throw notFound('Role', request.params.id);
@@ -39,15 +57,32 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
 
   app.post(
     '/api/v1/roles',
-    { schema: { tags, summary: 'Create a role at a location', body: RoleCreate, response: { 201: Role, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a role at a location',
+        body: RoleCreate,
+        response: { 201: Role, ...problemResponses },
+      },
+    },
     async (request, reply) => {
       const { location_id, name } = request.body;
       if (!(await findLocation(db, location_id))) {
-        throw new ProblemError({ status: 422, code: 'unknown-location', param: 'location_id', detail: `Location ${location_id} does not exist.` });
+        throw new ProblemError({
+          status: 422,
+          code: 'unknown-location',
+          param: 'location_id',
+          detail: `Location ${location_id} does not exist.`,
+        });
       }
       const row = await insertRole(db, { location_id, name: name.trim() }).catch((err: unknown) => {
         if (isUniqueViolation(err, 'roles_location_name_key')) {
-          throw new ProblemError({ status: 409, code: 'name-taken', param: 'name', detail: `This location already has a role named ${name}.` });
+          throw new ProblemError({
+            status: 409,
+            code: 'name-taken',
+            param: 'name',
+            detail: `This location already has a role named ${name}.`,
+          });
         }
         throw err;
       });

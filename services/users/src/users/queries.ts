@@ -23,8 +23,14 @@ function selectUsers(db: Kysely<UsersDatabase>) {
     .selectFrom('users')
     .selectAll('users')
     .select([
-      sql<number[]>`array(select ul.location_id from user_locations ul where ul.user_id = users.id order by 1)`.as('location_ids'),
-      sql<number[]>`array(select ur.role_id from user_roles ur where ur.user_id = users.id order by 1)`.as('role_ids'),
+      sql<
+        number[]
+      >`array(select ul.location_id from user_locations ul where ul.user_id = users.id order by 1)`.as(
+        'location_ids',
+      ),
+      sql<number[]>`array(select ur.role_id from user_roles ur where ur.user_id = users.id order by 1)`.as(
+        'role_ids',
+      ),
     ]);
 }
 
@@ -38,20 +44,39 @@ export function listUsers(db: Kysely<UsersDatabase>, f: UserFilter) {
   if (f.location_id !== undefined) {
     const id = f.location_id;
     q = q.where((eb) =>
-      eb.exists(eb.selectFrom('user_locations as ul').select('ul.user_id').whereRef('ul.user_id', '=', 'users.id').where('ul.location_id', '=', id)),
+      eb.exists(
+        eb
+          .selectFrom('user_locations as ul')
+          .select('ul.user_id')
+          .whereRef('ul.user_id', '=', 'users.id')
+          .where('ul.location_id', '=', id),
+      ),
     );
   }
   if (f.role_id !== undefined) {
     const id = f.role_id;
     q = q.where((eb) =>
-      eb.exists(eb.selectFrom('user_roles as ur').select('ur.user_id').whereRef('ur.user_id', '=', 'users.id').where('ur.role_id', '=', id)),
+      eb.exists(
+        eb
+          .selectFrom('user_roles as ur')
+          .select('ur.user_id')
+          .whereRef('ur.user_id', '=', 'users.id')
+          .where('ur.role_id', '=', id),
+      ),
     );
   }
   if (f.q) {
     // Same expression as the users_search trigram index.
-    q = q.where(sql<boolean>`(first_name || ' ' || last_name || ' ' || coalesce(email, '')) ilike ${`%${escapeLike(f.q.trim())}%`}`);
+    q = q.where(
+      sql<boolean>`(first_name || ' ' || last_name || ' ' || coalesce(email, '')) ilike ${`%${escapeLike(f.q.trim())}%`}`,
+    );
   }
-  return paginate(q, { columns: ORDER, keyOf: (r) => [r.last_name, r.first_name, r.id], limit: f.limit, cursor: f.cursor });
+  return paginate(q, {
+    columns: ORDER,
+    keyOf: (r) => [r.last_name, r.first_name, r.id],
+    limit: f.limit,
+    cursor: f.cursor,
+  });
 }
 
 export function findUser(db: Kysely<UsersDatabase>, id: number): Promise<UserRow | undefined> {
@@ -67,17 +92,27 @@ export interface UserValues {
   hire_date?: string | null;
 }
 
-async function replaceLinks(db: Kysely<UsersDatabase>, userId: number, links: { location_ids?: number[]; role_ids?: number[] }) {
+async function replaceLinks(
+  db: Kysely<UsersDatabase>,
+  userId: number,
+  links: { location_ids?: number[]; role_ids?: number[] },
+) {
   if (links.location_ids) {
     await db.deleteFrom('user_locations').where('user_id', '=', userId).execute();
     if (links.location_ids.length > 0) {
-      await db.insertInto('user_locations').values(links.location_ids.map((location_id) => ({ user_id: userId, location_id }))).execute();
+      await db
+        .insertInto('user_locations')
+        .values(links.location_ids.map((location_id) => ({ user_id: userId, location_id })))
+        .execute();
     }
   }
   if (links.role_ids) {
     await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
     if (links.role_ids.length > 0) {
-      await db.insertInto('user_roles').values(links.role_ids.map((role_id) => ({ user_id: userId, role_id }))).execute();
+      await db
+        .insertInto('user_roles')
+        .values(links.role_ids.map((role_id) => ({ user_id: userId, role_id })))
+        .execute();
     }
   }
 }

@@ -1,4 +1,12 @@
-import { IdParams, User, UserCreate, UserDeactivate, UserListQuery, UserPage, UserPatch } from '@shiftstack/contract';
+import {
+  IdParams,
+  User,
+  UserCreate,
+  UserDeactivate,
+  UserListQuery,
+  UserPage,
+  UserPatch,
+} from '@shiftstack/contract';
 import {
   ProblemError,
   etagOf,
@@ -39,26 +47,44 @@ export function toUser(row: UserRow): User {
 }
 
 /** Refuses ids of locations or roles that do not exist, naming the field at fault. */
-async function checkLinks(db: Kysely<UsersDatabase>, links: { location_ids?: number[]; role_ids?: number[] }) {
+async function checkLinks(
+  db: Kysely<UsersDatabase>,
+  links: { location_ids?: number[]; role_ids?: number[] },
+) {
   if (links.location_ids?.length) {
     const found = await existingLocationIds(db, links.location_ids);
     const missing = links.location_ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
-      throw new ProblemError({ status: 422, code: 'unknown-location', param: 'location_ids', detail: `Unknown location ids: ${missing.join(', ')}.` });
+      throw new ProblemError({
+        status: 422,
+        code: 'unknown-location',
+        param: 'location_ids',
+        detail: `Unknown location ids: ${missing.join(', ')}.`,
+      });
     }
   }
   if (links.role_ids?.length) {
     const found = new Set((await rolesByIds(db, links.role_ids)).map((r) => r.id));
     const missing = links.role_ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
-      throw new ProblemError({ status: 422, code: 'unknown-role', param: 'role_ids', detail: `Unknown role ids: ${missing.join(', ')}.` });
+      throw new ProblemError({
+        status: 422,
+        code: 'unknown-role',
+        param: 'role_ids',
+        detail: `Unknown role ids: ${missing.join(', ')}.`,
+      });
     }
   }
 }
 
 function emailTaken(err: unknown): never {
   if (isUniqueViolation(err, 'users_email_key')) {
-    throw new ProblemError({ status: 409, code: 'email-taken', param: 'email', detail: 'Another person already has this email address.' });
+    throw new ProblemError({
+      status: 409,
+      code: 'email-taken',
+      param: 'email',
+      detail: 'Another person already has this email address.',
+    });
   }
   throw err;
 }
@@ -88,8 +114,16 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
     async (request) => {
       const { ids, status, limit = 100, ...rest } = request.query;
       const idList = ids ? [...new Set(ids.split(',').map(Number))] : undefined;
-      const page = await listUsers(db, { ...rest, ids: idList, status: status ?? (idList ? 'all' : 'active'), limit });
-      return { data: page.rows.map(toUser), meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } } };
+      const page = await listUsers(db, {
+        ...rest,
+        ids: idList,
+        status: status ?? (idList ? 'all' : 'active'),
+        limit,
+      });
+      return {
+        data: page.rows.map(toUser),
+        meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } },
+      };
     },
   );
 
@@ -99,7 +133,8 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
       schema: {
         tags,
         summary: 'Get a person',
-        description: 'Answers with an ETag (the version); send it back in If-Match when you change the person.',
+        description:
+          'Answers with an ETag (the version); send it back in If-Match when you change the person.',
         params: IdParams,
         response: { 200: User, 304: Type.Null(), ...problemResponses },
       },
@@ -119,7 +154,8 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
       schema: {
         tags,
         summary: 'Add a person',
-        description: 'Send an Idempotency-Key header to make retries safe: the same key and body answer the same response.',
+        description:
+          'Send an Idempotency-Key header to make retries safe: the same key and body answer the same response.',
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
         body: UserCreate,
         response: { 201: User, ...problemResponses },
@@ -129,11 +165,15 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
       const key = validateIdempotencyKey(request.headers['idempotency-key']);
       const body = trimmed(request.body);
       const { location_ids = [], role_ids = [], ...values } = body;
-      const result = await withIdempotency(db, { scope: 'POST /api/v1/users', key, request: request.body }, async (trx) => {
-        await checkLinks(trx, { location_ids, role_ids });
-        const row = await insertUser(trx, values, { location_ids, role_ids }).catch(emailTaken);
-        return { status: 201, body: toUser(row) };
-      });
+      const result = await withIdempotency(
+        db,
+        { scope: 'POST /api/v1/users', key, request: request.body },
+        async (trx) => {
+          await checkLinks(trx, { location_ids, role_ids });
+          const row = await insertUser(trx, values, { location_ids, role_ids }).catch(emailTaken);
+          return { status: 201, body: toUser(row) };
+        },
+      );
       return replyCreated(reply, result, '/api/v1/users');
     },
   );
@@ -144,7 +184,8 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
       schema: {
         tags,
         summary: 'Change a person',
-        description: 'With If-Match, answers 412 when the person changed since you read them. `active: true` reactivates.',
+        description:
+          'With If-Match, answers 412 when the person changed since you read them. `active: true` reactivates.',
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         params: IdParams,
         body: UserPatch,
@@ -157,9 +198,13 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
       const row = await db.transaction().execute(async (trx) => {
         await checkLinks(trx, { location_ids, role_ids });
         const reactivate = active ? { active: true, inactive_reason: null } : {};
-        const updated = await updateUser(trx, request.params.id, expected, { ...values, ...reactivate }, { location_ids, role_ids }).catch(
-          emailTaken,
-        );
+        const updated = await updateUser(
+          trx,
+          request.params.id,
+          expected,
+          { ...values, ...reactivate },
+          { location_ids, role_ids },
+        ).catch(emailTaken);
         if (updated) return updated;
         const current = await findUser(trx, request.params.id);
         if (!current) throw notFound('User', request.params.id);
@@ -195,7 +240,10 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
         if (!current) throw notFound('User', request.params.id);
         if (expected !== undefined && expected !== current.version) throw versionMismatch(current.version);
         if (!current.active) return current; // already inactive: deactivating again changes nothing
-        return (await updateUser(trx, current.id, current.version, { active: false, inactive_reason: reason })) ?? current;
+        return (
+          (await updateUser(trx, current.id, current.version, { active: false, inactive_reason: reason })) ??
+          current
+        );
       });
       return reply.header('etag', etagOf(row.version)).send(toUser(row));
     },

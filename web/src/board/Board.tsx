@@ -1,5 +1,6 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { api, type Location, type Role, type Shift, type User } from '../api';
+import { FilterSelect, nameOptions } from '../components/FilterSelect';
 import { explainError } from '../errors';
 import { setQuery } from '../router';
 import { roleColor, roleName } from '../roles';
@@ -197,8 +198,8 @@ function WeekBoard({
   const personChoices = useMemo(
     () =>
       [...names.entries()]
-        .map(([id, name]) => ({ id, name }))
-        .sort((a, b) => lastFirst(a.name).localeCompare(lastFirst(b.name))),
+        .map(([id, name]) => ({ value: id, label: name }))
+        .sort((a, b) => lastFirst(a.label).localeCompare(lastFirst(b.label))),
     [names],
   );
 
@@ -265,20 +266,13 @@ function WeekBoard({
           {formatWeekRange(weekKey)}
         </h1>
         <div className="toolbar">
-          <div className="field-inline">
-            <label htmlFor="board-location">Location</label>
-            <select
-              id="board-location"
-              value={location.id}
-              onChange={(e) => setQuery({ location: e.target.value, role: null, person: null })}
-            >
-              {locations.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="board-location"
+            label="Location"
+            value={location.id}
+            options={nameOptions(locations)}
+            onChange={(v) => setQuery({ location: v, role: null, person: null })}
+          />
           <div className="week-nav" role="group" aria-label="Week">
             <button type="button" className="button" onClick={() => goWeek(addDays(weekKey, -7))}>
               <span aria-hidden="true">‹ </span>Previous<span className="visually-hidden"> week</span>
@@ -296,36 +290,22 @@ function WeekBoard({
               <span aria-hidden="true"> ›</span>
             </button>
           </div>
-          <div className="field-inline">
-            <label htmlFor="board-role">Role</label>
-            <select
-              id="board-role"
-              value={roleFilter ?? ''}
-              onChange={(e) => setQuery({ role: e.target.value || null })}
-            >
-              <option value="">All roles</option>
-              {roles.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field-inline">
-            <label htmlFor="board-person">Person</label>
-            <select
-              id="board-person"
-              value={personFilter ?? ''}
-              onChange={(e) => setQuery({ person: e.target.value || null })}
-            >
-              <option value="">Everyone</option>
-              {personChoices.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="board-role"
+            label="Role"
+            value={roleFilter ?? ''}
+            allLabel="All roles"
+            options={nameOptions(roles)}
+            onChange={(v) => setQuery({ role: v || null })}
+          />
+          <FilterSelect
+            id="board-person"
+            label="Person"
+            value={personFilter ?? ''}
+            allLabel="Everyone"
+            options={personChoices}
+            onChange={(v) => setQuery({ person: v || null })}
+          />
           <div className="publish">
             <button
               type="button"

@@ -2,6 +2,8 @@ import { useId, useState, type FormEvent } from 'react';
 import type { ShiftPatch } from '@shiftstack/contract';
 import { api, type Location, type Role, type Shift, type User } from '../api';
 import { Dialog, Field, describedBy } from '../components/Dialog';
+import { nameOptions } from '../components/FilterSelect';
+import { SelectField, TextField } from '../components/FormFields';
 import { explainError, type Explained } from '../errors';
 import {
   dayKeyInZone,
@@ -96,14 +98,14 @@ export function ShiftDialog({
   const nameOf = (uid: number) => names.get(uid);
 
   // Active people here, plus the current assignee if they are no longer in that list.
-  const options = people.map((p) => ({ id: p.id, name: `${p.first_name} ${p.last_name}` }));
-  if (editing?.user_id != null && !options.some((o) => o.id === editing.user_id)) {
+  const options = people.map((p) => ({ value: p.id, label: `${p.first_name} ${p.last_name}` }));
+  if (editing?.user_id != null && !options.some((o) => o.value === editing.user_id)) {
     options.push({
-      id: editing.user_id,
-      name: nameOf(editing.user_id) ?? `Name unavailable (#${editing.user_id})`,
+      value: editing.user_id,
+      label: nameOf(editing.user_id) ?? `Name unavailable (#${editing.user_id})`,
     });
   }
-  options.sort((a, b) => a.name.localeCompare(b.name));
+  options.sort((a, b) => a.label.localeCompare(b.label));
 
   const { start, end, overnight } = shiftInstants(form.day, form.startTime, form.endTime, tz);
   const lengthHours = (end.getTime() - start.getTime()) / 3_600_000;
@@ -203,94 +205,62 @@ export function ShiftDialog({
             {error.message}
           </div>
         ) : null}
-        <Field
+        <SelectField
           label="Person"
           id={`${id}-user`}
           error={fieldError('user_id')}
           hint={peopleUnavailable ? 'People can’t be listed right now.' : undefined}
-        >
-          <select
-            id={`${id}-user`}
-            value={form.userId}
-            onChange={set('userId')}
-            aria-invalid={!!fieldError('user_id')}
-            aria-describedby={describedBy(
-              `${id}-user`,
-              fieldError('user_id'),
-              peopleUnavailable ? 'x' : undefined,
-            )}
-            data-autofocus
-          >
-            <option value="">Nobody yet (open shift)</option>
-            {options.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Role" id={`${id}-role`} error={fieldError('role_id')}>
-          <select
-            id={`${id}-role`}
-            value={form.roleId}
-            onChange={set('roleId')}
-            aria-invalid={!!fieldError('role_id')}
-            aria-describedby={describedBy(`${id}-role`, fieldError('role_id'))}
-          >
-            <option value="">No role</option>
-            {roles.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+          value={form.userId}
+          onChange={set('userId')}
+          data-autofocus
+          emptyLabel="Nobody yet (open shift)"
+          options={options}
+        />
+        <SelectField
+          label="Role"
+          id={`${id}-role`}
+          error={fieldError('role_id')}
+          value={form.roleId}
+          onChange={set('roleId')}
+          emptyLabel="No role"
+          options={nameOptions(roles)}
+        />
         <Field label="Day" id={`${id}-day`}>
           <input id={`${id}-day`} type="date" value={form.day} onChange={set('day')} required />
         </Field>
         <div className="field-pair">
-          <Field label="Start" id={`${id}-start`} error={fieldError('start')}>
-            <input
-              id={`${id}-start`}
-              type="time"
-              value={form.startTime}
-              onChange={set('startTime')}
-              required
-              aria-invalid={!!fieldError('start')}
-              aria-describedby={describedBy(`${id}-start`, fieldError('start'))}
-            />
-          </Field>
-          <Field
+          <TextField
+            label="Start"
+            id={`${id}-start`}
+            error={fieldError('start')}
+            type="time"
+            value={form.startTime}
+            onChange={set('startTime')}
+            required
+          />
+          <TextField
             label="End"
             id={`${id}-end`}
             error={fieldError('end')}
             hint={overnight ? 'Ends the next day.' : undefined}
-          >
-            <input
-              id={`${id}-end`}
-              type="time"
-              value={form.endTime}
-              onChange={set('endTime')}
-              required
-              aria-invalid={!!fieldError('end')}
-              aria-describedby={describedBy(`${id}-end`, fieldError('end'), overnight ? 'x' : undefined)}
-            />
-          </Field>
-        </div>
-        <Field label="Break (minutes)" id={`${id}-break`} error={fieldError('break_minutes')}>
-          <input
-            id={`${id}-break`}
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={720}
-            step={5}
-            value={form.breakMinutes}
-            onChange={set('breakMinutes')}
-            aria-invalid={!!fieldError('break_minutes')}
-            aria-describedby={describedBy(`${id}-break`, fieldError('break_minutes'))}
+            type="time"
+            value={form.endTime}
+            onChange={set('endTime')}
+            required
           />
-        </Field>
+        </div>
+        <TextField
+          label="Break (minutes)"
+          id={`${id}-break`}
+          error={fieldError('break_minutes')}
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={720}
+          step={5}
+          value={form.breakMinutes}
+          onChange={set('breakMinutes')}
+        />
         <Field label="Notes" id={`${id}-notes`} error={fieldError('notes')}>
           <textarea
             id={`${id}-notes`}

@@ -3,9 +3,16 @@ import type { UserType } from '@shiftstack/contract';
 import { api, type Location, type Role, type User } from '../api';
 import { explainError } from '../errors';
 import { setQuery } from '../router';
-import { PersonDialog, DeactivateDialog, TYPE_LABELS } from './PersonDialog';
+import { FilterSelect, nameOptions, type SelectOption } from '../components/FilterSelect';
+import { PersonDialog, DeactivateDialog, TYPE_LABELS, TYPE_OPTIONS } from './PersonDialog';
 
 type Status = 'active' | 'inactive' | 'all';
+
+const STATUS_OPTIONS: SelectOption[] = [
+  { value: 'active', label: 'Active' },
+  { value: 'inactive', label: 'Deactivated' },
+  { value: 'all', label: 'Everyone' },
+];
 
 type DialogState = { kind: 'add' } | { kind: 'edit'; user: User } | { kind: 'deactivate'; user: User } | null;
 
@@ -123,66 +130,40 @@ export function PeoplePage({ locations, search }: { locations: Location[]; searc
               onBlur={() => setQuery({ q: q.trim() || null }, { replace: true })}
             />
           </div>
-          <div className="field-inline">
-            <label htmlFor="people-location">Location</label>
-            <select
-              id="people-location"
-              value={locationId ?? ''}
-              onChange={(e) => setQuery({ location: e.target.value || null, role: null }, { replace: true })}
-            >
-              <option value="">All locations</option>
-              {locations.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field-inline">
-            <label htmlFor="people-role">Role</label>
-            <select
-              id="people-role"
-              value={roleId ?? ''}
-              onChange={(e) => setQuery({ role: e.target.value || null }, { replace: true })}
-            >
-              <option value="">All roles</option>
-              {roleChoices.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                  {locationId ? '' : ` (${locName(r.location_id)})`}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field-inline">
-            <label htmlFor="people-type">Type</label>
-            <select
-              id="people-type"
-              value={type}
-              onChange={(e) => setQuery({ type: e.target.value || null }, { replace: true })}
-            >
-              <option value="">Any type</option>
-              {Object.entries(TYPE_LABELS).map(([v, label]) => (
-                <option key={v} value={v}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field-inline">
-            <label htmlFor="people-status">Status</label>
-            <select
-              id="people-status"
-              value={status}
-              onChange={(e) =>
-                setQuery({ status: e.target.value === 'active' ? null : e.target.value }, { replace: true })
-              }
-            >
-              <option value="active">Active</option>
-              <option value="inactive">Deactivated</option>
-              <option value="all">Everyone</option>
-            </select>
-          </div>
+          <FilterSelect
+            id="people-location"
+            label="Location"
+            value={locationId ?? ''}
+            allLabel="All locations"
+            options={nameOptions(locations)}
+            onChange={(v) => setQuery({ location: v || null, role: null }, { replace: true })}
+          />
+          <FilterSelect
+            id="people-role"
+            label="Role"
+            value={roleId ?? ''}
+            allLabel="All roles"
+            options={roleChoices.map((r) => ({
+              value: r.id,
+              label: locationId ? r.name : `${r.name} (${locName(r.location_id)})`,
+            }))}
+            onChange={(v) => setQuery({ role: v || null }, { replace: true })}
+          />
+          <FilterSelect
+            id="people-type"
+            label="Type"
+            value={type}
+            allLabel="Any type"
+            options={TYPE_OPTIONS}
+            onChange={(v) => setQuery({ type: v || null }, { replace: true })}
+          />
+          <FilterSelect
+            id="people-status"
+            label="Status"
+            value={status}
+            options={STATUS_OPTIONS}
+            onChange={(v) => setQuery({ status: v === 'active' ? null : v }, { replace: true })}
+          />
           <button type="button" className="button primary" onClick={() => setDialog({ kind: 'add' })}>
             Add person
           </button>

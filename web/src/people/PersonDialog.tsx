@@ -1,7 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { UserCreate, UserPatch, UserType } from '@shiftstack/contract';
 import { api, type Location, type Role, type User } from '../api';
-import { Dialog, Field, describedBy } from '../components/Dialog';
+import { Dialog, Field } from '../components/Dialog';
+import { Options, type SelectOption } from '../components/FilterSelect';
+import { TextField } from '../components/FormFields';
 import { explainError, type Explained } from '../errors';
 
 export const TYPE_LABELS: Record<UserType, string> = {
@@ -10,6 +12,11 @@ export const TYPE_LABELS: Record<UserType, string> = {
   manager: 'Manager',
   employer: 'Owner',
 };
+
+export const TYPE_OPTIONS: SelectOption[] = Object.entries(TYPE_LABELS).map(([value, label]) => ({
+  value,
+  label,
+}));
 
 interface Props {
   user: User | null;
@@ -92,74 +99,60 @@ export function PersonDialog({ user, locations, roles, defaultLocationId, onClos
           </div>
         ) : null}
         <div className="field-pair">
-          <Field label="First name" id={`${id}-first`} error={err('first_name')}>
-            <input
-              id={`${id}-first`}
-              value={first}
-              onChange={(e) => setFirst(e.target.value)}
-              maxLength={80}
-              required
-              autoComplete="off"
-              aria-invalid={!!err('first_name')}
-              aria-describedby={describedBy(`${id}-first`, err('first_name'))}
-            />
-          </Field>
-          <Field label="Last name" id={`${id}-last`} error={err('last_name')}>
-            <input
-              id={`${id}-last`}
-              value={last}
-              onChange={(e) => setLast(e.target.value)}
-              maxLength={80}
-              required
-              autoComplete="off"
-              aria-invalid={!!err('last_name')}
-              aria-describedby={describedBy(`${id}-last`, err('last_name'))}
-            />
-          </Field>
-        </div>
-        <Field label="Email (optional)" id={`${id}-email`} error={err('email')}>
-          <input
-            id={`${id}-email`}
-            type="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            maxLength={155}
+          <TextField
+            label="First name"
+            id={`${id}-first`}
+            error={err('first_name')}
+            value={first}
+            onChange={(e) => setFirst(e.target.value)}
+            maxLength={80}
+            required
             autoComplete="off"
-            aria-invalid={!!err('email')}
-            aria-describedby={describedBy(`${id}-email`, err('email'))}
           />
-        </Field>
+          <TextField
+            label="Last name"
+            id={`${id}-last`}
+            error={err('last_name')}
+            value={last}
+            onChange={(e) => setLast(e.target.value)}
+            maxLength={80}
+            required
+            autoComplete="off"
+          />
+        </div>
+        <TextField
+          label="Email (optional)"
+          id={`${id}-email`}
+          error={err('email')}
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          maxLength={155}
+          autoComplete="off"
+        />
         <div className="field-pair">
-          <Field label="Mobile (optional)" id={`${id}-mobile`} error={err('mobile_number')}>
-            <input
-              id={`${id}-mobile`}
-              type="tel"
-              value={mobile}
-              onChange={(e) => setMobile(e.target.value)}
-              maxLength={32}
-              autoComplete="off"
-              aria-invalid={!!err('mobile_number')}
-              aria-describedby={describedBy(`${id}-mobile`, err('mobile_number'))}
-            />
-          </Field>
-          <Field label="Hire date (optional)" id={`${id}-hire`} error={err('hire_date')}>
-            <input
-              id={`${id}-hire`}
-              type="date"
-              value={hireDate}
-              onChange={(e) => setHireDate(e.target.value)}
-              aria-invalid={!!err('hire_date')}
-              aria-describedby={describedBy(`${id}-hire`, err('hire_date'))}
-            />
-          </Field>
+          <TextField
+            label="Mobile (optional)"
+            id={`${id}-mobile`}
+            error={err('mobile_number')}
+            type="tel"
+            value={mobile}
+            onChange={(e) => setMobile(e.target.value)}
+            maxLength={32}
+            autoComplete="off"
+          />
+          <TextField
+            label="Hire date (optional)"
+            id={`${id}-hire`}
+            error={err('hire_date')}
+            type="date"
+            value={hireDate}
+            onChange={(e) => setHireDate(e.target.value)}
+          />
         </div>
         <Field label="Type" id={`${id}-type`} error={err('type')}>
           <select id={`${id}-type`} value={type} onChange={(e) => setType(e.target.value as UserType)}>
-            {Object.entries(TYPE_LABELS).map(([v, label]) => (
-              <option key={v} value={v}>
-                {label}
-              </option>
-            ))}
+            <Options options={TYPE_OPTIONS} />
           </select>
         </Field>
         <fieldset className="checks">
@@ -253,22 +246,16 @@ export function DeactivateDialog({
             {error.message}
           </div>
         ) : null}
-        <Field
+        <TextField
           label="Reason"
           id={`${id}-reason`}
           error={fieldErr}
           hint="For example: left the company, on leave."
-        >
-          <input
-            id={`${id}-reason`}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            maxLength={200}
-            required
-            aria-invalid={!!fieldErr}
-            aria-describedby={describedBy(`${id}-reason`, fieldErr, 'x')}
-          />
-        </Field>
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          maxLength={200}
+          required
+        />
         <div className="actions">
           <button type="submit" className="button danger" disabled={busy}>
             {busy ? 'Deactivating…' : 'Deactivate'}

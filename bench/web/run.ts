@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startFakeApi } from './fake-api';
+import { CHROMIUM_ARGS } from '../../test/system/browser/support';
 
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'web', 'dist');
@@ -54,16 +55,7 @@ if (!existsSync(exe)) {
 const api = await startFakeApi({ people: PEOPLE, days: DAYS, distDir: dist });
 const browser = await chromium.launch({
   executablePath: exe,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: CHROMIUM_ARGS,
 });
 
 interface Sample {

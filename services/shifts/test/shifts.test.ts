@@ -8,6 +8,7 @@ import {
   metricValue,
   startUsersFixture,
   type UsersFixture,
+  countShifts,
 } from './users-fixture';
 
 interface ShiftJson {
@@ -69,15 +70,7 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       .data.map((s) => s.id)
       .sort((a, b) => a - b);
   };
-  const countRows = async () =>
-    Number(
-      (
-        await t.database.db
-          .selectFrom('shifts')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const countRows = () => countShifts(t.database.db);
 
   describe('list window', () => {
     it('requires start[gte] and start[lt] (400 validation-failed naming start[gte])', async () => {

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseKinds } from '@shiftstack/service-kit/testing';
 import { freePort } from '../../../test/support/ports';
 import { buildTestShiftsApp } from './harness';
-import { expectProblem, metricValue, startUsersFixture, type UsersFixture } from './users-fixture';
+import {
+  countShifts,
+  expectProblem,
+  metricValue,
+  startUsersFixture,
+  type UsersFixture,
+} from './users-fixture';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
@@ -48,15 +54,7 @@ describe.each(databaseKinds())('users unreachable (closed port) on %s', (kind) =
   afterAll(async () => {
     await t?.close();
   });
-  const rows = async () =>
-    Number(
-      (
-        await t.database.db
-          .selectFrom('shifts')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const rows = () => countShifts(t.database.db);
   const metrics = () => t.metrics.registry.metrics();
 
   it('refuses creates with 503 upstream-unavailable and Retry-After, writing nothing', async () => {

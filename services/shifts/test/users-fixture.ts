@@ -1,7 +1,9 @@
 // The REAL users service as a child process on loopback, and the reference data the shifts tests need,
 // created through its public HTTP API (nothing from users is imported here).
+import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
 import { ErrorCodes } from '@shiftstack/contract';
+import type { ShiftsDatabase } from '../src/db';
 import { startServiceProcess, type ServiceProcess } from '../../../test/support/service-process';
 
 export interface UsersFixture {
@@ -144,4 +146,13 @@ export function dayAllocator(firstDay: string) {
       new Date(start + hour * 3_600_000 + minute * 60_000).toISOString();
     return { at, from: new Date(start).toISOString(), to: new Date(start + DAY * 2).toISOString() };
   };
+}
+
+/** Every row in the shifts table, deleted or not: a write that was refused must leave this unchanged. */
+export async function countShifts(db: Kysely<ShiftsDatabase>): Promise<number> {
+  const { n } = await db
+    .selectFrom('shifts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }

@@ -124,18 +124,18 @@ export async function runService<E extends TObject, DB>(
     },
     async (err: unknown) => {
       logger.fatal({ err }, 'migrations failed; exiting');
-      await stop('migration failure');
+      await stop('migration failure', { drain: false }); // never served: nothing to drain
       if (opts.handleSignals) process.exit(1);
       throw err;
     },
   );
 
   let stopping: Promise<number> | undefined;
-  function stop(reason = 'stop'): Promise<number> {
+  function stop(reason = 'stop', { drain = true } = {}): Promise<number> {
     stopping ??= (async () => {
       readiness.draining = true;
       logger.info({ reason, drainSeconds: config.drainSeconds }, 'draining: readiness is now failing');
-      if (!reason.includes('failure')) await sleep(config.drainSeconds * 1000);
+      if (drain) await sleep(config.drainSeconds * 1000);
       let code = 0;
       const forced = setTimeout(() => {
         logger.error(

@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One `vitest run` runs every project. Tests that need PostgreSQL, Chromium, promtool, kubectl or podman
 // skip with a message when the tool is missing, and fail instead under REQUIRE_SYSTEM_DEPS=1 (CI).
 const pgSetup = './test/support/postgres-global-setup.ts';
+const kubectlSetup = './test/support/kubectl-global-setup.ts';
 
 export default defineConfig({
   test: {
@@ -27,9 +28,16 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'deploy', include: ['deploy/**/*.test.ts', 'test/deploy/**/*.test.ts'] },
+        test: {
+          name: 'deploy',
+          include: ['deploy/**/*.test.ts', 'test/deploy/**/*.test.ts'],
+          globalSetup: [kubectlSetup],
+        },
       },
-      { extends: true, test: { name: 'scripts', include: ['scripts/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'scripts', include: ['scripts/**/*.test.ts'], globalSetup: [kubectlSetup] },
+      },
       {
         extends: true,
         test: {

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { commandMissing, needs } from '../test/support/system-deps';
+import { kubectlPath } from './tools/kubectl';
 import {
   changedWorkloads,
   decideRollback,
@@ -161,7 +162,7 @@ spec: {template: {spec: {containers: [{name: users, image: "${image}"}]}}}
   });
 });
 
-describe.skipIf(!needs('kubectl', commandMissing('kubectl', ['version', '--client'])))(
+describe.skipIf(!needs('kubectl', commandMissing(kubectlPath(), ['version', '--client'])))(
   '--dry-run on the real overlays',
   () => {
     async function dryRun(...args: string[]): Promise<string> {

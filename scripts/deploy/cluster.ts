@@ -19,6 +19,7 @@ import {
   type Plan,
   type Workload,
 } from './plan';
+import { kubectlPath } from '../tools/kubectl';
 
 export interface Result {
   code: number;
@@ -26,11 +27,16 @@ export interface Result {
   stderr: string;
 }
 
-/** Runs a command without a shell; `echo` streams its output through (for the long waits). */
+/**
+ * Runs a command without a shell; `echo` streams its output through (for the long waits). The plan says
+ * `kubectl`; which binary that is, is kubectlPath()'s to decide.
+ */
 export function run(command: Command, input?: string, echo = false): Promise<Result> {
   const [program, ...args] = command;
   return new Promise((done, fail) => {
-    const child = spawn(program!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program === 'kubectl' ? kubectlPath() : program!, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

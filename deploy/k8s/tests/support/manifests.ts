@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { kubectlPath } from '../../../../scripts/tools/kubectl.js';
 import { commandMissing, needs } from '../../../../test/support/system-deps.js';
 
 // Rendered manifests are untyped YAML read field by field; a full type per kind would be noise here.
@@ -19,11 +20,11 @@ export const namespaceOf = (env: Environment) => `shiftstack-${env}`;
 export const workloadNames = ['users', 'shifts', 'web'] as const;
 export const serviceNames = ['users', 'shifts'] as const;
 
-export const kubectlAvailable = needs('kubectl', commandMissing('kubectl', ['version', '--client']));
+export const kubectlAvailable = needs('kubectl', commandMissing(kubectlPath(), ['version', '--client']));
 
 /** `kubectl kustomize DIR`, parsed. Throws with kustomize's own message when the build fails. */
 export function kustomize(dir: string): Obj[] {
-  const out = execFileSync('kubectl', ['kustomize', dir], {
+  const out = execFileSync(kubectlPath(), ['kustomize', dir], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

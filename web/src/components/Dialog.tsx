@@ -35,6 +35,8 @@ export function Dialog({ title, subtitle, onClose, children }: DialogProps) {
       if (dialog.open && typeof dialog.close === 'function') dialog.close();
       // Give focus back to the control that opened the dialog, or to the main heading if it is gone.
       requestAnimationFrame(() => {
+        // Unless focus has already moved into another open dialog (one dialog replacing another).
+        if (document.activeElement?.closest('dialog[open]')) return;
         if (opener && opener.isConnected) opener.focus();
         else document.querySelector<HTMLElement>('main h1')?.focus();
       });

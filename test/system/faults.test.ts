@@ -1,10 +1,8 @@
 // Faults with real processes and signals: the users process killed (SIGKILL) under a running system, and
 // the shifts database (a real PostgreSQL server of this test's own) stopped and started again.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import pg from 'pg';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSystem, type RunningSystem } from '../../scripts/local/system';
 import { freePort } from '../support/ports';
@@ -148,56 +146,13 @@ describe('users killed under a running system', () => {
   });
 });
 
-/** Stops and starts a test PostgreSQL server in place (startPostgres() only offers stop-and-delete). */
-async function serverControl(server: PostgresServer) {
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
-  const show = async (name: string) =>
-    ((await client.query<Record<string, string>>(`show ${name}`)).rows[0] ?? {})[name]!;
-  const [dataDir, port, socketDir] = [
-    await show('data_directory'),
-    await show('port'),
-    (await show('unix_socket_directories')).split(',')[0]!,
-  ];
-  await client.end();
-  const root = '/usr/lib/postgresql';
-  const versions = readdirSync(root).sort((a, b) => Number(a) - Number(b));
-  const bin = [versions.includes('15') ? '15' : versions.at(-1)!]
-    .map((v) => join(root, v, 'bin'))
-    .find((d) => existsSync(join(d, 'pg_ctl')))!;
-  const asRoot = process.getuid?.() === 0;
-  const pgCtl = (args: string[]) =>
-    asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), ...args], { stdio: 'pipe' })
-      : execFileSync(join(bin, 'pg_ctl'), args, { stdio: 'pipe' });
-  const opts = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  return {
-    stop: () => pgCtl(['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']),
-    start: () =>
-      pgCtl([
-        '-D',
-        dataDir,
-        '-l',
-        join(dirname(dataDir), 'restart.log'),
-        '-w',
-        '-t',
-        '60',
-        '-o',
-        opts,
-        'start',
-      ]),
-  };
-}
-
 describe('the shifts database stops and comes back', () => {
   const available = needs('PostgreSQL', postgresMissing());
   let server: PostgresServer | undefined;
   let shifts: ServiceProcess | undefined;
-  let control: Awaited<ReturnType<typeof serverControl>>;
   beforeAll(async () => {
     if (!available) return;
     server = await startPostgres();
-    control = await serverControl(server);
     // users is not needed for these calls: point at a closed port
     shifts = await startServiceProcess('shifts', {
       DATABASE_URL: server.url,
@@ -217,7 +172,7 @@ describe('the shifts database stops and comes back', () => {
       expect((await send(list)).status).toBe(200);
       expect(await status(`${s.url}/readyz`)).toBe(200);
 
-      control.stop();
+      server!.shutdown();
       await until(
         'readiness fails',
         () => status(`${s.url}/readyz`),
@@ -238,7 +193,7 @@ describe('the shifts database stops and comes back', () => {
       }
       expect(s.child.exitCode).toBeNull();
 
-      control.start();
+      server!.start();
       await until(
         'readiness recovers',
         () => status(`${s.url}/readyz`),

@@ -5,6 +5,36 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 /** RFC 3339 instant; the API always answers in UTC with `Z`. */
 export const Timestamp = Type.String({ format: 'date-time', examples: ['2026-11-23T09:00:00Z'] });
 
+// Characters no name or note needs, that make text lie about itself: C0/C1 controls and DEL, the line and
+// paragraph separators, and the bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9)
+// that reorder how text is displayed ("Trojan Source"). Bodies are NFC-normalised before validation.
+const HIDDEN = '\\p{Cc}\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069';
+const VISIBLE = '\\p{L}\\p{N}\\p{P}\\p{S}';
+
+// The look-ahead's two parts share no character, so matching stays linear even on a huge input.
+const LABEL_PATTERN = `^(?=[^${VISIBLE}]*[${VISIBLE}])[^${HIDDEN}]*$`;
+const LABEL_RULE = 'visible text on one line (no control or bidirectional-override characters)';
+const FREE_TEXT_PATTERN = `^(?:[\\t\\n\\r]|[^${HIDDEN}])*$`;
+const FREE_TEXT_RULE =
+  'text without control characters other than tabs and line breaks, or bidirectional overrides';
+
+/**
+ * A one-line label (a person's name, a location, a role): no control or bidi characters, and at least one
+ * letter, digit, punctuation mark or symbol, so a name made only of spaces or zero-width characters is refused.
+ */
+export const Label = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: LABEL_PATTERN, description: LABEL_RULE });
+
+/** Free text (notes, reasons): lines and tabs allowed, other controls and bidi overrides not. */
+export const FreeText = (maxLength: number, minLength = 0) =>
+  Type.String({ minLength, maxLength, pattern: FREE_TEXT_PATTERN, description: FREE_TEXT_RULE });
+
+/** What a text pattern means in words, for validation errors ("must be ..."). */
+export const TextRules: Record<string, string> = {
+  [LABEL_PATTERN]: LABEL_RULE,
+  [FREE_TEXT_PATTERN]: FREE_TEXT_RULE,
+};
+
 export const Limit = Type.Integer({
   minimum: 1,
   maximum: 500,
@@ -51,6 +81,10 @@ export const ErrorCodes = [
   'payload-too-large',
   'unsupported-media-type',
   'malformed-body',
+  'malformed-request',
+  'request-timeout',
+  'uri-too-long',
+  'headers-too-large',
   'rate-limited',
   'window-required',
   'window-too-wide',
@@ -81,8 +115,11 @@ export const Problem = Type.Object(
     request_id: Type.Optional(Type.String()),
     errors: Type.Optional(
       Type.Array(Type.Object({ param: Type.String(), message: Type.String() }), {
-        description: 'Every field at fault, for validation errors',
+        description: 'The fields at fault, for validation errors (at most 20; see errors_not_listed)',
       }),
+    ),
+    errors_not_listed: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'How many more fields were at fault than `errors` lists' }),
     ),
   },
   { additionalProperties: true, description: 'RFC 9457 problem details' },

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Cursor, Id, Limit, Page, Timestamp } from './common';
+import { Cursor, FreeText, Id, Limit, Page, Timestamp } from './common';
 
 /** The longest a shift may be, and the widest window one list request may ask for. */
 export const MAX_SHIFT_HOURS = 24;
@@ -36,7 +36,7 @@ export const Shift = Type.Object({
 });
 export type Shift = Static<typeof Shift>;
 
-const Notes = Type.String({ maxLength: 1000 });
+const Notes = FreeText(1000);
 const BreakMinutes = Type.Integer({ minimum: 0, maximum: 720 });
 
 export const ShiftCreate = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Cursor, Id, Limit, Page, Timestamp } from './common';
+import { Cursor, FreeText, Id, Label, Limit, Page, Timestamp } from './common';
 
 export const UserType = Type.Union(
   [Type.Literal('employee'), Type.Literal('asst_manager'), Type.Literal('manager'), Type.Literal('employer')],
@@ -7,7 +7,7 @@ export const UserType = Type.Union(
 );
 export type UserType = Static<typeof UserType>;
 
-const Name = Type.String({ minLength: 1, maxLength: 80, pattern: '\\S' });
+const Name = Label(80);
 const Email = Type.String({ format: 'email', maxLength: 155 });
 const Mobile = Type.String({ minLength: 3, maxLength: 32, pattern: '^\\+?[0-9 ()\\-.]{3,32}$' });
 const IanaZone = Type.String({
@@ -67,7 +67,7 @@ export const UserPatch = Type.Object(
 export type UserPatch = Static<typeof UserPatch>;
 
 export const UserDeactivate = Type.Object(
-  { inactive_reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { inactive_reason: Type.Optional(FreeText(200, 1)) },
   { additionalProperties: false },
 );
 
@@ -108,7 +108,7 @@ export const Location = Type.Object({
 export type Location = Static<typeof Location>;
 
 export const LocationCreate = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }), timezone: IanaZone },
+  { name: Label(120), timezone: IanaZone },
   { additionalProperties: false },
 );
 export type LocationCreate = Static<typeof LocationCreate>;
@@ -128,10 +128,7 @@ export const Role = Type.Object({
   updated_at: Timestamp,
 });
 export type Role = Static<typeof Role>;
-export const RoleCreate = Type.Object(
-  { location_id: Id, name: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S' }) },
-  { additionalProperties: false },
-);
+export const RoleCreate = Type.Object({ location_id: Id, name: Label(80) }, { additionalProperties: false });
 export type RoleCreate = Static<typeof RoleCreate>;
 export const RolePage = Page(Role);
 export type RolePage = Static<typeof RolePage>;

@@ -27,7 +27,46 @@ describe('loadConfig', () => {
       rateLimitPerMinute: 600,
       bodyLimitBytes: 65536,
       database: { kind: 'pglite', dataDir: './data/svc', statementTimeoutMs: 5000 },
+      timeouts: { requestMs: 10_000, headersMs: 5000, keepAliveMs: 72_000 },
+      trustedProxies: [],
     });
+  });
+
+  it('on PostgreSQL, times out a query on the client 1 s after the server would have', () => {
+    const { base } = loadConfig('svc', { DATABASE_URL: 'postgres://h/d', DB_STATEMENT_TIMEOUT_MS: '2000' });
+    expect(base.database).toMatchObject({
+      statementTimeoutMs: 2000,
+      queryTimeoutMs: 3000,
+      connectTimeoutMs: 3000,
+    });
+  });
+
+  it('keeps the request timeout inside the shutdown deadline by default, and refuses limits in the wrong order', () => {
+    expect(loadConfig('svc', { SHUTDOWN_TIMEOUT_SECONDS: '5' }).base.timeouts).toMatchObject({
+      requestMs: 4000,
+      headersMs: 4000,
+    });
+    expect(
+      problemsOf({
+        DATABASE_URL: 'postgres://h/d',
+        DB_STATEMENT_TIMEOUT_MS: '5000',
+        DB_QUERY_TIMEOUT_MS: '4000',
+        REQUEST_TIMEOUT_MS: '20000',
+        HEADERS_TIMEOUT_MS: '30000',
+      }),
+    ).toEqual([
+      'DB_QUERY_TIMEOUT_MS (4000) must be greater than DB_STATEMENT_TIMEOUT_MS (5000)',
+      'HEADERS_TIMEOUT_MS (30000) must not exceed REQUEST_TIMEOUT_MS (20000)',
+      'REQUEST_TIMEOUT_MS (20000) must not exceed SHUTDOWN_TIMEOUT_SECONDS (15 s)',
+    ]);
+  });
+
+  it('reads TRUSTED_PROXIES as a list of addresses and CIDRs, and refuses anything else', () => {
+    expect(loadConfig('svc', { TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }).base.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+    expect(problemsOf({ TRUSTED_PROXIES: 'gateway.example' })[0]).toMatch(/^TRUSTED_PROXIES:/);
   });
 
   it('converts strings to the declared types', () => {

@@ -14,6 +14,7 @@ export const BaseConfigSchema = Type.Object({
   PORT: Type.Optional(Port),
   ADMIN_PORT: Type.Optional(Port),
   HOST: Type.Optional(Type.String({ minLength: 1 })),
+  ADMIN_HOST: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(LogLevel),
   LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
   DATABASE_URL: Type.Optional(
@@ -23,11 +24,21 @@ export const BaseConfigSchema = Type.Object({
   PGLITE_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   DB_POOL_MAX: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   DB_STATEMENT_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+  DB_QUERY_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+  DB_CONNECT_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
+  REQUEST_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
+  HEADERS_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 500, maximum: 600_000 })),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
   MIGRATE_ON_START: Type.Optional(Bool),
   SHUTDOWN_DRAIN_SECONDS: Type.Optional(Type.Number({ minimum: 0, maximum: 300 })),
   SHUTDOWN_TIMEOUT_SECONDS: Type.Optional(Type.Number({ minimum: 0, maximum: 600 })),
   RATE_LIMIT_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 0 })),
-  TRUST_PROXY_HOPS: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+  TRUSTED_PROXIES: Type.Optional(
+    Type.String({
+      pattern: '^[0-9A-Fa-f.:/]+(,\\s*[0-9A-Fa-f.:/]+)*$',
+      description: 'comma-separated addresses or CIDRs, e.g. 10.0.0.0/8',
+    }),
+  ),
   BODY_LIMIT_BYTES: Type.Optional(Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 })),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
@@ -38,18 +49,34 @@ export interface BaseConfig {
   port: number;
   adminPort: number;
   host: string;
+  /** Where the metrics port binds; defaults to HOST. */
+  adminHost: string;
   logLevel: string;
   logFormat: 'json' | 'pretty';
   database:
-    | { kind: 'postgres'; url?: string; poolMax: number; statementTimeoutMs: number }
+    | {
+        kind: 'postgres';
+        url?: string;
+        poolMax: number;
+        statementTimeoutMs: number;
+        /** Client side: a query with no answer at all (a frozen server) fails after this. */
+        queryTimeoutMs: number;
+        connectTimeoutMs: number;
+      }
     | { kind: 'pglite'; dataDir: string; statementTimeoutMs: number };
+  /** The socket-level bounds every connection lives within (docs/runtime-contract.md, "Time limits"). */
+  timeouts: { requestMs: number; headersMs: number; keepAliveMs: number };
   migrateOnStart: boolean;
   drainSeconds: number;
   shutdownTimeoutSeconds: number;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
-  /** Proxies in front of us whose X-Forwarded-For we believe (the Gateway: 1). 0 = use the socket address. */
-  trustProxyHops: number;
+  /**
+   * Addresses or CIDRs of the proxies whose X-Forwarded-For we believe (the Gateway's). Empty: the socket
+   * address is the client. A request from any other address is taken at its socket address, whatever
+   * X-Forwarded-For it sends, so a caller that reaches the pod directly cannot pose as someone else.
+   */
+  trustedProxies: string[];
   otlpEndpoint?: string;
 }
 
@@ -104,29 +131,85 @@ export function loadConfig<P extends TProperties>(
   if (problems.length > 0) throw new ConfigError(serviceName, problems);
   const v = converted as Static<typeof BaseConfigSchema> & Static<TObject<P>>;
   const statementTimeoutMs = v.DB_STATEMENT_TIMEOUT_MS ?? 5000;
+  const queryTimeoutMs = v.DB_QUERY_TIMEOUT_MS ?? statementTimeoutMs + 1000;
   const database: BaseConfig['database'] =
     v.DATABASE_URL || v.PGHOST
-      ? { kind: 'postgres', url: v.DATABASE_URL, poolMax: v.DB_POOL_MAX ?? 10, statementTimeoutMs }
+      ? {
+          kind: 'postgres',
+          url: v.DATABASE_URL,
+          poolMax: v.DB_POOL_MAX ?? 10,
+          statementTimeoutMs,
+          queryTimeoutMs,
+          connectTimeoutMs: v.DB_CONNECT_TIMEOUT_MS ?? 3000,
+        }
       : { kind: 'pglite', dataDir: v.PGLITE_DATA_DIR ?? `./data/${serviceName}`, statementTimeoutMs };
+  const shutdownTimeoutSeconds = v.SHUTDOWN_TIMEOUT_SECONDS ?? 15;
+  // Defaults: 10 s for a whole request, but never past the shutdown deadline (see timeoutConflicts).
+  const requestMs =
+    v.REQUEST_TIMEOUT_MS ?? Math.min(10_000, Math.max(1000, shutdownTimeoutSeconds * 1000 - 1000));
+  const timeouts = {
+    requestMs,
+    headersMs: v.HEADERS_TIMEOUT_MS ?? Math.min(5000, requestMs),
+    keepAliveMs: v.KEEP_ALIVE_TIMEOUT_MS ?? 72_000,
+  };
+  const conflicts = timeoutConflicts({
+    statementTimeoutMs,
+    queryTimeoutMs,
+    shutdownTimeoutSeconds,
+    ...timeouts,
+  });
+  if (conflicts.length > 0) throw new ConfigError(serviceName, conflicts);
+  const host = v.HOST ?? '0.0.0.0';
   return {
     env: v,
     base: {
       serviceName: v.OTEL_SERVICE_NAME ?? serviceName,
       port: v.PORT ?? 8080,
       adminPort: v.ADMIN_PORT ?? 9090,
-      host: v.HOST ?? '0.0.0.0',
+      host,
+      adminHost: v.ADMIN_HOST ?? host,
       logLevel: v.LOG_LEVEL ?? 'info',
       logFormat: v.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
       database,
       migrateOnStart: v.MIGRATE_ON_START ?? true,
       drainSeconds: v.SHUTDOWN_DRAIN_SECONDS ?? 5,
-      shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS ?? 15,
+      shutdownTimeoutSeconds,
+      timeouts,
       rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? 600,
       bodyLimitBytes: v.BODY_LIMIT_BYTES ?? 65536,
-      trustProxyHops: v.TRUST_PROXY_HOPS ?? 0,
+      trustedProxies: (v.TRUSTED_PROXIES ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
       otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
     },
   };
+}
+
+/**
+ * The time limits only protect anything in the right order: the server gives up on a statement before
+ * the client does, and a client that trickles its request is cut off before the shutdown deadline (or one
+ * stalled upload would turn every rolling update into a forced exit).
+ */
+function timeoutConflicts(t: {
+  statementTimeoutMs: number;
+  queryTimeoutMs: number;
+  shutdownTimeoutSeconds: number;
+  requestMs: number;
+  headersMs: number;
+}): string[] {
+  const problems: string[] = [];
+  if (t.queryTimeoutMs <= t.statementTimeoutMs)
+    problems.push(
+      `DB_QUERY_TIMEOUT_MS (${t.queryTimeoutMs}) must be greater than DB_STATEMENT_TIMEOUT_MS (${t.statementTimeoutMs})`,
+    );
+  if (t.headersMs > t.requestMs)
+    problems.push(`HEADERS_TIMEOUT_MS (${t.headersMs}) must not exceed REQUEST_TIMEOUT_MS (${t.requestMs})`);
+  if (t.shutdownTimeoutSeconds > 0 && t.requestMs > t.shutdownTimeoutSeconds * 1000)
+    problems.push(
+      `REQUEST_TIMEOUT_MS (${t.requestMs}) must not exceed SHUTDOWN_TIMEOUT_SECONDS (${t.shutdownTimeoutSeconds} s)`,
+    );
+  return problems;
 }
 
 function redact(key: string, value: unknown): unknown {

@@ -22,11 +22,14 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   412: 'Precondition Failed',
+  408: 'Request Timeout',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -93,10 +96,20 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
   if (typeof e.code === 'string' && (PG_UNAVAILABLE.has(e.code) || NET_CODES.has(e.code))) return true;
   const msg = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed|driver has already been destroyed/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|PGlite is closed|driver has already been destroyed/i.test(
     msg,
   );
 }
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  405: 'method-not-allowed',
+  408: 'request-timeout',
+  413: 'payload-too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+  431: 'headers-too-large',
+};
 
 /** Maps anything thrown in a request to a problem. Unknown errors become a 500 with no detail. */
 export function toProblem(err: unknown): ProblemError {
@@ -177,9 +190,12 @@ export function toProblem(err: unknown): ProblemError {
     });
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    // A 4xx raised by Fastify or a plugin we did not map: keep its status, give it a generic code.
-    const code: ErrorCode =
-      e.statusCode === 404 ? 'route-not-found' : e.statusCode === 429 ? 'rate-limited' : 'validation-failed';
+    // A 4xx raised by Fastify or a plugin we did not map: keep its status, give it the code that fits.
+    // @fastify/static answers a path that climbs out of its folder (/docs/static/%2e%2e/...) with 403:
+    // to the caller there is simply no such file.
+    if (e.statusCode === 403 || e.statusCode === 404)
+      return new ProblemError({ status: 404, code: 'route-not-found', detail: 'No such resource.' });
+    const code = CODE_BY_STATUS[e.statusCode] ?? 'malformed-request';
     return new ProblemError({ status: e.statusCode, code, detail: e.message });
   }
   return new ProblemError({
@@ -189,13 +205,18 @@ export function toProblem(err: unknown): ProblemError {
   });
 }
 
-export function problemBody(p: ProblemError, instance: string, requestId: string): Record<string, unknown> {
+/** The RFC 9457 body; `instance` (the path) is left out where there is no parsed request to name. */
+export function problemBody(
+  p: ProblemError,
+  instance: string | undefined,
+  requestId: string,
+): Record<string, unknown> {
   return {
     type: `urn:shiftstack:problem:${p.code}`,
     title: p.title,
     status: p.status,
     detail: p.message,
-    instance,
+    ...(instance === undefined ? {} : { instance }),
     code: p.code,
     ...(p.param ? { param: p.param } : {}),
     request_id: requestId,

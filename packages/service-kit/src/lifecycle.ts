@@ -111,7 +111,7 @@ export async function runService<E extends TObject, DB>(
   const admin = await startAdminServer(config, metrics, database);
   const addr = app.server.address() as AddressInfo;
   const url = `http://${hostFor(config.host)}:${addr.port}`;
-  const adminUrl = `http://${hostFor(config.host)}:${(admin.address() as AddressInfo).port}`;
+  const adminUrl = `http://${hostFor(config.adminHost)}:${(admin.address() as AddressInfo).port}`;
   logger.info({ url, adminUrl, database: database.kind }, `${spec.name} listening`);
 
   const migrating = config.migrateOnStart
@@ -222,7 +222,7 @@ async function startAdminServer<DB>(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.adminPort, config.host, resolve);
+    server.listen(config.adminPort, config.adminHost, resolve);
   });
   return server;
 }

@@ -377,6 +377,8 @@ describe.each(databaseKinds())('database unavailable on %s', (kind) => {
           url: `postgres://nobody:secret@127.0.0.1:${port}/users`,
           poolMax: 2,
           statementTimeoutMs: 1000,
+          queryTimeoutMs: 2000,
+          connectTimeoutMs: 1000,
         },
         serviceName: 'users',
         logger: silentLogger,

@@ -38,7 +38,14 @@ describe('migrations under the advisory lock (PostgreSQL)', () => {
       const replicas: Array<Database<unknown>> = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           openDatabase<unknown>({
-            config: { kind: 'postgres', url, poolMax: 2, statementTimeoutMs: 30_000 },
+            config: {
+              kind: 'postgres',
+              url,
+              poolMax: 2,
+              statementTimeoutMs: 30_000,
+              queryTimeoutMs: 31_000,
+              connectTimeoutMs: 3000,
+            },
             serviceName: `replica${i}`,
             logger: silentLogger,
           }),

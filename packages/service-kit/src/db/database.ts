@@ -106,6 +106,33 @@ async function runMigrations<DB>(db: Kysely<DB>, migrations: Record<string, Migr
   return applied;
 }
 
+/**
+ * The pool as Kysely sees it, except that a client whose query timed out on the client side is destroyed
+ * on release instead of reused: its statement may still be running (or stuck) on the server, and every
+ * later query on that connection would queue behind it.
+ */
+function discardingTimedOutClients(pool: pg.Pool) {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const query = ((...args: Parameters<pg.PoolClient['query']>) => {
+        const result = (client.query as (...a: unknown[]) => unknown)(...args);
+        if (result instanceof Promise)
+          return result.catch((err: unknown) => {
+            if (isQueryTimeout(err)) broken = err as Error;
+            throw err;
+          });
+        return result;
+      }) as pg.PoolClient['query'];
+      return { query, release: () => client.release(broken) };
+    },
+    end: () => pool.end(),
+  };
+}
+
+const isQueryTimeout = (err: unknown) => err instanceof Error && err.message === 'Query read timeout';
+
 export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<DB>> {
   const { config, logger, metrics } = opts;
   const log = queryLogger(logger, metrics);
@@ -127,14 +154,26 @@ export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<
   const pool = new pg.Pool({
     ...(config.url ? { connectionString: config.url } : {}), // else libpq PG* variables
     max: config.poolMax,
-    connectionTimeoutMillis: 3000,
+    connectionTimeoutMillis: config.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
+    // Server side: PostgreSQL cancels a slow statement and the connection stays usable.
     statement_timeout: config.statementTimeoutMs,
+    // Client side: a frozen or unreachable server never answers at all; give up a little after the server
+    // would have, so a stall costs a request at most this long instead of its whole duration.
+    query_timeout: config.queryTimeoutMs,
+    // Finds a peer that vanished without a FIN (a node lost, a network partition) between queries.
+    keepAlive: true,
     application_name: opts.serviceName,
   });
-  // An idle client losing its connection emits 'error' on the pool; unhandled it would crash the process.
+  // A connection can die at any moment: PostgreSQL restarting, a failover, pg_terminate_backend. An idle
+  // client reports it on the pool; a checked-out one emits 'error' on itself, and an 'error' event with no
+  // listener kills the process. The query in flight fails on its own (and answers 503); pg-pool drops the
+  // broken client on release because it is no longer queryable.
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger.warn({ err }, 'database connection lost'));
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingTimedOutClients(pool) }), log });
   return {
     db,
     kind: 'postgres',

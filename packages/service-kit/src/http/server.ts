@@ -8,12 +8,13 @@ import addFormats from 'ajv-formats';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Problem } from '@shiftstack/contract';
+import { Problem, TextRules } from '@shiftstack/contract';
 import Fastify, {
   LogController,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifySchemaValidationError,
 } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
@@ -21,6 +22,8 @@ import type { BaseConfig } from '../config';
 import { ProblemError, problemBody, toProblem } from '../errors';
 import { loggerOptions } from '../logger';
 import type { Metrics } from '../metrics';
+import { clientErrorHandler, frameworkProblem } from './framework-errors';
+import { integerKeys, nonDecimalInteger, strictJsonBodies } from './input';
 import type { Readiness } from './readiness';
 
 export type ServiceInstance = FastifyInstance<
@@ -55,6 +58,9 @@ const ajvOptions = { allErrors: true, removeAdditional: false, useDefaults: true
 const bodyAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
 const textAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
 
+/** Validation errors listed in one problem; the rest are counted in `errors_not_listed`. */
+export const MAX_LISTED_ERRORS = 20;
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Probes are not traffic: keep them out of the latency histogram that autoscaling and alerts read. */
 const UNMEASURED = new Set(['/healthz', '/readyz']);
@@ -74,8 +80,25 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
       disableRequestLogging: (req) => /^\/(healthz|readyz)\b/.test(req.url ?? ''),
     }),
     bodyLimit: config.bodyLimitBytes,
-    // Behind the Gateway, request.ip (and so the per-client rate limit) must be the client, not the proxy.
-    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
+    // Behind the Gateway, request.ip (and so the per-client rate limit) must be the client, not the proxy;
+    // X-Forwarded-For is believed only from the Gateway's own addresses, never from anyone who sends it.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    // Bounds on what a slow or stalled client can hold (docs/runtime-contract.md, "Time limits"): the
+    // whole request must arrive within requestTimeout, which is inside the shutdown deadline, so one
+    // trickling upload cannot stall a rolling update. Node checks these every connectionsCheckingInterval
+    // (30 s by default, which let slow headers live for 60 + 30 s).
+    requestTimeout: config.timeouts.requestMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    // Node answers a missing Host with a bare 400 of its own; the hook below answers it as a problem.
+    http: {
+      headersTimeout: config.timeouts.headersMs,
+      connectionsCheckingInterval: 500,
+      requireHostHeader: false,
+    },
+    clientErrorHandler,
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, request, frameworkProblem(error, request));
+    },
     // While closing, keep serving requests on open connections (with Connection: close) rather than
     // answering 503: the drain phase already took this pod out of rotation.
     return503OnClosing: false,
@@ -85,14 +108,40 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
   // confusing 400 "body must be object" instead of 415 unsupported-media-type.
   app.removeContentTypeParser('text/plain');
 
+  strictJsonBodies(app);
+
   // Query strings, params and headers arrive as text and are converted to their schema types; JSON bodies
   // are typed already, so a body is never coerced: `"last_name": 42` is an error, not "42".
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart === 'body') return bodyAjv.compile(schema);
+    const validate = textAjv.compile(schema);
+    const keys = integerKeys(schema);
+    if (keys.length === 0) return validate;
+    // Ajv's coercion would take "0x10" for 16: integers in text must be plain decimal first.
+    const checked = Object.assign(
+      (data: unknown): boolean => {
+        const error = nonDecimalInteger(data, keys);
+        if (error) {
+          checked.errors = [error];
+          return false;
+        }
+        const valid = validate(data);
+        checked.errors = validate.errors ?? null;
+        return valid;
+      },
+      { errors: null as FastifySchemaValidationError[] | null },
+    );
+    return checked;
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (!request.headers.host && request.raw.httpVersion === '1.1')
+      throw new ProblemError({
+        status: 400,
+        code: 'malformed-request',
+        detail: 'HTTP/1.1 requests must carry a Host header.',
+      });
     const route = request.routeOptions.url;
     if (route && UNMEASURED.has(route)) return;
     metrics.inFlight.inc();
@@ -211,21 +260,28 @@ function validationProblem(error: unknown): ProblemError | undefined {
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
     const missing = v.params.missingProperty ?? v.params.additionalProperty;
     const param = [path, typeof missing === 'string' ? missing : ''].filter(Boolean).join('.') || where;
+    const rule = v.keyword === 'pattern' ? TextRules[String(v.params.pattern)] : undefined;
     const message =
       v.keyword === 'additionalProperties'
         ? 'is not a known field'
         : v.keyword === 'required'
           ? 'is required'
-          : (v.message ?? 'is invalid');
+          : rule
+            ? `must be ${rule}`
+            : (v.message ?? 'is invalid');
     return { param, message };
   });
   const unique = [...new Map(errors.map((x) => [`${x.param}:${x.message}`, x])).values()];
-  const first = unique[0];
+  // A body of thousands of bad array items must not answer with megabytes: list the first few and count
+  // the rest, so an error is never much larger than the request that caused it.
+  const listed = unique.slice(0, MAX_LISTED_ERRORS);
+  const more = unique.length - listed.length;
+  const first = listed[0];
   return new ProblemError({
     status: 400,
     code: 'validation-failed',
     ...(first ? { param: first.param } : {}),
-    detail: unique.map((x) => `${x.param} ${x.message}`).join('; '),
-    extra: { errors: unique },
+    detail: listed.map((x) => `${x.param} ${x.message}`).join('; ') + (more > 0 ? `; and ${more} more` : ''),
+    extra: { errors: listed, ...(more > 0 ? { errors_not_listed: more } : {}) },
   });
 }

@@ -122,6 +122,8 @@ export async function createTestDatabase<DB>(
     url: await createPostgresDatabase(service),
     poolMax: 10,
     statementTimeoutMs: 5000,
+    queryTimeoutMs: 6000,
+    connectTimeoutMs: 3000,
   };
   const database = await openDatabase<DB>({ config, serviceName: service, logger: silentLogger, extensions });
   await database.migrate(migrations);

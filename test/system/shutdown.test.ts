@@ -3,6 +3,7 @@
 // serving for SHUTDOWN_DRAIN_SECONDS; the process then exits 0; a second SIGTERM exits at once, non-zero.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -195,5 +196,48 @@ describe('graceful shutdown of a real users process', () => {
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
     expect(p.output()).toMatch(/second signal/);
+  });
+
+  it('clients trickling their bodies cannot hold the shutdown: each gets 408, and the process exits 0 in its budget', async () => {
+    // Drain 1 s, then at most 5 s for in-flight requests; REQUEST_TIMEOUT_MS defaults to 4 s inside that.
+    const p = await start({ SHUTDOWN_DRAIN_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '5' });
+    const { port } = new URL(p.url);
+    // 20 clients, each sending a POST body one byte every 500 ms (it would take a minute to finish).
+    const clients = Array.from(
+      { length: 20 },
+      () =>
+        new Promise<string>((resolve) => {
+          const socket = connect(Number(port), '127.0.0.1');
+          let answer = '';
+          let timer: NodeJS.Timeout | undefined;
+          socket.on('data', (d) => (answer += d.toString()));
+          socket.on('error', () => {});
+          socket.on('close', () => {
+            clearTimeout(timer);
+            resolve(answer.split('\r\n')[0] ?? '');
+          });
+          socket.write(
+            'POST /api/v1/locations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 120\r\n\r\n{',
+          );
+          const drip = () => {
+            if (socket.destroyed) return;
+            socket.write('"');
+            timer = setTimeout(drip, 500);
+          };
+          drip();
+        }),
+    );
+    await sleep(500);
+    const signalledAt = Date.now();
+    p.child.kill('SIGTERM');
+    const code = await exitWithin(p, 15_000);
+    const tookMs = Date.now() - signalledAt;
+    const answers = await Promise.all(clients);
+    expect(code, p.output()).toBe(0);
+    expect(tookMs).toBeLessThan(1000 + 5000);
+    expect(
+      answers.every((line) => line.startsWith('HTTP/1.1 408')),
+      answers.join(' | '),
+    ).toBe(true);
   });
 });

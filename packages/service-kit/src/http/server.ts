@@ -24,6 +24,7 @@ import { loggerOptions } from '../logger';
 import type { Metrics } from '../metrics';
 import { clientErrorHandler, frameworkProblem } from './framework-errors';
 import { integerKeys, nonDecimalInteger, strictJsonBodies } from './input';
+import { keepRequestTimeoutWhileClosing } from './request-timeout';
 import type { Readiness } from './readiness';
 
 export type ServiceInstance = FastifyInstance<
@@ -109,6 +110,9 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
   app.removeContentTypeParser('text/plain');
 
   strictJsonBodies(app);
+  const requestTimeout = keepRequestTimeoutWhileClosing(app.server, config.timeouts.requestMs);
+  app.addHook('preClose', async () => requestTimeout.start());
+  app.addHook('onClose', async () => requestTimeout.stop());
 
   // Query strings, params and headers arrive as text and are converted to their schema types; JSON bodies
   // are typed already, so a body is never coerced: `"last_name": 42` is an error, not "42".

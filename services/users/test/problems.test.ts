@@ -122,6 +122,44 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
     expectProblem(person, 400, 'validation-failed');
   });
 
+  it('names are stored as sent in NFC, or refused: invisible, control and bidi-override text is a 400', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"first_name":"Jose\\u0301","last_name":"Nu\\u00f1ez"}',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ first_name: 'Jos\u00e9', last_name: 'Nu\u00f1ez' });
+    for (const first_name of ['\u200b', 'Ada\u202Eevil', 'Ada\nLovelace', 'Ada\t']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        payload: { first_name, last_name: 'B' },
+      });
+      expect(expectProblem(res, 400, 'validation-failed', 'first_name').detail).toContain(
+        'visible text on one line',
+      );
+    }
+    const invalidUtf8 = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { 'content-type': 'application/json' },
+      payload: Buffer.concat([
+        Buffer.from('{"first_name":"A'),
+        Buffer.from([0xff]),
+        Buffer.from('","last_name":"B"}'),
+      ]),
+    });
+    expectProblem(invalidUtf8, 400, 'malformed-body');
+  });
+
+  it('ids are plain decimal: 0x10, 1e3 and 1.0 are 400, not users 16, 1000 and 1', async () => {
+    for (const id of ['0x10', '1e3', '1.0', '01'])
+      expectProblem(await t.app.inject({ url: `/api/v1/users/${id}` }), 400, 'validation-failed', 'id');
+    expectProblem(await t.app.inject({ url: '/api/v1/users?limit=1e2' }), 400, 'validation-failed', 'limit');
+  });
+
   it('malformed JSON: 400 malformed-body', async () => {
     for (const payload of ['{"first_name":', '{first_name: "x"}', 'nope']) {
       const res = await t.app.inject({

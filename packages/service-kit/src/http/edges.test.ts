@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
 import { createMetrics } from '../metrics';
 import { silentLogger } from '../testing';
+import { MAX_ARRAY_ITEMS } from './input';
 import { Readiness } from './readiness';
 import { createServer, MAX_LISTED_ERRORS, type ServiceInstance } from './server';
 
@@ -159,20 +160,36 @@ describe('the HTTP edges, over a real socket', () => {
     });
   });
 
-  it('lists at most MAX_LISTED_ERRORS problems and counts the rest, so an error stays smaller than its request', async () => {
-    const body = JSON.stringify({ name: 'x', ids: Array.from({ length: 21_000 }, () => 0) }); // 42 KB
+  const postThings = async (body: string) => {
     const res = await fetch(`${t.url}/api/v1/things`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
     });
     const text = await res.text();
-    expect(res.status).toBe(400);
-    const problem = JSON.parse(text) as { code: string; errors: unknown[]; errors_not_listed: number };
+    return { status: res.status, text, problem: JSON.parse(text) as Record<string, unknown> };
+  };
+
+  it('lists at most MAX_LISTED_ERRORS problems and counts the rest', async () => {
+    const items = MAX_ARRAY_ITEMS;
+    const { status, text, problem } = await postThings(
+      JSON.stringify({ name: 'x', ids: Array.from({ length: items }, () => 0) }),
+    );
+    expect(status).toBe(400);
     expect(problem.code).toBe('validation-failed');
     expect(problem.errors).toHaveLength(MAX_LISTED_ERRORS);
-    expect(problem.errors_not_listed).toBeGreaterThan(20_000);
-    expect(text.length).toBeLessThan(body.length);
+    // Each item's error, plus the array's own maxItems error.
+    expect(problem.errors_not_listed).toBe(items + 1 - MAX_LISTED_ERRORS);
+    expect(text.length).toBeLessThan(4096);
+  });
+
+  it('refuses an array of tens of thousands of items before validating each one (a 42 KB body)', async () => {
+    const body = JSON.stringify({ name: 'x', ids: Array.from({ length: 21_000 }, () => 0) });
+    const { status, text, problem } = await postThings(body);
+    expect(status).toBe(400);
+    expect(problem).toMatchObject({ code: 'validation-failed' });
+    expect(String(problem.detail)).toContain('21000 items');
+    expect(text.length).toBeLessThan(1024);
   });
 
   describe('text arrives unchanged or is refused', () => {

@@ -1,0 +1,39 @@
+// `npm run cluster -- up|down|status`: a real single-node Kubernetes on this machine, built from the pinned
+// sources in deploy/cluster. Needs root, Go, and Debian's runc, containernetworking-plugins, iptables,
+// conntrack, openssl and gcc (docs/cluster.md).
+import { existsSync } from 'node:fs';
+import { binDir, buildCluster } from './build';
+import { adminKubeconfig, down, NODE_NAME, up } from './node';
+
+const say = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
+const command = process.argv[2];
+
+async function main(): Promise<void> {
+  switch (command) {
+    case 'build':
+      say(`binaries in ${buildCluster(say)}`);
+      return;
+    case 'up': {
+      const bin = buildCluster(say);
+      await up(bin, say);
+      say(`node ${NODE_NAME} is Ready. Use it with:
+  export KUBECONFIG=${adminKubeconfig}
+  ${bin}/kubectl get nodes
+Stop it and remove everything with: npm run cluster -- down`);
+      return;
+    }
+    case 'down': {
+      const bin = binDir();
+      await down(existsSync(bin) ? bin : undefined, say);
+      return;
+    }
+    default:
+      process.stderr.write('usage: npm run cluster -- build|up|down\n');
+      process.exit(64);
+  }
+}
+
+main().catch((err: unknown) => {
+  say(`failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,410 @@
+// A real single-node Kubernetes on this machine, every part a host process started by us: etcd, the API
+// server, controller manager and scheduler, containerd (with Debian's runc and CNI plugins), the kubelet
+// and kube-proxy. Everything listens on loopback or on the node address, on a bridge of our own.
+// State lives in .cluster/ (git-ignored) and /run/shiftstack-cluster; `down` removes both.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PAUSE_IMAGE, repoRoot } from './build';
+import { issue, kubeconfig, makeCa } from './pki';
+
+export const NODE_NAME = 'shiftstack-node';
+/** The node's address: the pods' gateway on the cluster's own bridge, so the pods reach the node directly. */
+export const NODE_IP = '10.244.0.1';
+const POD_CIDR = '10.244.0.0/24';
+const SERVICE_CIDR = '10.96.0.0/16';
+const API_SERVICE_IP = '10.96.0.1';
+const BRIDGE = 'shiftstack-br0';
+const ETCD_PORT = 23790;
+
+export const stateDir = join(repoRoot, '.cluster');
+const runDir = '/run/shiftstack-cluster';
+const pki = join(stateDir, 'pki');
+const logs = join(stateDir, 'logs');
+const pids = join(stateDir, 'pids');
+export const adminKubeconfig = join(stateDir, 'kubeconfig');
+export const containerdSocket = join(runDir, 'containerd.sock');
+const apiServer = `https://${NODE_IP}:6443`;
+
+type Log = (line: string) => void;
+
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'pipe', encoding: 'utf8' });
+const shQuiet = (cmd: string, args: string[]) => {
+  try {
+    return sh(cmd, args);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Starts a program detached, its output to .cluster/logs/NAME.log; `down` stops it by its pid file. */
+function daemon(bin: string, name: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
+  const out = openSync(join(logs, `${name}.log`), 'a');
+  const child = spawn(join(bin, name), args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, ...env },
+  });
+  child.unref();
+  writeFileSync(join(pids, `${name}.pid`), String(child.pid));
+}
+
+async function waitFor(what: string, logName: string, check: () => boolean, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    await sleep(500);
+  }
+  throw new Error(
+    `${what} did not come up within ${timeoutMs / 1000} s; see ${join(logs, `${logName}.log`)}`,
+  );
+}
+
+function prepareHost(): void {
+  if (process.getuid?.() !== 0)
+    throw new Error('the local cluster needs root (it sets up networking and cgroups)');
+  for (const module of ['br_netfilter', 'overlay']) shQuiet('modprobe', [module]);
+  sh('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+  sh('sysctl', ['-q', '-w', 'net.bridge.bridge-nf-call-iptables=1']);
+  // The bridge exists before any pod does (this kernel has no dummy interfaces), so the node address is
+  // there for the API server and kubelet to bind to; the CNI bridge plugin adopts it for the pods.
+  if (!shQuiet('ip', ['link', 'show', BRIDGE])) {
+    sh('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+    sh('ip', ['addr', 'add', `${NODE_IP}/24`, 'dev', BRIDGE]);
+    sh('ip', ['link', 'set', BRIDGE, 'up']);
+  }
+}
+
+function makePki(): void {
+  makeCa(pki);
+  issue(pki, {
+    name: 'apiserver',
+    cn: 'kube-apiserver',
+    sans: [
+      `IP:${NODE_IP}`,
+      `IP:${API_SERVICE_IP}`,
+      'IP:127.0.0.1',
+      'DNS:localhost',
+      'DNS:kubernetes',
+      'DNS:kubernetes.default',
+      'DNS:kubernetes.default.svc',
+      'DNS:kubernetes.default.svc.cluster.local',
+    ],
+  });
+  issue(pki, {
+    name: 'kubelet-serving',
+    cn: `system:node:${NODE_NAME}`,
+    org: 'system:nodes',
+    sans: [`IP:${NODE_IP}`, `DNS:${NODE_NAME}`],
+  });
+  const clients = [
+    { name: 'admin', cn: 'shiftstack-admin', org: 'system:masters' },
+    { name: 'apiserver-kubelet-client', cn: 'kube-apiserver-kubelet-client', org: 'kubeadm:cluster-admins' },
+    { name: 'controller-manager', cn: 'system:kube-controller-manager' },
+    { name: 'scheduler', cn: 'system:kube-scheduler' },
+    { name: 'kubelet', cn: `system:node:${NODE_NAME}`, org: 'system:nodes' },
+    { name: 'kube-proxy', cn: 'system:kube-proxy' },
+  ];
+  for (const client of clients) {
+    issue(pki, client);
+    writeFileSync(join(stateDir, `${client.name}.kubeconfig`), kubeconfig(pki, apiServer, client.name));
+  }
+  writeFileSync(adminKubeconfig, kubeconfig(pki, apiServer, 'admin'));
+}
+
+const apiReady = (bin: string) =>
+  shQuiet(join(bin, 'kubectl'), ['--kubeconfig', adminKubeconfig, 'get', '--raw', '/readyz']) === 'ok';
+
+function startControlPlane(bin: string): void {
+  daemon(bin, 'etcd', [
+    '--name=shiftstack',
+    `--data-dir=${join(stateDir, 'etcd')}`,
+    `--listen-client-urls=http://127.0.0.1:${ETCD_PORT}`,
+    `--advertise-client-urls=http://127.0.0.1:${ETCD_PORT}`,
+    `--listen-peer-urls=http://127.0.0.1:${ETCD_PORT + 10}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${ETCD_PORT + 10}`,
+    `--initial-cluster=shiftstack=http://127.0.0.1:${ETCD_PORT + 10}`,
+    '--listen-metrics-urls=http://127.0.0.1:23810',
+  ]);
+  daemon(bin, 'kube-apiserver', [
+    `--etcd-servers=http://127.0.0.1:${ETCD_PORT}`,
+    `--advertise-address=${NODE_IP}`,
+    `--bind-address=${NODE_IP}`,
+    '--secure-port=6443',
+    `--client-ca-file=${pki}/ca.crt`,
+    `--tls-cert-file=${pki}/apiserver.crt`,
+    `--tls-private-key-file=${pki}/apiserver.key`,
+    `--kubelet-client-certificate=${pki}/apiserver-kubelet-client.crt`,
+    `--kubelet-client-key=${pki}/apiserver-kubelet-client.key`,
+    `--kubelet-certificate-authority=${pki}/ca.crt`,
+    '--kubelet-preferred-address-types=InternalIP',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${pki}/sa.pub`,
+    `--service-account-signing-key-file=${pki}/sa.key`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--authorization-mode=Node,RBAC',
+    '--enable-admission-plugins=NodeRestriction',
+    '--allow-privileged=true',
+    '--profiling=false',
+  ]);
+}
+
+function startControllers(bin: string): void {
+  const kc = (name: string) => join(stateDir, `${name}.kubeconfig`);
+  daemon(bin, 'kube-controller-manager', [
+    `--kubeconfig=${kc('controller-manager')}`,
+    `--authentication-kubeconfig=${kc('controller-manager')}`,
+    `--authorization-kubeconfig=${kc('controller-manager')}`,
+    '--bind-address=127.0.0.1',
+    '--leader-elect=false',
+    '--use-service-account-credentials=true',
+    `--service-account-private-key-file=${pki}/sa.key`,
+    `--root-ca-file=${pki}/ca.crt`,
+    `--cluster-signing-cert-file=${pki}/ca.crt`,
+    `--cluster-signing-key-file=${pki}/ca.key`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--profiling=false',
+  ]);
+  daemon(bin, 'kube-scheduler', [
+    `--kubeconfig=${kc('scheduler')}`,
+    `--authentication-kubeconfig=${kc('scheduler')}`,
+    `--authorization-kubeconfig=${kc('scheduler')}`,
+    '--bind-address=127.0.0.1',
+    '--leader-elect=false',
+    '--profiling=false',
+  ]);
+}
+
+function startContainerd(bin: string): void {
+  const cniDir = join(stateDir, 'cni');
+  mkdirSync(cniDir, { recursive: true });
+  writeFileSync(
+    join(cniDir, '10-shiftstack.conflist'),
+    JSON.stringify({
+      cniVersion: '1.0.0',
+      name: 'shiftstack',
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: BRIDGE,
+          isGateway: true,
+          hairpinMode: true,
+          ipam: { type: 'host-local', ranges: [[{ subnet: POD_CIDR }]], routes: [{ dst: '0.0.0.0/0' }] },
+        },
+        { type: 'portmap', capabilities: { portMappings: true } },
+      ],
+    }),
+  );
+  const config = join(stateDir, 'containerd.toml');
+  writeFileSync(
+    config,
+    `version = 3
+root = "${join(stateDir, 'containerd')}"
+state = "${join(runDir, 'containerd-state')}"
+[grpc]
+  address = "${containerdSocket}"
+[plugins.'io.containerd.cri.v1.images']
+  snapshotter = "overlayfs"
+  [plugins.'io.containerd.cri.v1.images'.pinned_images]
+    sandbox = "${PAUSE_IMAGE}"
+[plugins.'io.containerd.cri.v1.runtime']
+  # Root here lacks CAP_SYS_RESOURCE, so no process may lower its OOM score (the kubelet asks -998 for
+  # sandboxes): clamp to containerd's own instead of failing every pod.
+  restrict_oom_score_adj = true
+  [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+      BinaryName = "/usr/sbin/runc"
+      SystemdCgroup = false
+  [plugins.'io.containerd.cri.v1.runtime'.cni]
+    bin_dirs = ["/usr/lib/cni"]
+    conf_dir = "${cniDir}"
+`,
+  );
+  daemon(bin, 'containerd', ['--config', config]);
+}
+
+const ctr = (bin: string, args: string[]) =>
+  sh(join(bin, 'ctr'), ['--address', containerdSocket, '--namespace', 'k8s.io', ...args]);
+
+/** Imports an image archive (OCI or docker) into the cluster's containerd. */
+export function importImage(bin: string, archive: string): void {
+  ctr(bin, ['images', 'import', '--no-unpack=false', archive]);
+}
+
+function startNode(bin: string): void {
+  const kubeletConfig = join(stateDir, 'kubelet.yaml');
+  writeFileSync(
+    kubeletConfig,
+    `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: ${NODE_IP}
+healthzBindAddress: 127.0.0.1
+authentication:
+  anonymous: { enabled: false }
+  webhook: { enabled: true }
+  x509: { clientCAFile: ${pki}/ca.crt }
+authorization: { mode: Webhook }
+tlsCertFile: ${pki}/kubelet-serving.crt
+tlsPrivateKeyFile: ${pki}/kubelet-serving.key
+containerRuntimeEndpoint: unix://${containerdSocket}
+cgroupDriver: cgroupfs
+# This machine mounts the cgroup controllers as v1; kubelet 1.35+ refuses v1 unless told otherwise.
+failCgroupV1: false
+failSwapOn: false
+clusterDomain: cluster.local
+clusterDNS: [${NODE_IP}]
+podCIDR: ${POD_CIDR}
+resolvConf: /etc/resolv.conf
+serializeImagePulls: false
+evictionHard: { memory.available: 200Mi, nodefs.available: 2%, imagefs.available: 2% }
+`,
+  );
+  daemon(bin, 'kubelet', [
+    `--config=${kubeletConfig}`,
+    `--kubeconfig=${join(stateDir, 'kubelet.kubeconfig')}`,
+    `--hostname-override=${NODE_NAME}`,
+    `--node-ip=${NODE_IP}`,
+    `--root-dir=${join(stateDir, 'kubelet')}`,
+  ]);
+  const proxyConfig = join(stateDir, 'kube-proxy.yaml');
+  writeFileSync(
+    proxyConfig,
+    `apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: { kubeconfig: ${join(stateDir, 'kube-proxy.kubeconfig')} }
+hostnameOverride: ${NODE_NAME}
+mode: iptables
+clusterCIDR: ${POD_CIDR}
+bindAddress: 127.0.0.1
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+conntrack: { maxPerCore: 0 }
+`,
+  );
+  daemon(bin, 'kube-proxy', [`--config=${proxyConfig}`]);
+}
+
+/** Brings the cluster up; resolves once the node is Ready. */
+export async function up(bin: string, log: Log): Promise<void> {
+  for (const dir of [stateDir, logs, pids, runDir]) mkdirSync(dir, { recursive: true });
+  prepareHost();
+  makePki();
+  log('starting etcd and the API server');
+  startControlPlane(bin);
+  await waitFor('the API server', 'kube-apiserver', () => apiReady(bin), 90_000);
+  log('starting the controller manager and scheduler, containerd');
+  startControllers(bin);
+  startContainerd(bin);
+  await waitFor(
+    'containerd',
+    'containerd',
+    () =>
+      existsSync(containerdSocket) && !!shQuiet(join(bin, 'ctr'), ['--address', containerdSocket, 'version']),
+  );
+  importImage(bin, join(bin, 'pause.oci.tar'));
+  log('starting the kubelet and kube-proxy');
+  startNode(bin);
+  await waitFor(
+    `node ${NODE_NAME} Ready`,
+    'kubelet',
+    () =>
+      shQuiet(join(bin, 'kubectl'), [
+        '--kubeconfig',
+        adminKubeconfig,
+        'get',
+        'node',
+        NODE_NAME,
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+      ]) === 'True',
+    120_000,
+  );
+  // Pods cannot be created in a namespace before its default service account exists.
+  await waitFor(
+    'the default service account',
+    'kube-controller-manager',
+    () =>
+      !!shQuiet(join(bin, 'kubectl'), ['--kubeconfig', adminKubeconfig, 'get', 'serviceaccount', 'default']),
+  );
+}
+
+/** Stops every process `up` started and removes all state: nothing left running, mounted or configured. */
+export async function down(bin: string | undefined, log: Log): Promise<void> {
+  // The node side first, so nothing restarts containers while they are being removed.
+  for (const name of ['kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver'])
+    await stop(name);
+  if (bin && existsSync(containerdSocket)) removeAllContainers(bin);
+  await stop('containerd');
+  // Shims outlive containerd by design; ours are the ones whose address is our socket's folder.
+  for (const pid of processesMatching(runDir)) shQuiet('kill', ['-9', String(pid)]);
+  await stop('etcd');
+  if (bin) shQuiet(join(bin, 'kube-proxy'), ['--cleanup']);
+  unmountUnder(stateDir);
+  unmountUnder(runDir);
+  shQuiet('ip', ['link', 'delete', BRIDGE]);
+  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(runDir, { recursive: true, force: true });
+  rmSync('/var/lib/cni/networks/shiftstack', { recursive: true, force: true });
+  log('cluster removed');
+}
+
+async function stop(name: string): Promise<void> {
+  const file = join(pids, `${name}.pid`);
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, 'utf8'));
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 40 && alive(); i++) await sleep(250);
+  if (alive()) process.kill(pid, 'SIGKILL');
+}
+
+function removeAllContainers(bin: string): void {
+  const tasks =
+    shQuiet(join(bin, 'ctr'), ['--address', containerdSocket, '-n', 'k8s.io', 'tasks', 'list', '-q']) ?? '';
+  for (const id of tasks.split('\n').filter(Boolean))
+    shQuiet(join(bin, 'ctr'), [
+      '--address',
+      containerdSocket,
+      '-n',
+      'k8s.io',
+      'tasks',
+      'kill',
+      '-s',
+      'SIGKILL',
+      id,
+    ]);
+}
+
+function processesMatching(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
+}
+
+/** Unmounts everything mounted below `dir`, deepest first. */
+function unmountUnder(dir: string): void {
+  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((point) => point === dir || point.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of mounts) shQuiet('umount', ['-l', point]);
+}

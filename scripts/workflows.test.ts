@@ -65,7 +65,7 @@ describe('actionlint', () => {
 
 describe.skipIf(!needs('shellcheck', commandMissing('shellcheck', ['--version'])))('shell scripts', () => {
   test('the scripts the pipeline and the image test run pass shellcheck', () => {
-    const scripts = ['.github/scripts/smoke-and-rolling-update.sh', 'test/images/build-bases.sh'];
+    const scripts = ['.github/scripts/smoke-and-rolling-update.sh', 'deploy/images/build-bases.sh'];
     execFileSync('shellcheck', scripts, { cwd: repoRoot, stdio: 'pipe' });
   });
 });

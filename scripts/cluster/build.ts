@@ -13,6 +13,7 @@ import { pinnedKubernetesVersion } from '../tools/kubectl';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const moduleDir = join(repoRoot, 'deploy/cluster');
 const containerdDir = join(moduleDir, 'containerd');
+const corednsDir = join(moduleDir, 'coredns');
 
 const KUBERNETES = [
   'kube-apiserver',
@@ -28,7 +29,15 @@ export const PAUSE_IMAGE = 'localhost/shiftstack/pause:3.10';
 /** The folder the binaries of the current pins live in. */
 export function binDir(): string {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'cmd/etcd/main.go', 'containerd/go.mod', 'containerd/go.sum'])
+  for (const file of [
+    'go.mod',
+    'go.sum',
+    'cmd/etcd/main.go',
+    'containerd/go.mod',
+    'containerd/go.sum',
+    'coredns/go.mod',
+    'coredns/go.sum',
+  ])
     hash.update(readFileSync(join(moduleDir, file)));
   hash.update(readFileSync(fileURLToPath(import.meta.url))); // how they are built is part of the key
   const root = process.env.SHIFTSTACK_CLUSTER_CACHE ?? join(homedir(), '.cache/shiftstack/cluster');
@@ -81,6 +90,21 @@ export function buildCluster(log: (line: string) => void): string {
       ...CONTAINERD.map((c) => `github.com/containerd/containerd/v2/cmd/${c}`),
     ],
     containerdDir,
+    { CGO_ENABLED: '0' },
+  );
+  log('building CoreDNS');
+  go(
+    [
+      'build',
+      '-mod=readonly',
+      '-trimpath',
+      '-ldflags',
+      '-s -w',
+      '-o',
+      join(dir, 'coredns'),
+      'github.com/coredns/coredns',
+    ],
+    corednsDir,
     { CGO_ENABLED: '0' },
   );
   buildPauseImage(dir, version);

@@ -1,8 +1,9 @@
-// `npm run cluster -- up|down|status`: a real single-node Kubernetes on this machine, built from the pinned
+// `npm run cluster -- build|up|deploy|down`: a real single-node Kubernetes on this machine, built from the pinned
 // sources in deploy/cluster. Needs root, Go, and Debian's runc, containernetworking-plugins, iptables,
 // conntrack, openssl and gcc (docs/cluster.md).
 import { existsSync } from 'node:fs';
 import { binDir, buildCluster } from './build';
+import { applyDev, buildAndImportImages, DEV_NAMESPACE } from './deploy';
 import { adminKubeconfig, down, NODE_NAME, up } from './node';
 
 const say = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
@@ -22,13 +23,22 @@ async function main(): Promise<void> {
 Stop it and remove everything with: npm run cluster -- down`);
       return;
     }
+    case 'deploy': {
+      const bin = buildCluster(say);
+      if (!existsSync(adminKubeconfig)) throw new Error('no cluster: run `npm run cluster -- up` first');
+      await buildAndImportImages(bin, say);
+      applyDev(bin, say);
+      say(`shiftstack is running in namespace ${DEV_NAMESPACE}:
+  ${bin}/kubectl --kubeconfig ${adminKubeconfig} -n ${DEV_NAMESPACE} get pods`);
+      return;
+    }
     case 'down': {
       const bin = binDir();
       await down(existsSync(bin) ? bin : undefined, say);
       return;
     }
     default:
-      process.stderr.write('usage: npm run cluster -- build|up|down\n');
+      process.stderr.write('usage: npm run cluster -- build|up|deploy|down\n');
       process.exit(64);
   }
 }

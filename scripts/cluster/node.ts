@@ -100,11 +100,12 @@ function makePki(): void {
   });
   const clients = [
     { name: 'admin', cn: 'shiftstack-admin', org: 'system:masters' },
-    { name: 'apiserver-kubelet-client', cn: 'kube-apiserver-kubelet-client', org: 'kubeadm:cluster-admins' },
+    { name: 'apiserver-kubelet-client', cn: 'kube-apiserver-kubelet-client' },
     { name: 'controller-manager', cn: 'system:kube-controller-manager' },
     { name: 'scheduler', cn: 'system:kube-scheduler' },
     { name: 'kubelet', cn: `system:node:${NODE_NAME}`, org: 'system:nodes' },
     { name: 'kube-proxy', cn: 'system:kube-proxy' },
+    { name: 'coredns', cn: 'system:coredns' },
   ];
   for (const client of clients) {
     issue(pki, client);
@@ -286,6 +287,100 @@ conntrack: { maxPerCore: 0 }
   daemon(bin, 'kube-proxy', [`--config=${proxyConfig}`]);
 }
 
+/**
+ * Cluster DNS: CoreDNS as a host process on the node address (the kubelet's clusterDNS), answering
+ * cluster.local from the API server and NXDOMAIN for everything else (this machine has no outside DNS).
+ */
+function startDns(bin: string): void {
+  kubectlApply(
+    bin,
+    `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: system:coredns }
+rules:
+  - { apiGroups: [''], resources: [endpoints, services, pods, namespaces], verbs: [list, watch] }
+  - { apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [list, watch] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: system:coredns }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:coredns }
+subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: system:coredns }]
+---
+# The API server's client identity towards kubelets (logs, exec, port-forward go through it).
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: kube-apiserver-kubelet-client }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:kubelet-api-admin }
+subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: kube-apiserver-kubelet-client }]
+`,
+  );
+  const corefile = join(stateDir, 'Corefile');
+  writeFileSync(
+    corefile,
+    `cluster.local:53 in-addr.arpa:53 {
+  bind ${NODE_IP}
+  kubernetes cluster.local in-addr.arpa {
+    kubeconfig ${join(stateDir, 'coredns.kubeconfig')} shiftstack-local
+    pods insecure
+  }
+  cache 30
+  errors
+}
+.:53 {
+  bind ${NODE_IP}
+  template ANY ANY { rcode NXDOMAIN }
+}
+`,
+  );
+  daemon(bin, 'coredns', ['-conf', corefile, '-dns.port', '53']);
+}
+
+/**
+ * Storage: no dynamic provisioner runs here, so the node offers a few local volumes (folders under
+ * .cluster/volumes) that the databases' claims bind to.
+ */
+function makeVolumes(bin: string, count = 6): void {
+  const docs: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const path = join(stateDir, 'volumes', `pv${i}`);
+    mkdirSync(path, { recursive: true, mode: 0o777 });
+    execFileSync('chmod', ['0777', path]);
+    docs.push(`apiVersion: v1
+kind: PersistentVolume
+metadata: { name: local-pv${i} }
+spec:
+  capacity: { storage: 2Gi }
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  local: { path: ${path} }
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions: [{ key: kubernetes.io/hostname, operator: In, values: [${NODE_NAME}] }]
+`);
+  }
+  kubectlApply(bin, docs.join('---\n'));
+}
+
+/** The Gateway API CRDs, from the module pinned in deploy/cluster/crds (the dev overlay routes with them). */
+function installCrds(bin: string): void {
+  const crdsModule = join(repoRoot, 'deploy/cluster/crds');
+  execFileSync('go', ['mod', 'download', 'sigs.k8s.io/gateway-api'], { cwd: crdsModule, stdio: 'pipe' });
+  const dir = sh('go', ['-C', crdsModule, 'list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/gateway-api']).trim();
+  const standard = join(dir, 'config/crd/standard');
+  const files = readdirSync(standard).filter((f) => f.endsWith('.yaml'));
+  kubectlApply(bin, files.map((f) => readFileSync(join(standard, f), 'utf8')).join('\n---\n'), [
+    '--server-side',
+  ]);
+}
+
+const kubectlApply = (bin: string, manifest: string, extra: string[] = []) =>
+  execFileSync(join(bin, 'kubectl'), ['--kubeconfig', adminKubeconfig, 'apply', ...extra, '-f', '-'], {
+    input: manifest,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+
 /** Brings the cluster up; resolves once the node is Ready. */
 export async function up(bin: string, log: Log): Promise<void> {
   for (const dir of [stateDir, logs, pids, runDir]) mkdirSync(dir, { recursive: true });
@@ -304,8 +399,11 @@ export async function up(bin: string, log: Log): Promise<void> {
       existsSync(containerdSocket) && !!shQuiet(join(bin, 'ctr'), ['--address', containerdSocket, 'version']),
   );
   importImage(bin, join(bin, 'pause.oci.tar'));
-  log('starting the kubelet and kube-proxy');
+  log('starting the kubelet, kube-proxy and CoreDNS');
   startNode(bin);
+  startDns(bin);
+  makeVolumes(bin);
+  installCrds(bin);
   await waitFor(
     `node ${NODE_NAME} Ready`,
     'kubelet',

@@ -18,7 +18,7 @@ import {
   runLocked,
   stopWithSigterm,
   waitForStatus,
-} from './images/podman';
+} from '../../scripts/images/podman';
 
 const dockerfiles = {
   users: 'services/Dockerfile',

@@ -1,5 +1,5 @@
-// podman, set up the way the CI machine needs it (test/images/containers.conf and storage.conf), for the
-// image tests. Every call goes through `podman()`, so the settings live in one place.
+// podman, set up the way the CI machine needs it (deploy/images/containers.conf and storage.conf), for the
+// image tests and the local cluster (npm run cluster -- deploy). Every call goes through `podman()`, so the settings live in one place.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export const repoRoot = resolve(import.meta.dirname, '../../..');
-const imagesDir = join(repoRoot, 'test/images');
+export const repoRoot = resolve(import.meta.dirname, '../..');
+const imagesDir = join(repoRoot, 'deploy/images');
 
 export const podmanEnv: NodeJS.ProcessEnv = {
   ...process.env,
@@ -20,7 +20,7 @@ export const podmanEnv: NodeJS.ProcessEnv = {
   ),
 };
 
-/** The local stand-ins for the official bases, made by test/images/build-bases.sh. */
+/** The local stand-ins for the official bases, made by deploy/images/build-bases.sh. */
 export const localBases = {
   NODE_BASE: 'localhost/shiftstack-node-base:20',
   NGINX_BASE: 'localhost/shiftstack-nginx-base:bookworm',

@@ -431,7 +431,14 @@ export async function up(bin: string, log: Log): Promise<void> {
 /** Stops every process `up` started and removes all state: nothing left running, mounted or configured. */
 export async function down(bin: string | undefined, log: Log): Promise<void> {
   // The node side first, so nothing restarts containers while they are being removed.
-  for (const name of ['kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver'])
+  for (const name of [
+    'coredns',
+    'kube-proxy',
+    'kubelet',
+    'kube-scheduler',
+    'kube-controller-manager',
+    'kube-apiserver',
+  ])
     await stop(name);
   if (bin && existsSync(containerdSocket)) removeAllContainers(bin);
   await stop('containerd');
@@ -439,12 +446,14 @@ export async function down(bin: string | undefined, log: Log): Promise<void> {
   for (const pid of processesMatching(runDir)) shQuiet('kill', ['-9', String(pid)]);
   await stop('etcd');
   if (bin) shQuiet(join(bin, 'kube-proxy'), ['--cleanup']);
+  for (const tool of ['iptables', 'ip6tables']) removeKubeChains(tool);
   unmountUnder(stateDir);
   unmountUnder(runDir);
   shQuiet('ip', ['link', 'delete', BRIDGE]);
   rmSync(stateDir, { recursive: true, force: true });
   rmSync(runDir, { recursive: true, force: true });
   rmSync('/var/lib/cni/networks/shiftstack', { recursive: true, force: true });
+  rmSync('/var/lib/cni/results', { recursive: true, force: true });
   log('cluster removed');
 }
 
@@ -495,6 +504,18 @@ function processesMatching(text: string): number[] {
     })
     .map(Number)
     .filter((pid) => pid !== process.pid);
+}
+
+/** The KUBE-* chains the kubelet leaves (KUBE-FIREWALL, canaries, hints), and the jumps to them. */
+function removeKubeChains(tool: string): void {
+  for (const table of ['filter', 'nat', 'mangle']) {
+    const rules = (shQuiet(tool, ['-t', table, '-S']) ?? '').split('\n');
+    for (const rule of rules.filter((r) => /^-A \S+ .*-j KUBE-/.test(r) && !/^-A KUBE-/.test(r)))
+      shQuiet(tool, ['-t', table, ...rule.replace(/^-A/, '-D').split(' ')]);
+    const chains = rules.filter((r) => r.startsWith('-N KUBE-')).map((r) => r.slice(3));
+    for (const chain of chains) shQuiet(tool, ['-t', table, '-F', chain]);
+    for (const chain of chains) shQuiet(tool, ['-t', table, '-X', chain]);
+  }
 }
 
 /** Unmounts everything mounted below `dir`, deepest first. */

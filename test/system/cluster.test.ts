@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { binDir, repoRoot } from '../../scripts/cluster/build';
-import { adminKubeconfig, stateDir } from '../../scripts/cluster/node';
+import { adminKubeconfig, containerdSocket, stateDir } from '../../scripts/cluster/node';
 import { commandMissing, needs } from '../support/system-deps';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 1_800_000 });
@@ -184,6 +184,93 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
     ] as const)
       expect(devTeamCan(verb, resource), `${verb} ${resource}`).toBe('no');
     expect(refused(() => asDevTeam('-n', NS, 'get', 'secrets'))).toMatch(/Forbidden/);
+  });
+
+  it('rolls users and then shifts to a new image under a mixed load through kube-proxy: no failed request, no lost write', async () => {
+    const users = serviceUrl('users');
+    const shifts = serviceUrl('shifts');
+    const location = await post(`${users}/api/v1/locations`, { name: 'Rolling', timezone: 'UTC' });
+    // The same image under a new tag: a new pod template, so a real rollout.
+    for (const name of ['users', 'shifts'])
+      execFileSync(join(binDir(), 'ctr'), [
+        '--address',
+        containerdSocket,
+        '-n',
+        'k8s.io',
+        'images',
+        'tag',
+        '--force',
+        `localhost/shiftstack/${name}:local`,
+        `localhost/shiftstack/${name}:rolled`,
+      ]);
+    const failures: string[] = [];
+    const written: Array<{ url: string; id: number }> = [];
+    let requests = 0;
+    let running = true;
+    // Paced (about 8 requests a second in all): the load is bounded, and stays under the services' per-client
+    // rate limit (this machine is one client to them).
+    const client = async (i: number) => {
+      for (let n = 0; running; n++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const write = n % 2 === 0;
+        const onUsers = i % 2 === 0;
+        const base = onUsers ? users : shifts;
+        const start = new Date(Date.UTC(2035, 0, 1) + (i * 100_000 + n) * 60_000);
+        try {
+          const res = write
+            ? await fetch(`${base}/api/v1/${onUsers ? 'users' : 'shifts'}`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(
+                  onUsers
+                    ? { first_name: 'Rolling', last_name: `Writer ${i}-${n}`, location_ids: [location.id] }
+                    : {
+                        location_id: location.id,
+                        start: start.toISOString(),
+                        end: new Date(start.getTime() + 3600_000).toISOString(),
+                      },
+                ),
+                signal: AbortSignal.timeout(15_000),
+              })
+            : await fetch(
+                `${base}/api/v1/${onUsers ? 'users?limit=5' : 'shifts?start[gte]=2035-01-01T00:00:00Z&start[lt]=2035-01-02T00:00:00Z&limit=5'}`,
+                {
+                  signal: AbortSignal.timeout(15_000),
+                },
+              );
+          requests++;
+          const body = (await res.json()) as { id?: number };
+          if (!res.ok) failures.push(`${res.status} ${JSON.stringify(body)}`);
+          else if (write)
+            written.push({ url: `${base}/api/v1/${onUsers ? 'users' : 'shifts'}/${body.id}`, id: body.id! });
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+      }
+    };
+    const clients = Array.from({ length: 4 }, (_, i) => client(i));
+    // Asynchronously: a synchronous kubectl would stall the clients' event loop for the whole rollout.
+    const kubectlAsync = (...args: string[]) =>
+      run(join(binDir(), 'kubectl'), ['--kubeconfig', adminKubeconfig, '-n', NS, ...args], {
+        timeout: 300_000,
+      });
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const name of ['users', 'shifts']) {
+      await kubectlAsync('set', 'image', `deployment/${name}`, `${name}=localhost/shiftstack/${name}:rolled`);
+      await kubectlAsync('rollout', 'status', `deployment/${name}`, '--timeout=240s');
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    running = false;
+    await Promise.all(clients);
+    const lost: string[] = [];
+    for (const w of written) if ((await fetch(w.url)).status !== 200) lost.push(w.url);
+    console.log(
+      `cluster: rolling update of users then shifts under load: ${requests} requests, ${failures.length} failed, ` +
+        `${written.length} writes acknowledged, ${lost.length} lost`,
+    );
+    expect(failures).toEqual([]);
+    expect(lost).toEqual([]);
+    expect(written.length).toBeGreaterThan(0);
   });
 
   it('a rollout that never becomes ready fails its status check; the old pod keeps serving; undo restores it', async () => {

@@ -165,7 +165,10 @@ describe('graceful shutdown of a real users process', () => {
     const health = await fetch(`${p.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    expect((await fetch(`${p.url}/api/v1/users`)).status).toBe(200);
+    const during = await fetch(`${p.url}/api/v1/users`);
+    expect(during.status).toBe(200);
+    // Each answer during the drain closes its connection, so keep-alive clients move to a pod that stays.
+    expect(during.headers.get('connection')).toBe('close');
     const created = await fetch(`${p.url}/api/v1/locations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -151,6 +151,12 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
     metrics.inFlight.inc();
     reply.raw.once('close', () => metrics.inFlight.dec());
   });
+  // While draining, every answer closes its connection, so keep-alive clients (kube-proxy passes their
+  // connections straight to this pod) open a new one, which reaches a pod that is staying. Otherwise they
+  // would reuse a pooled connection just as close() shuts it, and that request would fail.
+  app.addHook('onSend', async (_request, reply) => {
+    if (readiness.draining) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     if (UNMEASURED.has(route)) return;

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinnedKubernetesVersion } from '../tools/kubectl';
+import { pinnedKubernetesVersion, versionLdflags } from '../tools/kubectl';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const moduleDir = join(repoRoot, 'deploy/cluster');
@@ -53,8 +53,6 @@ export function buildCluster(log: (line: string) => void): string {
   if (existsSync(join(dir, '.complete'))) return dir;
   mkdirSync(dir, { recursive: true });
   const version = pinnedKubernetesVersion();
-  const [major, minor] = version.slice(1).split('.');
-  const stamp = `-X k8s.io/component-base/version.gitVersion=${version} -X k8s.io/component-base/version.gitMajor=${major} -X k8s.io/component-base/version.gitMinor=${minor} -X k8s.io/client-go/pkg/version.gitVersion=${version}`;
   const started = Date.now();
   log(`building Kubernetes ${version} (${KUBERNETES.join(', ')}) and etcd into ${dir}`);
   go(
@@ -63,7 +61,7 @@ export function buildCluster(log: (line: string) => void): string {
       '-mod=readonly',
       '-trimpath',
       '-ldflags',
-      `-s -w ${stamp}`,
+      versionLdflags(version),
       '-o',
       `${dir}/`,
       ...KUBERNETES.map((c) => `k8s.io/kubernetes/cmd/${c}`),

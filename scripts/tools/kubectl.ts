@@ -40,6 +40,21 @@ function builtVersion(): string | null {
   }
 }
 
+/**
+ * `-ldflags` for a Kubernetes program: stripped, and stamped with its version (an unstamped build reports
+ * v0.0.0, and version checks in kubectl and kustomize read it).
+ */
+export function versionLdflags(version: string): string {
+  const [major, minor] = version.slice(1).split('.');
+  return [
+    '-s -w',
+    `-X k8s.io/component-base/version.gitVersion=${version}`,
+    `-X k8s.io/component-base/version.gitMajor=${major}`,
+    `-X k8s.io/component-base/version.gitMinor=${minor}`,
+    `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
+  ].join(' ');
+}
+
 /** Null when Go can build here, else why not. */
 export function goMissing(): string | null {
   try {
@@ -65,14 +80,6 @@ export function ensureKubectl(log: (line: string) => void = () => {}): string {
   );
   mkdirSync(dirname(pinnedPath), { recursive: true });
   const temporary = `${pinnedPath}.${process.pid}.tmp`;
-  const [major, minor] = version.slice(1).split('.');
-  // Stamp the version: an unstamped build reports v0.0.0, and kustomize/kubectl version checks read it.
-  const stamp = [
-    `-X k8s.io/component-base/version.gitVersion=${version}`,
-    `-X k8s.io/component-base/version.gitMajor=${major}`,
-    `-X k8s.io/component-base/version.gitMinor=${minor}`,
-    `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
-  ].join(' ');
   execFileSync(
     'go',
     [
@@ -80,7 +87,7 @@ export function ensureKubectl(log: (line: string) => void = () => {}): string {
       '-mod=readonly',
       '-trimpath',
       '-ldflags',
-      `-s -w ${stamp}`,
+      versionLdflags(version),
       '-o',
       temporary,
       'k8s.io/kubernetes/cmd/kubectl',

@@ -275,22 +275,7 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
 
   it('a rollout that never becomes ready fails its status check; the old pod keeps serving; undo restores it', async () => {
     const users = serviceUrl('users');
-    const before = kubectl(
-      '-n',
-      NS,
-      'get',
-      'deployment/users',
-      '-o',
-      'jsonpath={.spec.template.spec.containers[0].image}',
-    );
-    kubectl('-n', NS, 'set', 'image', 'deployment/users', 'users=localhost/shiftstack/users:does-not-exist');
-    // maxUnavailable 0: the new pod never becomes ready (no such image), so the old one keeps all traffic.
-    const status = refused(() => kubectl('-n', NS, 'rollout', 'status', 'deployment/users', '--timeout=20s'));
-    expect(status).toMatch(/timed out|exceeded/);
-    for (let i = 0; i < 20; i++) expect((await fetch(`${users}/api/v1/users?limit=1`)).status).toBe(200);
-    asDevTeam('-n', NS, 'rollout', 'undo', 'deployment/users');
-    kubectl('-n', NS, 'rollout', 'status', 'deployment/users', '--timeout=120s');
-    expect(
+    const imageOfUsers = () =>
       kubectl(
         '-n',
         NS,
@@ -298,8 +283,16 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
         'deployment/users',
         '-o',
         'jsonpath={.spec.template.spec.containers[0].image}',
-      ),
-    ).toBe(before);
+      );
+    const before = imageOfUsers();
+    kubectl('-n', NS, 'set', 'image', 'deployment/users', 'users=localhost/shiftstack/users:does-not-exist');
+    // maxUnavailable 0: the new pod never becomes ready (no such image), so the old one keeps all traffic.
+    const status = refused(() => kubectl('-n', NS, 'rollout', 'status', 'deployment/users', '--timeout=20s'));
+    expect(status).toMatch(/timed out|exceeded/);
+    for (let i = 0; i < 20; i++) expect((await fetch(`${users}/api/v1/users?limit=1`)).status).toBe(200);
+    asDevTeam('-n', NS, 'rollout', 'undo', 'deployment/users');
+    kubectl('-n', NS, 'rollout', 'status', 'deployment/users', '--timeout=120s');
+    expect(imageOfUsers()).toBe(before);
     expect((await fetch(`${users}/api/v1/users?limit=1`)).status).toBe(200);
   });
 });

@@ -363,16 +363,36 @@ spec:
   kubectlApply(bin, docs.join('---\n'));
 }
 
-/** The Gateway API CRDs, from the module pinned in deploy/cluster/crds (the dev overlay routes with them). */
+/**
+ * Upstream CustomResourceDefinitions, read from the modules pinned in deploy/cluster/crds: Gateway API (the
+ * dev overlay routes with it), and what staging and production use (Argo Rollouts, KEDA,
+ * prometheus-operator, CloudNativePG), so the API server itself checks those overlays.
+ */
+const CRDS: Array<{ module: string; dir: string; match: RegExp }> = [
+  { module: 'sigs.k8s.io/gateway-api', dir: 'config/crd/standard', match: /\.yaml$/ },
+  { module: 'github.com/argoproj/argo-rollouts', dir: 'manifests/crds', match: /-crd\.yaml$/ },
+  { module: 'github.com/kedacore/keda/v2', dir: 'config/crd/bases', match: /^keda\.sh_.*\.yaml$/ },
+  {
+    module: 'github.com/prometheus-operator/prometheus-operator',
+    dir: 'example/prometheus-operator-crd',
+    match: /\.yaml$/,
+  },
+  { module: 'github.com/cloudnative-pg/cloudnative-pg', dir: 'config/crd/bases', match: /\.yaml$/ },
+];
+
 function installCrds(bin: string): void {
   const crdsModule = join(repoRoot, 'deploy/cluster/crds');
-  execFileSync('go', ['mod', 'download', 'sigs.k8s.io/gateway-api'], { cwd: crdsModule, stdio: 'pipe' });
-  const dir = sh('go', ['-C', crdsModule, 'list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/gateway-api']).trim();
-  const standard = join(dir, 'config/crd/standard');
-  const files = readdirSync(standard).filter((f) => f.endsWith('.yaml'));
-  kubectlApply(bin, files.map((f) => readFileSync(join(standard, f), 'utf8')).join('\n---\n'), [
-    '--server-side',
-  ]);
+  const modules = CRDS.map((c) => c.module);
+  execFileSync('go', ['mod', 'download', ...modules], { cwd: crdsModule, stdio: 'pipe' });
+  const dirs = sh('go', ['-C', crdsModule, 'list', '-m', '-f', '{{.Dir}}', ...modules])
+    .trim()
+    .split('\n');
+  for (const [i, crd] of CRDS.entries()) {
+    const folder = join(dirs[i]!, crd.dir);
+    for (const file of readdirSync(folder).filter((f) => crd.match.test(f)))
+      // Server-side: several of these CRDs are too large for client-side apply's annotation.
+      kubectlApply(bin, readFileSync(join(folder, file), 'utf8'), ['--server-side']);
+  }
 }
 
 const kubectlApply = (bin: string, manifest: string, extra: string[] = []) =>

@@ -273,6 +273,32 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
     expect(written.length).toBeGreaterThan(0);
   });
 
+  it.each(['staging', 'production'])(
+    'the %s overlay passes a server-side dry run: the API server checks it against the upstream CRDs',
+    (env) => {
+      const rendered = kubectl('kustomize', join(repoRoot, 'deploy/k8s/overlays', env));
+      // A dry run cannot create the namespace its other objects go into, so that one is made for real.
+      kubectl('create', 'namespace', `shiftstack-${env}`);
+      const out = execFileSync(
+        join(binDir(), 'kubectl'),
+        ['--kubeconfig', adminKubeconfig, 'apply', '--server-side', '--dry-run=server', '-f', '-'],
+        { input: rendered, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      const kinds = new Set(out.split('\n').map((line) => line.split('/')[0]));
+      const custom =
+        env === 'production'
+          ? [
+              'rollout.argoproj.io',
+              'scaledobject.keda.sh',
+              'prometheusrule.monitoring.coreos.com',
+              'cluster.postgresql.cnpg.io',
+            ]
+          : ['httproute.gateway.networking.k8s.io'];
+      for (const kind of custom) expect(kinds, out).toContain(kind);
+      expect(out).toContain('serverside-applied (server dry run)');
+    },
+  );
+
   it('a rollout that never becomes ready fails its status check; the old pod keeps serving; undo restores it', async () => {
     const users = serviceUrl('users');
     const imageOfUsers = () =>

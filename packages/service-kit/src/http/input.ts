@@ -1,9 +1,12 @@
-// What arrives is checked as text before any schema sees it, so nothing is silently changed on the way in:
+// What arrives is checked before any handler sees it, so nothing is silently changed on the way in:
 // - a JSON body must be valid UTF-8 and hold no lone surrogate (JSON.parse would turn the first into
 //   U+FFFD and store the second as is); every string in it is normalised to NFC, so "é" typed two ways is
 //   one name, one search hit and one unique email;
 // - ids and other integers in the path and query string are plain decimal: Ajv's coercion would read
 //   "0x10", "1e3" and "1.0" as 16, 1000 and 1, so one resource would answer to many URLs.
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchema, FastifySchemaValidationError } from 'fastify';
 import type { ServiceInstance } from './server';
 import { ProblemError } from '../errors';
 
@@ -79,13 +82,13 @@ const holdsInteger = (node: SchemaNode | undefined): boolean =>
     (node.anyOf ?? []).some(holdsInteger));
 
 /** The properties of a params or querystring schema whose values must be integers. */
-export function integerKeys(schema: unknown): string[] {
+function integerKeys(schema: unknown): string[] {
   const properties = (schema as SchemaNode).properties ?? {};
   return Object.keys(properties).filter((key) => holdsInteger(properties[key]));
 }
 
 /** The first key whose text is not a plain decimal integer, in Ajv's error shape; undefined when all are. */
-export function nonDecimalInteger(data: unknown, keys: string[]) {
+function nonDecimalInteger(data: unknown, keys: string[]) {
   const values = (data ?? {}) as Record<string, unknown>;
   for (const key of keys) {
     const raw = values[key];
@@ -100,4 +103,34 @@ export function nonDecimalInteger(data: unknown, keys: string[]) {
       };
   }
   return undefined;
+}
+
+const ajvOptions = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
+const bodyAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
+const textAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
+
+/**
+ * The validator compiler: query strings, params and headers arrive as text and are converted to their
+ * schema types, after their integers are checked as plain decimal (Ajv's coercion would take "0x10" for
+ * 16). JSON bodies are typed already, so a body is never coerced: `"last_name": 42` is an error, not "42".
+ */
+export function compileValidator({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) {
+  if (httpPart === 'body') return bodyAjv.compile(schema);
+  const validate = textAjv.compile(schema);
+  const keys = integerKeys(schema);
+  if (keys.length === 0) return validate;
+  const checked = Object.assign(
+    (data: unknown): boolean => {
+      const error = nonDecimalInteger(data, keys);
+      if (error) {
+        checked.errors = [error];
+        return false;
+      }
+      const valid = validate(data);
+      checked.errors = validate.errors ?? null;
+      return valid;
+    },
+    { errors: null as FastifySchemaValidationError[] | null },
+  );
+  return checked;
 }

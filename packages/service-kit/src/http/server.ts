@@ -3,8 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,7 +12,6 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
-  type FastifySchemaValidationError,
 } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
@@ -23,7 +20,7 @@ import { ProblemError, problemBody, toProblem } from '../errors';
 import { loggerOptions } from '../logger';
 import type { Metrics } from '../metrics';
 import { clientErrorHandler, frameworkProblem } from './framework-errors';
-import { integerKeys, nonDecimalInteger, strictJsonBodies } from './input';
+import { compileValidator, strictJsonBodies } from './input';
 import { keepRequestTimeoutWhileClosing } from './request-timeout';
 import type { Readiness } from './readiness';
 
@@ -54,10 +51,6 @@ export const problemResponses = {
   '4xx': { ...Problem, description: 'The request was refused (RFC 9457 problem details)' },
   '5xx': { ...Problem, description: 'The service could not complete the request (RFC 9457 problem details)' },
 };
-
-const ajvOptions = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
-const bodyAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
-const textAjv = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
 
 /** Validation errors listed in one problem; the rest are counted in `errors_not_listed`. */
 export const MAX_LISTED_ERRORS = 20;
@@ -114,29 +107,7 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
   app.addHook('preClose', async () => requestTimeout.start());
   app.addHook('onClose', async () => requestTimeout.stop());
 
-  // Query strings, params and headers arrive as text and are converted to their schema types; JSON bodies
-  // are typed already, so a body is never coerced: `"last_name": 42` is an error, not "42".
-  app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart === 'body') return bodyAjv.compile(schema);
-    const validate = textAjv.compile(schema);
-    const keys = integerKeys(schema);
-    if (keys.length === 0) return validate;
-    // Ajv's coercion would take "0x10" for 16: integers in text must be plain decimal first.
-    const checked = Object.assign(
-      (data: unknown): boolean => {
-        const error = nonDecimalInteger(data, keys);
-        if (error) {
-          checked.errors = [error];
-          return false;
-        }
-        const valid = validate(data);
-        checked.errors = validate.errors ?? null;
-        return valid;
-      },
-      { errors: null as FastifySchemaValidationError[] | null },
-    );
-    return checked;
-  });
+  app.setValidatorCompiler(compileValidator);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

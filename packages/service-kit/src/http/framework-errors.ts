@@ -2,10 +2,9 @@
 // a request Node cannot parse (bad request line, no Host), a header block too large, a request not fully
 // received in time, a path with broken percent-encoding, a path parameter over the router's limit.
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import { ProblemError, problemBody } from '../errors';
+import { ProblemError, problemBody, toProblem } from '../errors';
 
 /** Errors Node raises on the socket before there is a request object (its 'clientError' event). */
 function clientProblem(code: string | undefined): ProblemError {
@@ -38,7 +37,7 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
     const problem = clientProblem(err.code);
     const body = JSON.stringify(problemBody(problem, undefined, randomUUID()));
     socket.write(
-      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+      `HTTP/1.1 ${problem.status} ${problem.title}\r\n` +
         `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `Connection: close\r\n\r\n${body}`,
     );
@@ -61,9 +60,5 @@ export function frameworkProblem(error: { code?: string }, request: FastifyReque
       code: 'malformed-request',
       detail: `The path ${JSON.stringify(path.slice(0, 200))} is not validly percent-encoded.`,
     });
-  return new ProblemError({
-    status: 500,
-    code: 'internal-error',
-    detail: 'An unexpected error occurred; it has been logged.',
-  });
+  return toProblem(error);
 }

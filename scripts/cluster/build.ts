@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinnedKubernetesVersion, versionLdflags } from '../tools/kubectl';
+import { buildKubernetesPrograms, pinnedKubernetesVersion } from '../tools/kubectl';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const moduleDir = join(repoRoot, 'deploy/cluster');
@@ -55,19 +55,7 @@ export function buildCluster(log: (line: string) => void): string {
   const version = pinnedKubernetesVersion();
   const started = Date.now();
   log(`building Kubernetes ${version} (${KUBERNETES.join(', ')}) and etcd into ${dir}`);
-  go(
-    [
-      'build',
-      '-mod=readonly',
-      '-trimpath',
-      '-ldflags',
-      versionLdflags(version),
-      '-o',
-      `${dir}/`,
-      ...KUBERNETES.map((c) => `k8s.io/kubernetes/cmd/${c}`),
-    ],
-    moduleDir,
-  );
+  buildKubernetesPrograms(KUBERNETES, `${dir}/`);
   go(
     ['build', '-mod=readonly', '-trimpath', '-ldflags', '-s -w', '-o', join(dir, 'etcd'), './cmd/etcd'],
     moduleDir,

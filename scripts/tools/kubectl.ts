@@ -44,7 +44,7 @@ function builtVersion(): string | null {
  * `-ldflags` for a Kubernetes program: stripped, and stamped with its version (an unstamped build reports
  * v0.0.0, and version checks in kubectl and kustomize read it).
  */
-export function versionLdflags(version: string): string {
+function versionLdflags(version: string): string {
   const [major, minor] = version.slice(1).split('.');
   return [
     '-s -w',
@@ -53,6 +53,27 @@ export function versionLdflags(version: string): string {
     `-X k8s.io/component-base/version.gitMinor=${minor}`,
     `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
   ].join(' ');
+}
+
+/**
+ * `go build` of programs from the kubernetes module (`kube-apiserver`, `kubectl`, ...) at the pinned,
+ * stamped version, into `output`: a file for one program, a folder (ending in /) for several.
+ */
+export function buildKubernetesPrograms(programs: string[], output: string): void {
+  execFileSync(
+    'go',
+    [
+      'build',
+      '-mod=readonly',
+      '-trimpath',
+      '-ldflags',
+      versionLdflags(pinnedKubernetesVersion()),
+      '-o',
+      output,
+      ...programs.map((p) => `k8s.io/kubernetes/cmd/${p}`),
+    ],
+    { cwd: goModuleDir, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
 }
 
 /** Null when Go can build here, else why not. */
@@ -80,20 +101,7 @@ export function ensureKubectl(log: (line: string) => void = () => {}): string {
   );
   mkdirSync(dirname(pinnedPath), { recursive: true });
   const temporary = `${pinnedPath}.${process.pid}.tmp`;
-  execFileSync(
-    'go',
-    [
-      'build',
-      '-mod=readonly',
-      '-trimpath',
-      '-ldflags',
-      versionLdflags(version),
-      '-o',
-      temporary,
-      'k8s.io/kubernetes/cmd/kubectl',
-    ],
-    { cwd: goModuleDir, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  buildKubernetesPrograms(['kubectl'], temporary);
   renameSync(temporary, pinnedPath);
   return pinnedPath;
 }

@@ -1,13 +1,12 @@
 // `npm run cluster -- deploy`: the project's images built with podman (the same Dockerfiles and local
 // bases as the image tests), a PostgreSQL stand-in for the official image, all imported into the
 // cluster's containerd; then the dev overlay applied with those images, and every workload waited for.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildBases, buildImage, podman } from '../images/podman';
 import { repoRoot } from './build';
-import { adminKubeconfig, importImage } from './node';
+import { importImage, kubectl } from './node';
 
 export const DEV_NAMESPACE = 'shiftstack-dev';
 const TAG = 'local';
@@ -71,14 +70,6 @@ images:
   - { name: ghcr.io/shiftstack/web, newName: localhost/shiftstack/web, newTag: ${tag} }
   - { name: docker.io/library/postgres, newName: localhost/shiftstack/postgres, newTag: '15' }
 `;
-}
-
-export function kubectl(bin: string, args: string[], input?: string): string {
-  return execFileSync(join(bin, 'kubectl'), ['--kubeconfig', adminKubeconfig, ...args], {
-    encoding: 'utf8',
-    input,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
 }
 
 /** Applies the dev overlay and waits until the databases and every Deployment are ready. */

@@ -114,8 +114,25 @@ function makePki(): void {
   writeFileSync(adminKubeconfig, kubeconfig(pki, apiServer, 'admin'));
 }
 
-const apiReady = (bin: string) =>
-  shQuiet(join(bin, 'kubectl'), ['--kubeconfig', adminKubeconfig, 'get', '--raw', '/readyz']) === 'ok';
+/** kubectl (the one built with the cluster) as the cluster's admin. */
+export function kubectl(bin: string, args: string[], input?: string): string {
+  return execFileSync(join(bin, 'kubectl'), ['--kubeconfig', adminKubeconfig, ...args], {
+    encoding: 'utf8',
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** The same, for polling: undefined instead of an error. */
+function kubectlQuiet(bin: string, args: string[]): string | undefined {
+  try {
+    return kubectl(bin, args);
+  } catch {
+    return undefined;
+  }
+}
+
+const apiReady = (bin: string) => kubectlQuiet(bin, ['get', '--raw', '/readyz']) === 'ok';
 
 function startControlPlane(bin: string): void {
   daemon(bin, 'etcd', [
@@ -396,10 +413,7 @@ function installCrds(bin: string): void {
 }
 
 const kubectlApply = (bin: string, manifest: string, extra: string[] = []) =>
-  execFileSync(join(bin, 'kubectl'), ['--kubeconfig', adminKubeconfig, 'apply', ...extra, '-f', '-'], {
-    input: manifest,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  kubectl(bin, ['apply', ...extra, '-f', '-'], manifest);
 
 /** Brings the cluster up; resolves once the node is Ready. */
 export async function up(bin: string, log: Log): Promise<void> {
@@ -428,9 +442,7 @@ export async function up(bin: string, log: Log): Promise<void> {
     `node ${NODE_NAME} Ready`,
     'kubelet',
     () =>
-      shQuiet(join(bin, 'kubectl'), [
-        '--kubeconfig',
-        adminKubeconfig,
+      kubectlQuiet(bin, [
         'get',
         'node',
         NODE_NAME,
@@ -443,8 +455,7 @@ export async function up(bin: string, log: Log): Promise<void> {
   await waitFor(
     'the default service account',
     'kube-controller-manager',
-    () =>
-      !!shQuiet(join(bin, 'kubectl'), ['--kubeconfig', adminKubeconfig, 'get', 'serviceaccount', 'default']),
+    () => !!kubectlQuiet(bin, ['get', 'serviceaccount', 'default']),
   );
 }
 

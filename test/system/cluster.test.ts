@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { binDir, repoRoot } from '../../scripts/cluster/build';
-import { adminKubeconfig, containerdSocket, stateDir } from '../../scripts/cluster/node';
+import {
+  adminKubeconfig,
+  containerdSocket,
+  kubectl as clusterKubectl,
+  stateDir,
+} from '../../scripts/cluster/node';
 import { commandMissing, needs } from '../support/system-deps';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 1_800_000 });
@@ -64,11 +69,7 @@ function logTails(): string {
     .join('');
 }
 
-const kubectl = (...args: string[]) =>
-  execFileSync(join(binDir(), 'kubectl'), ['--kubeconfig', adminKubeconfig, ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+const kubectl = (...args: string[]) => clusterKubectl(binDir(), args);
 /** kubectl as a member of the dev team (impersonation: the API server's real RBAC decides). */
 const asDevTeam = (...args: string[]) => kubectl('--as=alex@example.com', '--as-group=dev-team', ...args);
 /** `kubectl auth can-i` as the dev team: "yes" or "no" (it exits 1 on "no"). */
@@ -279,10 +280,10 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
       const rendered = kubectl('kustomize', join(repoRoot, 'deploy/k8s/overlays', env));
       // A dry run cannot create the namespace its other objects go into, so that one is made for real.
       kubectl('create', 'namespace', `shiftstack-${env}`);
-      const out = execFileSync(
-        join(binDir(), 'kubectl'),
-        ['--kubeconfig', adminKubeconfig, 'apply', '--server-side', '--dry-run=server', '-f', '-'],
-        { input: rendered, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] },
+      const out = clusterKubectl(
+        binDir(),
+        ['apply', '--server-side', '--dry-run=server', '-f', '-'],
+        rendered,
       );
       const kinds = new Set(out.split('\n').map((line) => line.split('/')[0]));
       const custom =

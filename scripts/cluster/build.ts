@@ -1,19 +1,29 @@
 // Builds the local cluster's programs from the pinned Go modules in deploy/cluster (Kubernetes and etcd in
-// one module, containerd in its own) and the pause image from the pause.c that ships in the kubernetes
-// module. Everything lands in a cache folder outside the repository whose name is a hash of the pins, so
-// a second build is a no-op and a change of pins builds into a new folder.
+// one module; containerd, CoreDNS, metrics-server and kube-router each in their own, because each is
+// built against other versions of client-go or gRPC) and the pause image from the pause.c that ships in
+// the kubernetes module. Everything lands in cache folders outside the repository named by a hash of the
+// pins, so a second build is a no-op and a change of pins rebuilds only the part it touches.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildKubernetesPrograms, pinnedKubernetesVersion } from '../tools/kubectl';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const moduleDir = join(repoRoot, 'deploy/cluster');
-const containerdDir = join(moduleDir, 'containerd');
-const corednsDir = join(moduleDir, 'coredns');
 
 const KUBERNETES = [
   'kube-apiserver',
@@ -23,82 +33,138 @@ const KUBERNETES = [
   'kube-proxy',
   'kubectl',
 ];
-const CONTAINERD = ['containerd', 'containerd-shim-runc-v2', 'ctr'];
 export const PAUSE_IMAGE = 'localhost/shiftstack/pause:3.10';
+export const COREDNS_IMAGE = 'localhost/shiftstack/coredns:1.14.7';
 
-/** The folder the binaries of the current pins live in. */
-export function binDir(): string {
-  const hash = createHash('sha256');
-  for (const file of [
-    'go.mod',
-    'go.sum',
-    'cmd/etcd/main.go',
-    'containerd/go.mod',
-    'containerd/go.sum',
-    'coredns/go.mod',
-    'coredns/go.sum',
-  ])
-    hash.update(readFileSync(join(moduleDir, file)));
-  hash.update(readFileSync(fileURLToPath(import.meta.url))); // how they are built is part of the key
-  const root = process.env.SHIFTSTACK_CLUSTER_CACHE ?? join(homedir(), '.cache/shiftstack/cluster');
-  return join(root, hash.digest('hex').slice(0, 16));
+type Log = (line: string) => void;
+
+/**
+ * One pinned part of the cluster: its own Go module (the folder under deploy/cluster holding go.mod and
+ * go.sum), and how its programs are built. Each part is cached on its own, keyed by its pins and recipe,
+ * so a new part or a changed pin builds only that part.
+ */
+interface Part {
+  name: string;
+  module: string;
+  /** Files besides go.mod and go.sum whose content is part of the key. */
+  extraFiles?: string[];
+  /** Changed by hand when the build below changes in a way the pins do not show. */
+  recipe: string;
+  build(out: string): void;
 }
 
-const go = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
-  execFileSync('go', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+/** `go build` of pure-Go programs from a part's module, stripped, without cgo. */
+const goBuild = (module: string, out: string, packages: string[], tags: string[] = []) =>
+  execFileSync(
+    'go',
+    [
+      'build',
+      '-mod=readonly',
+      '-trimpath',
+      ...(tags.length ? ['-tags', tags.join(',')] : []),
+      '-ldflags',
+      '-s -w',
+      '-o',
+      packages.length === 1 ? join(out, basename(packages[0]!)) : `${out}/`,
+      ...packages,
+    ],
+    {
+      cwd: join(moduleDir, module),
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CGO_ENABLED: '0' },
+    },
+  );
 
-/** Builds whatever is missing; returns the folder. `log` hears what takes time. */
-export function buildCluster(log: (line: string) => void): string {
+export const PARTS: Part[] = [
+  {
+    name: 'kubernetes',
+    module: '.',
+    extraFiles: ['cmd/etcd/main.go'],
+    recipe: 'kubernetes programs stamped; etcd; pause.c static as an OCI archive (3.10)',
+    build(out) {
+      buildKubernetesPrograms(KUBERNETES, `${out}/`);
+      goBuild('.', out, ['./cmd/etcd']);
+      buildPauseImage(out, pinnedKubernetesVersion());
+    },
+  },
+  {
+    name: 'containerd',
+    module: 'containerd',
+    // No btrfs: nothing to link against, and the overlayfs snapshotter is all the node needs.
+    recipe: 'containerd, shim, ctr; no_btrfs',
+    build: (out) =>
+      goBuild(
+        'containerd',
+        out,
+        ['containerd', 'containerd-shim-runc-v2', 'ctr'].map((c) => `github.com/containerd/containerd/v2/cmd/${c}`),
+        ['no_btrfs'],
+      ),
+  },
+  {
+    name: 'coredns',
+    module: 'coredns',
+    recipe: 'coredns, as a one-binary image',
+    build(out) {
+      goBuild('coredns', out, ['github.com/coredns/coredns']);
+      packBinaryImage(join(out, 'coredns'), join(out, 'coredns.oci.tar'), COREDNS_IMAGE, '65532:65532');
+    },
+  },
+  {
+    name: 'metrics-server',
+    module: 'metrics-server',
+    recipe: 'metrics-server',
+    build: (out) => goBuild('metrics-server', out, ['sigs.k8s.io/metrics-server/cmd/metrics-server']),
+  },
+  {
+    name: 'kube-router',
+    module: 'kube-router',
+    recipe: 'kube-router',
+    build: (out) => goBuild('kube-router', out, ['github.com/cloudnativelabs/kube-router/v2/cmd/kube-router']),
+  },
+];
+
+const cacheRoot = () => process.env.SHIFTSTACK_CLUSTER_CACHE ?? join(homedir(), '.cache/shiftstack/cluster');
+
+export function partKey(part: Part): string {
+  const hash = createHash('sha256').update(part.recipe);
+  for (const file of ['go.mod', 'go.sum', ...(part.extraFiles ?? [])])
+    hash.update(readFileSync(join(moduleDir, part.module, file)));
+  return `${part.name}-${hash.digest('hex').slice(0, 16)}`;
+}
+
+/** The folder all binaries of the current pins are gathered in (hard links into each part's folder). */
+export function binDir(): string {
+  const hash = createHash('sha256');
+  for (const part of PARTS) hash.update(partKey(part));
+  return join(cacheRoot(), hash.digest('hex').slice(0, 16));
+}
+
+/** Builds whatever part is missing, gathers them; returns the folder. `log` hears what takes time. */
+export function buildCluster(log: Log): string {
   const dir = binDir();
   if (existsSync(join(dir, '.complete'))) return dir;
-  mkdirSync(dir, { recursive: true });
-  const version = pinnedKubernetesVersion();
   const started = Date.now();
-  log(`building Kubernetes ${version} (${KUBERNETES.join(', ')}) and etcd into ${dir}`);
-  buildKubernetesPrograms(KUBERNETES, `${dir}/`);
-  go(
-    ['build', '-mod=readonly', '-trimpath', '-ldflags', '-s -w', '-o', join(dir, 'etcd'), './cmd/etcd'],
-    moduleDir,
-  );
-  log('building containerd');
-  // Pure Go and no btrfs: nothing to link against, and the overlayfs snapshotter is all the node needs.
-  go(
-    [
-      'build',
-      '-mod=readonly',
-      '-trimpath',
-      '-tags',
-      'no_btrfs',
-      '-ldflags',
-      '-s -w',
-      '-o',
-      `${dir}/`,
-      ...CONTAINERD.map((c) => `github.com/containerd/containerd/v2/cmd/${c}`),
-    ],
-    containerdDir,
-    { CGO_ENABLED: '0' },
-  );
-  log('building CoreDNS');
-  go(
-    [
-      'build',
-      '-mod=readonly',
-      '-trimpath',
-      '-ldflags',
-      '-s -w',
-      '-o',
-      join(dir, 'coredns'),
-      'github.com/coredns/coredns',
-    ],
-    corednsDir,
-    { CGO_ENABLED: '0' },
-  );
-  buildPauseImage(dir, version);
-  writeFileSync(
-    join(dir, '.complete'),
-    `${new Date().toISOString()} in ${Math.round((Date.now() - started) / 1000)} s\n`,
-  );
-  log(`built in ${Math.round((Date.now() - started) / 1000)} s`);
+  const built = PARTS.map((part) => buildPart(part, log));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const partDir of built)
+    for (const file of readdirSync(partDir)) if (!file.startsWith('.')) linkSync(join(partDir, file), join(dir, file));
+  writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
+  log(`binaries ready in ${Math.round((Date.now() - started) / 1000)} s`);
+  return dir;
+}
+
+function buildPart(part: Part, log: Log): string {
+  const dir = join(cacheRoot(), 'parts', partKey(part));
+  if (existsSync(join(dir, '.complete'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const started = Date.now();
+  log(`building ${part.name} from deploy/cluster/${part.module === '.' ? '' : `${part.module}/`}go.mod`);
+  part.build(dir);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  writeFileSync(join(dir, '.complete'), `${new Date().toISOString()} in ${seconds} s\n`);
+  log(`built ${part.name} in ${seconds} s`);
   return dir;
 }
 
@@ -111,15 +177,10 @@ function kubernetesSource(): string {
   return out.trim();
 }
 
-/**
- * The sandbox ("pause") image, with no registry: pause.c compiled static, laid out as a one-layer OCI
- * image archive that `ctr images import` reads.
- */
+/** The sandbox ("pause") image, with no registry: pause.c compiled static, packed as an image archive. */
 function buildPauseImage(dir: string, version: string): void {
   const work = mkdtempSync(join(tmpdir(), 'shiftstack-pause-'));
   try {
-    const rootfs = join(work, 'rootfs');
-    mkdirSync(rootfs);
     execFileSync('gcc', [
       '-Os',
       '-static',
@@ -127,9 +188,26 @@ function buildPauseImage(dir: string, version: string): void {
       '-Werror',
       `-DVERSION=${version}-shiftstack`,
       '-o',
-      join(rootfs, 'pause'),
+      join(work, 'pause'),
       join(kubernetesSource(), 'build/pause/linux/pause.c'),
     ]);
+    packBinaryImage(join(work, 'pause'), join(dir, 'pause.oci.tar'), PAUSE_IMAGE, '65535:65535');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * An image of one static binary with no registry: a one-layer OCI image archive, the binary at its root
+ * and as its entrypoint, that `ctr images import` reads.
+ */
+function packBinaryImage(binary: string, archive: string, ref: string, user: string): void {
+  const name = basename(binary);
+  const work = mkdtempSync(join(tmpdir(), 'shiftstack-image-'));
+  try {
+    const rootfs = join(work, 'rootfs');
+    mkdirSync(rootfs);
+    copyFileSync(binary, join(rootfs, name));
     const layout = join(work, 'oci');
     const blobs = join(layout, 'blobs/sha256');
     mkdirSync(blobs, { recursive: true });
@@ -143,7 +221,7 @@ function buildPauseImage(dir: string, version: string): void {
       rootfs,
       '-cf',
       layerTar,
-      'pause',
+      name,
     ]);
     const blob = (bytes: Buffer, mediaType: string) => {
       const digest = createHash('sha256').update(bytes).digest('hex');
@@ -156,7 +234,7 @@ function buildPauseImage(dir: string, version: string): void {
         JSON.stringify({
           architecture: 'amd64',
           os: 'linux',
-          config: { Entrypoint: ['/pause'], User: '65535:65535' },
+          config: { Entrypoint: [`/${name}`], User: user },
           rootfs: { type: 'layers', diff_ids: [layer.digest] },
         }),
       ),
@@ -182,14 +260,13 @@ function buildPauseImage(dir: string, version: string): void {
           {
             ...manifest,
             annotations: {
-              'io.containerd.image.name': PAUSE_IMAGE,
-              'org.opencontainers.image.ref.name': '3.10',
+              'io.containerd.image.name': ref,
+              'org.opencontainers.image.ref.name': ref.split(':').pop(),
             },
           },
         ],
       }),
     );
-    const archive = join(dir, 'pause.oci.tar');
     execFileSync('tar', ['-C', layout, '-cf', `${archive}.tmp`, '.']);
     renameSync(`${archive}.tmp`, archive);
   } finally {

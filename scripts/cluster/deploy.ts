@@ -1,26 +1,35 @@
 // `npm run cluster -- deploy`: the project's images built with podman (the same Dockerfiles and local
 // bases as the image tests), a PostgreSQL stand-in for the official image, all imported into the
-// cluster's containerd; then the dev overlay applied with those images, and every workload waited for.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// cluster's containerd under the names the dev overlay uses; then the dev overlay applied as it is
+// (`kubectl apply -k`), and every workload waited for.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { buildBases, buildImage, podman } from '../images/podman';
 import { repoRoot } from './build';
-import { importImage, kubectl } from './node';
+import { containerdSocket, importImage, kubectl } from './node';
 
 export const DEV_NAMESPACE = 'shiftstack-dev';
-const TAG = 'local';
+const DEV_OVERLAY = join(repoRoot, 'deploy/k8s/overlays/dev');
 const images = {
   users: { dockerfile: 'services/Dockerfile', args: { SERVICE: 'users' } },
   shifts: { dockerfile: 'services/Dockerfile', args: { SERVICE: 'shifts' } },
   web: { dockerfile: 'web/Dockerfile', args: {} },
 };
-export const POSTGRES_IMAGE = 'localhost/shiftstack/postgres:15';
-export const imageOf = (name: keyof typeof images, tag = TAG) => `localhost/shiftstack/${name}:${tag}`;
+type Image = keyof typeof images;
+const BUILT_TAG = 'local';
+const built = (name: Image) => `localhost/shiftstack/${name}:${BUILT_TAG}`;
+const POSTGRES_STAND_IN = 'localhost/shiftstack/postgres:15';
+/** The name the overlay gives an image, at a tag: what the kubelet looks up in containerd. */
+export const imageOf = (name: Image, tag: string) => `ghcr.io/shiftstack/${name}:${tag}`;
 
 type Log = (line: string) => void;
 
-/** Builds the images and imports them into containerd. */
+/**
+ * Builds the images and imports them into containerd under the names the dev overlay uses, as `kind load`
+ * would: the overlay applies unchanged and nothing is pulled (IfNotPresent, and there is no registry).
+ */
 export async function buildAndImportImages(bin: string, log: Log): Promise<void> {
   log('building the base images (the first time: debootstrap, about a minute)');
   await buildBases();
@@ -34,19 +43,16 @@ export async function buildAndImportImages(bin: string, log: Log): Promise<void>
       '--build-arg',
       'DEBIAN_BASE=localhost/shiftstack-debian:bookworm',
       '-t',
-      POSTGRES_IMAGE,
+      POSTGRES_STAND_IN,
       join(repoRoot, 'deploy/images/postgres'),
     ],
     600_000,
   );
   for (const [name, image] of Object.entries(images))
-    await buildImage(image.dockerfile, imageOf(name as keyof typeof images), image.args);
+    await buildImage(image.dockerfile, built(name as Image), image.args);
   const work = mkdtempSync(join(tmpdir(), 'shiftstack-images-'));
   try {
-    for (const tag of [
-      POSTGRES_IMAGE,
-      ...Object.keys(images).map((n) => imageOf(n as keyof typeof images)),
-    ]) {
+    for (const tag of [POSTGRES_STAND_IN, ...Object.keys(images).map((n) => built(n as Image))]) {
       const archive = join(work, 'image.tar');
       await podman(['save', '--format', 'docker-archive', '-o', archive, tag], 300_000);
       importImage(bin, archive);
@@ -55,35 +61,41 @@ export async function buildAndImportImages(bin: string, log: Log): Promise<void>
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  const rendered = kubectl(bin, ['kustomize', DEV_OVERLAY]);
+  for (const name of Object.keys(images) as Image[])
+    tagImage(bin, built(name), imageOf(name, overlayTag(rendered, imageOf(name, ''))));
+  // Debian 12 has PostgreSQL 15, not the official image's version: the stand-in answers to that name here.
+  const postgres = /image: (docker\.io\/library\/postgres:\S+)/.exec(rendered)?.[1];
+  if (!postgres) throw new Error('the dev overlay names no postgres image');
+  tagImage(bin, POSTGRES_STAND_IN, postgres);
 }
 
-/** The dev overlay with the locally built images, as a kustomization in a temporary folder. */
-export function devKustomization(dir: string, tag = TAG): string {
-  // Kustomize only accepts a relative path to another kustomization.
-  const overlay = relative(dir, join(repoRoot, 'deploy/k8s/overlays/dev'));
-  return `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources: [${overlay}]
-images:
-  - { name: ghcr.io/shiftstack/users, newName: localhost/shiftstack/users, newTag: ${tag} }
-  - { name: ghcr.io/shiftstack/shifts, newName: localhost/shiftstack/shifts, newTag: ${tag} }
-  - { name: ghcr.io/shiftstack/web, newName: localhost/shiftstack/web, newTag: ${tag} }
-  - { name: docker.io/library/postgres, newName: localhost/shiftstack/postgres, newTag: '15' }
-`;
+/** The tag the rendered overlay gives an image (its name up to the colon). */
+function overlayTag(rendered: string, prefix: string): string {
+  const tag = new RegExp(`image: ${prefix.replaceAll('.', '\\.')}(\\S+)`).exec(rendered)?.[1];
+  if (!tag) throw new Error(`the dev overlay does not use ${prefix}`);
+  return tag;
 }
 
-/** Applies the dev overlay and waits until the databases and every Deployment are ready. */
+/** Gives an image in the cluster's containerd another name (a new tag for a rollout, say). */
+export function tagImage(bin: string, from: string, to: string): void {
+  execFileSync(join(bin, 'ctr'), [
+    '--address',
+    containerdSocket,
+    '-n',
+    'k8s.io',
+    'images',
+    'tag',
+    '--force',
+    from,
+    to,
+  ]);
+}
+
+/** `kubectl apply -k deploy/k8s/overlays/dev`, then waits until the databases and every Deployment are ready. */
 export function applyDev(bin: string, log: Log): void {
-  const dir = mkdtempSync(join(tmpdir(), 'shiftstack-dev-'));
-  try {
-    writeFileSync(join(dir, 'kustomization.yaml'), devKustomization(dir));
-    log('applying the dev overlay');
-    // The namespace first: everything else in the overlay lives in it.
-    const rendered = kubectl(bin, ['kustomize', dir]);
-    kubectl(bin, ['apply', '--server-side', '--force-conflicts', '-f', '-'], rendered);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  log('applying the dev overlay');
+  kubectl(bin, ['apply', '-k', DEV_OVERLAY]);
   for (const workload of [
     'statefulset/users-db',
     'statefulset/shifts-db',

@@ -6,26 +6,28 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { allowApiServerToKubelets, startDns, startMetricsServer, startNetworkPolicies } from './addons';
 import { PAUSE_IMAGE, repoRoot } from './build';
 import { issue, kubeconfig, makeCa } from './pki';
 
 export const NODE_NAME = 'shiftstack-node';
 /** The node's address: the pods' gateway on the cluster's own bridge, so the pods reach the node directly. */
 export const NODE_IP = '10.244.0.1';
-const POD_CIDR = '10.244.0.0/24';
-const SERVICE_CIDR = '10.96.0.0/16';
+export const POD_CIDR = '10.244.0.0/24';
+export const SERVICE_CIDR = '10.96.0.0/16';
 const API_SERVICE_IP = '10.96.0.1';
+export const DNS_SERVICE_IP = '10.96.0.10';
 const BRIDGE = 'shiftstack-br0';
 const ETCD_PORT = 23790;
 
 export const stateDir = join(repoRoot, '.cluster');
 const runDir = '/run/shiftstack-cluster';
-const pki = join(stateDir, 'pki');
-const logs = join(stateDir, 'logs');
+export const pki = join(stateDir, 'pki');
+export const logs = join(stateDir, 'logs');
 const pids = join(stateDir, 'pids');
 export const adminKubeconfig = join(stateDir, 'kubeconfig');
 export const containerdSocket = join(runDir, 'containerd.sock');
-const apiServer = `https://${NODE_IP}:6443`;
+export const apiServer = `https://${NODE_IP}:6443`;
 
 type Log = (line: string) => void;
 
@@ -39,7 +41,7 @@ const shQuiet = (cmd: string, args: string[]) => {
 };
 
 /** Starts a program detached, its output to .cluster/logs/NAME.log; `down` stops it by its pid file. */
-function daemon(bin: string, name: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
+export function daemon(bin: string, name: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
   const out = openSync(join(logs, `${name}.log`), 'a');
   const child = spawn(join(bin, name), args, {
     detached: true,
@@ -50,7 +52,7 @@ function daemon(bin: string, name: string, args: string[], env: NodeJS.ProcessEn
   writeFileSync(join(pids, `${name}.pid`), String(child.pid));
 }
 
-async function waitFor(what: string, logName: string, check: () => boolean, timeoutMs = 60_000) {
+export async function waitFor(what: string, logName: string, check: () => boolean, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (check()) return;
@@ -93,6 +95,11 @@ function makePki(): void {
     ],
   });
   issue(pki, {
+    name: 'metrics-server-serving',
+    cn: 'metrics-server',
+    sans: [`IP:${NODE_IP}`, 'DNS:metrics-server.kube-system.svc'],
+  });
+  issue(pki, {
     name: 'kubelet-serving',
     cn: `system:node:${NODE_NAME}`,
     org: 'system:nodes',
@@ -105,7 +112,11 @@ function makePki(): void {
     { name: 'scheduler', cn: 'system:kube-scheduler' },
     { name: 'kubelet', cn: `system:node:${NODE_NAME}`, org: 'system:nodes' },
     { name: 'kube-proxy', cn: 'system:kube-proxy' },
-    { name: 'coredns', cn: 'system:coredns' },
+    { name: 'kube-router', cn: 'system:kube-router' },
+    { name: 'metrics-server', cn: 'system:metrics-server' },
+    // The API server's identity towards aggregated API servers (metrics-server), which trust it to name
+    // the user in request headers.
+    { name: 'front-proxy-client', cn: 'front-proxy-client' },
   ];
   for (const client of clients) {
     issue(pki, client);
@@ -124,7 +135,7 @@ export function kubectl(bin: string, args: string[], input?: string): string {
 }
 
 /** The same, for polling: undefined instead of an error. */
-function kubectlQuiet(bin: string, args: string[]): string | undefined {
+export function kubectlQuiet(bin: string, args: string[]): string | undefined {
   try {
     return kubectl(bin, args);
   } catch {
@@ -165,6 +176,16 @@ function startControlPlane(bin: string): void {
     '--enable-admission-plugins=NodeRestriction',
     '--allow-privileged=true',
     '--profiling=false',
+    // The aggregation layer, for metrics-server's metrics.k8s.io: the API server proxies to it with its
+    // front-proxy client certificate and names the user in these headers; straight to its address.
+    `--requestheader-client-ca-file=${pki}/ca.crt`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${pki}/front-proxy-client.crt`,
+    `--proxy-client-key-file=${pki}/front-proxy-client.key`,
+    '--enable-aggregator-routing=true',
   ]);
 }
 
@@ -272,7 +293,7 @@ cgroupDriver: cgroupfs
 failCgroupV1: false
 failSwapOn: false
 clusterDomain: cluster.local
-clusterDNS: [${NODE_IP}]
+clusterDNS: [${DNS_SERVICE_IP}]
 podCIDR: ${POD_CIDR}
 resolvConf: /etc/resolv.conf
 serializeImagePulls: false
@@ -302,55 +323,6 @@ conntrack: { maxPerCore: 0 }
 `,
   );
   daemon(bin, 'kube-proxy', [`--config=${proxyConfig}`]);
-}
-
-/**
- * Cluster DNS: CoreDNS as a host process on the node address (the kubelet's clusterDNS), answering
- * cluster.local from the API server and NXDOMAIN for everything else (this machine has no outside DNS).
- */
-function startDns(bin: string): void {
-  kubectlApply(
-    bin,
-    `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: system:coredns }
-rules:
-  - { apiGroups: [''], resources: [endpoints, services, pods, namespaces], verbs: [list, watch] }
-  - { apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [list, watch] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: system:coredns }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:coredns }
-subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: system:coredns }]
----
-# The API server's client identity towards kubelets (logs, exec, port-forward go through it).
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: kube-apiserver-kubelet-client }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:kubelet-api-admin }
-subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: kube-apiserver-kubelet-client }]
-`,
-  );
-  const corefile = join(stateDir, 'Corefile');
-  writeFileSync(
-    corefile,
-    `cluster.local:53 in-addr.arpa:53 {
-  bind ${NODE_IP}
-  kubernetes cluster.local in-addr.arpa {
-    kubeconfig ${join(stateDir, 'coredns.kubeconfig')} shiftstack-local
-    pods insecure
-  }
-  cache 30
-  errors
-}
-.:53 {
-  bind ${NODE_IP}
-  template ANY ANY { rcode NXDOMAIN }
-}
-`,
-  );
-  daemon(bin, 'coredns', ['-conf', corefile, '-dns.port', '53']);
 }
 
 /**
@@ -412,7 +384,7 @@ function installCrds(bin: string): void {
   }
 }
 
-const kubectlApply = (bin: string, manifest: string, extra: string[] = []) =>
+export const kubectlApply = (bin: string, manifest: string, extra: string[] = []) =>
   kubectl(bin, ['apply', ...extra, '-f', '-'], manifest);
 
 /** Brings the cluster up; resolves once the node is Ready. */
@@ -433,9 +405,11 @@ export async function up(bin: string, log: Log): Promise<void> {
       existsSync(containerdSocket) && !!shQuiet(join(bin, 'ctr'), ['--address', containerdSocket, 'version']),
   );
   importImage(bin, join(bin, 'pause.oci.tar'));
-  log('starting the kubelet, kube-proxy and CoreDNS');
+  importImage(bin, join(bin, 'coredns.oci.tar'));
+  log('starting the kubelet, kube-proxy, kube-router (NetworkPolicies) and metrics-server');
+  allowApiServerToKubelets(bin);
   startNode(bin);
-  startDns(bin);
+  startMetricsServer(bin);
   makeVolumes(bin);
   installCrds(bin);
   await waitFor(
@@ -457,13 +431,19 @@ export async function up(bin: string, log: Log): Promise<void> {
     'kube-controller-manager',
     () => !!kubectlQuiet(bin, ['get', 'serviceaccount', 'default']),
   );
+  // kube-router reads its node object at start.
+  startNetworkPolicies(bin);
+  log('starting CoreDNS');
+  await startDns(bin);
+  await waitFor('the metrics API', 'metrics-server', () => !!kubectlQuiet(bin, ['top', 'node']), 120_000);
 }
 
 /** Stops every process `up` started and removes all state: nothing left running, mounted or configured. */
 export async function down(bin: string | undefined, log: Log): Promise<void> {
   // The node side first, so nothing restarts containers while they are being removed.
   for (const name of [
-    'coredns',
+    'metrics-server',
+    'kube-router',
     'kube-proxy',
     'kubelet',
     'kube-scheduler',
@@ -477,7 +457,9 @@ export async function down(bin: string | undefined, log: Log): Promise<void> {
   for (const pid of processesMatching(runDir)) shQuiet('kill', ['-9', String(pid)]);
   await stop('etcd');
   if (bin) shQuiet(join(bin, 'kube-proxy'), ['--cleanup']);
+  if (bin) shQuiet(join(bin, 'kube-router'), ['--cleanup-config']);
   for (const tool of ['iptables', 'ip6tables']) removeKubeChains(tool);
+  removeKubeRouterSets();
   unmountUnder(stateDir);
   unmountUnder(runDir);
   shQuiet('ip', ['link', 'delete', BRIDGE]);
@@ -547,6 +529,16 @@ function removeKubeChains(tool: string): void {
     for (const chain of chains) shQuiet(tool, ['-t', table, '-F', chain]);
     for (const chain of chains) shQuiet(tool, ['-t', table, '-X', chain]);
   }
+}
+
+/** kube-router's ipsets (its rules referencing them are gone by now). */
+function removeKubeRouterSets(): void {
+  for (const set of kubeRouterSets()) shQuiet('ipset', ['destroy', set]);
+}
+
+/** The ipsets kube-router made: every one of them is named KUBE-* or kube-router-*. */
+export function kubeRouterSets(): string[] {
+  return (shQuiet('ipset', ['list', '-n']) ?? '').split('\n').filter((s) => /^(KUBE-|kube-router-)/i.test(s));
 }
 
 /** Unmounts everything mounted below `dir`, deepest first. */

@@ -9,6 +9,7 @@
 // them. A key present in the data that the validator neither read nor enumerated is not in the schema.
 // Nodes the validator never looked inside (free-form `x-kubernetes-preserve-unknown-fields`) are left
 // alone. strict-schema.test.ts proves this catches misspelled fields in built-in and CRD kinds.
+import * as admission from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as autoscaling from 'kubernetes-models/autoscaling/v2';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
@@ -31,6 +32,7 @@ interface ModelClass {
 
 const modules: Record<string, Record<string, unknown>> = {
   v1: core,
+  'admissionregistration.k8s.io/v1': admission,
   'apps/v1': apps,
   'autoscaling/v2': autoscaling,
   'networking.k8s.io/v1': networking,

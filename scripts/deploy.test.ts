@@ -9,6 +9,7 @@ import { kubectlPath } from './tools/kubectl';
 import {
   changedWorkloads,
   decideRollback,
+  durationSeconds,
   imagesNotAt,
   key,
   parseArgs,
@@ -135,6 +136,35 @@ describe('rollback decisions', () => {
   });
 });
 
+describe("a canary's wait follows its own schedule", () => {
+  test('reads pause durations as Argo Rollouts does', () => {
+    expect([
+      durationSeconds('30s'),
+      durationSeconds('5m'),
+      durationSeconds('1h'),
+      durationSeconds(45),
+    ]).toEqual([30, 300, 3600, 45]);
+    expect(() => durationSeconds('5 minutes')).toThrow(/cannot read/);
+  });
+
+  test('waits for every pause plus the readiness time of each step, never less than the pauses', () => {
+    const scheduled: Workload = { ...canary, canary: { pauseSeconds: 900, weightSteps: 3 } };
+    expect(waitCommand(scheduled, 'ns', 300).at(-1)).toBe('2100s');
+  });
+
+  test('refuses a canary that pauses until a human promotes it', () => {
+    const rollout = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: { name: users, namespace: ns }
+spec:
+  strategy:
+    canary:
+      steps: [{ setWeight: 10 }, { pause: {} }]
+`;
+    expect(() => workloadsOf(parseManifests(rollout))).toThrow(/promoted by hand/);
+  });
+});
+
 describe('rendered output checks', () => {
   const manifest = (image: string) => `
 apiVersion: v1
@@ -192,7 +222,8 @@ describe.skipIf(!needs('kubectl', commandMissing(kubectlPath(), ['version', '--c
         expect(plan).toContain(`kubectl rollout undo deployment/web -n ${namespace}`);
         for (const service of ['users', 'shifts']) {
           if (serviceKind === 'Rollout') {
-            expect(plan).toContain(`kubectl argo rollouts status ${service} -n ${namespace} --timeout 900s`);
+            // The canary's own 15 minutes of pauses, plus 300 s for each of its 3 traffic steps and the promotion.
+            expect(plan).toContain(`kubectl argo rollouts status ${service} -n ${namespace} --timeout 2100s`);
             expect(plan).toContain(`kubectl argo rollouts abort ${service} -n ${namespace}`);
           } else {
             expect(plan).toContain(

@@ -18,6 +18,8 @@ export type WorkloadKind = (typeof workloadKinds)[number];
 export interface Workload {
   kind: WorkloadKind;
   name: string;
+  /** A canary's own schedule: the seconds its steps pause for, and how many traffic steps it has. */
+  canary?: { pauseSeconds: number; weightSteps: number };
 }
 
 /** A shell-free command: program and arguments, run without a shell so no value is ever interpreted. */
@@ -111,13 +113,43 @@ export function kustomizationFor(overlayAbsolutePath: string, version: string): 
   return `${lines.join('\n')}\n`;
 }
 
+interface CanaryStep {
+  setWeight?: number;
+  pause?: { duration?: string | number };
+}
+
 interface K8sObject {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string };
   spec?: {
     template?: { spec?: { containers?: { image?: string }[]; initContainers?: { image?: string }[] } };
+    strategy?: { canary?: { steps?: CanaryStep[] } };
   };
+}
+
+/** Argo Rollouts' pause duration ("30s", "5m", "1h", or a number of seconds) in seconds. */
+export function durationSeconds(duration: string | number): number {
+  if (typeof duration === 'number') return duration;
+  const match = /^(\d+)([smh]?)$/.exec(duration);
+  if (!match) throw new Error(`cannot read the canary pause duration "${duration}"`);
+  return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600 }[match[2] as '' | 's' | 'm' | 'h'];
+}
+
+/** A Rollout's canary schedule; an open-ended pause waits for a human, so no script can wait it out. */
+function canaryOf(object: K8sObject): Workload['canary'] {
+  const steps = object.spec?.strategy?.canary?.steps;
+  if (!steps) return undefined;
+  let pauseSeconds = 0;
+  for (const step of steps) {
+    if (!step.pause) continue;
+    if (step.pause.duration === undefined)
+      throw new Error(
+        `Rollout ${object.metadata?.name} pauses until promoted by hand: the deploy script cannot wait for it`,
+      );
+    pauseSeconds += durationSeconds(step.pause.duration);
+  }
+  return { pauseSeconds, weightSteps: steps.filter((step) => step.setWeight !== undefined).length };
 }
 
 export function parseManifests(yamlText: string): K8sObject[] {
@@ -130,7 +162,14 @@ export function parseManifests(yamlText: string): K8sObject[] {
 export function workloadsOf(objects: K8sObject[]): { namespace: string; workloads: Workload[] } {
   const workloads = objects
     .filter((object) => (workloadKinds as readonly string[]).includes(object.kind ?? ''))
-    .map((object) => ({ kind: object.kind as WorkloadKind, name: object.metadata?.name ?? '' }));
+    .map((object) => {
+      const canary = object.kind === 'Rollout' ? canaryOf(object) : undefined;
+      return {
+        kind: object.kind as WorkloadKind,
+        name: object.metadata?.name ?? '',
+        ...(canary ? { canary } : {}),
+      };
+    });
   const namespaces = new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata?.namespace));
   namespaces.delete(undefined); // cluster-scoped objects
   if (namespaces.size !== 1)
@@ -156,9 +195,15 @@ export function imagesNotAt(objects: K8sObject[], version: string): string[] {
   return wrong;
 }
 
-/** How long to wait for one workload: a canary walks through its pauses and analysis, so it gets longer. */
+/**
+ * How long to wait for one workload. A canary walks through its own pauses, and each traffic step (and
+ * the full promotion) gets the readiness time a Deployment gets: a fixed wait shorter than the pauses would
+ * roll back every release.
+ */
 export function waitCommand(workload: Workload, namespace: string, timeoutSeconds: number): Command {
   if (workload.kind === 'Rollout') {
+    const canary = workload.canary ?? { pauseSeconds: 0, weightSteps: 2 };
+    const budget = canary.pauseSeconds + timeoutSeconds * (canary.weightSteps + 1);
     return [
       'kubectl',
       'argo',
@@ -168,7 +213,7 @@ export function waitCommand(workload: Workload, namespace: string, timeoutSecond
       '-n',
       namespace,
       '--timeout',
-      `${timeoutSeconds * 3}s`,
+      `${budget}s`,
     ];
   }
   return [

@@ -372,7 +372,8 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
           .split(/^---$/m)
           .filter((doc) => /^kind: (Role|RoleBinding)$/m.test(doc))
           .join('\n---\n');
-        clusterKubectl(binDir(), ['apply', '-f', '-'], rbac);
+        // Server-side, as the dry run of the whole overlay below is: one field manager, no conflict.
+        clusterKubectl(binDir(), ['apply', '--server-side', '-f', '-'], rbac);
       }
       const allowed = new Set<string>(allowedFor[env]);
       for (const [action, requests] of Object.entries(actions)) {
@@ -543,9 +544,11 @@ images:
       kubectl('-n', NS, 'rollout', 'status', 'deployment/users', '--timeout=180s');
       expect(usersConfigMap()).not.toBe(before.config);
       expect(generation()).toBeGreaterThan(before.generation);
-      const pod = kubectl('-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/name=users', '-o', 'name').split(
-        '\n',
-      )[0]!;
+      // The old pod may still be draining: ask the one that is not being deleted.
+      const pods = JSON.parse(
+        kubectl('-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/name=users', '-o', 'json'),
+      ) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> };
+      const pod = `pod/${pods.items.find((p) => !p.metadata.deletionTimestamp)!.metadata.name}`;
       expect(kubectl('-n', NS, 'exec', pod, '--', 'node', '-p', 'process.env.LOG_LEVEL').trim()).toBe('info');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -25,6 +25,7 @@ export const BaseConfigSchema = Type.Object({
   DB_POOL_MAX: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   DB_STATEMENT_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
   DB_QUERY_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+  DB_MIGRATION_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 3_600_000 })),
   DB_CONNECT_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
   REQUEST_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
   HEADERS_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 500, maximum: 600_000 })),
@@ -62,6 +63,8 @@ export interface BaseConfig {
         /** Client side: a query with no answer at all (a frozen server) fails after this. */
         queryTimeoutMs: number;
         connectTimeoutMs: number;
+        /** Each migration statement's own limit (default 10 minutes): far above a request's. */
+        migrationTimeoutMs?: number;
       }
     | { kind: 'pglite'; dataDir: string; statementTimeoutMs: number };
   /** The socket-level bounds every connection lives within (docs/runtime-contract.md, "Time limits"). */
@@ -141,6 +144,7 @@ export function loadConfig<P extends TProperties>(
           statementTimeoutMs,
           queryTimeoutMs,
           connectTimeoutMs: v.DB_CONNECT_TIMEOUT_MS ?? 3000,
+          migrationTimeoutMs: v.DB_MIGRATION_TIMEOUT_MS ?? 600_000,
         }
       : { kind: 'pglite', dataDir: v.PGLITE_DATA_DIR ?? `./data/${serviceName}`, statementTimeoutMs };
   const shutdownTimeoutSeconds = v.SHUTDOWN_TIMEOUT_SECONDS ?? 15;

@@ -6,11 +6,16 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Migration } from 'kysely';
 import type { Logger } from 'pino';
 import { Type, type Static, type TObject } from 'typebox';
 import { ConfigError, loadConfig, type BaseConfig, type BaseConfigSchema } from './config';
-import { openDatabase, type Database, type Extension } from './db/database';
+import {
+  MigrationTimeoutError,
+  openDatabase,
+  type Database,
+  type Extension,
+  type ServiceMigration,
+} from './db/database';
 import { ProblemError, isDatabaseUnavailable } from './errors';
 import { Readiness } from './http/readiness';
 import type { ServiceInstance } from './http/server';
@@ -31,7 +36,7 @@ export interface ServiceSpec<E extends TObject, DB> {
   version: string;
   /** The service's own environment variables, validated with the base ones. */
   env?: E;
-  migrations: Record<string, Migration>;
+  migrations: Record<string, ServiceMigration>;
   extensions?: Extension[];
   /** Builds the app (createServer + the service's routes). */
   build(ctx: ServiceContext<Static<E> & Static<typeof BaseConfigSchema>, DB>): Promise<ServiceInstance>;
@@ -183,7 +188,7 @@ export async function runService<E extends TObject, DB>(
 
 async function migrateWithRetry<DB>(
   database: Database<DB>,
-  migrations: Record<string, Migration>,
+  migrations: Record<string, ServiceMigration>,
   logger: Logger,
 ) {
   for (let attempt = 1; ; attempt++) {
@@ -192,6 +197,8 @@ async function migrateWithRetry<DB>(
       return;
     } catch (err) {
       const cause = (err as Error).cause ?? err;
+      // A cancelled migration would only be cancelled again: fail, so the pod restarts with the reason.
+      if (err instanceof MigrationTimeoutError) throw err;
       if (!isDatabaseUnavailable(err) && !isDatabaseUnavailable(cause)) throw err;
       const delay = Math.min(10_000, 250 * 2 ** attempt);
       logger.warn({ err: cause, attempt, retryInMs: delay }, 'database unavailable; will retry migrations');

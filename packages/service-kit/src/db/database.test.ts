@@ -4,7 +4,7 @@ import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, databaseKinds, silentLogger } from '../testing';
-import { openDatabase, type Database } from './database';
+import { MigrationTimeoutError, openDatabase, type Database, type ServiceMigration } from './database';
 
 const migrations: Record<string, Migration> = {
   '0001_things': {
@@ -82,6 +82,93 @@ describe('migrations under the advisory lock (PostgreSQL)', () => {
       }
     },
   );
+});
+
+describe('migrations, each in its own transaction and time limit (PostgreSQL)', () => {
+  const open = (url: string, migrationTimeoutMs: number) =>
+    openDatabase<unknown>({
+      config: {
+        kind: 'postgres',
+        url,
+        poolMax: 2,
+        // A request's limits: far shorter than what a migration may need.
+        statementTimeoutMs: 200,
+        queryTimeoutMs: 1200,
+        connectTimeoutMs: 3000,
+        migrationTimeoutMs,
+      },
+      serviceName: 'migrations',
+      logger: silentLogger,
+    });
+
+  it('runs a migration that refuses a transaction (CREATE INDEX CONCURRENTLY) and one longer than a request may take', async (ctx) => {
+    if (!databaseKinds().includes('postgres')) return ctx.skip();
+    const database = await open(await createPostgresDatabase('migrate_concurrently'), 10_000);
+    const steps: Record<string, ServiceMigration> = {
+      '0001_table': {
+        async up(db) {
+          await sql`create table items (id integer primary key, name text not null)`.execute(db);
+          await sql`select pg_sleep(0.5)`.execute(db); // past the 200 ms statement timeout of requests
+        },
+      },
+      '0002_index': {
+        transaction: false,
+        async up(db) {
+          await sql`create index concurrently items_name on items (name)`.execute(db);
+        },
+      },
+    };
+    try {
+      expect(await database.migrate(steps)).toEqual(['0001_table', '0002_index']);
+      const { rows } = await sql<{
+        indexname: string;
+      }>`select indexname from pg_indexes where tablename = 'items'`.execute(database.db);
+      expect(rows.map((r) => r.indexname)).toContain('items_name');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('a failed migration leaves nothing half-done: its own transaction rolls back', async (ctx) => {
+    if (!databaseKinds().includes('postgres')) return ctx.skip();
+    const database = await open(await createPostgresDatabase('migrate_rollback'), 10_000);
+    const broken: Record<string, ServiceMigration> = {
+      '0001_half': {
+        async up(db) {
+          await sql`create table half (id integer)`.execute(db);
+          await sql`select no_such_function()`.execute(db);
+        },
+      },
+    };
+    try {
+      await expect(database.migrate(broken)).rejects.toThrow(/migration 0001_half failed/);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from pg_tables where tablename = 'half'`.execute(database.db);
+      expect(rows[0]!.n).toBe(0);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('a migration past DB_MIGRATION_TIMEOUT_MS is cancelled with an error that names the setting', async (ctx) => {
+    if (!databaseKinds().includes('postgres')) return ctx.skip();
+    const database = await open(await createPostgresDatabase('migrate_timeout'), 1000);
+    const slow: Record<string, ServiceMigration> = {
+      '0001_slow': {
+        async up(db) {
+          await sql`select pg_sleep(3)`.execute(db);
+        },
+      },
+    };
+    try {
+      const error = await database.migrate(slow).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationTimeoutError);
+      expect((error as Error).message).toMatch(/0001_slow ran past DB_MIGRATION_TIMEOUT_MS \(1000 ms\)/);
+    } finally {
+      await database.close();
+    }
+  });
 });
 
 describe('PGlite dialect: one session, transactions never interleave', () => {

@@ -19,7 +19,7 @@ export interface Database<DB> {
   /** Cheap reachability check with a deadline; throws when the database cannot answer. */
   ping(timeoutMs?: number): Promise<void>;
   poolStats(): { total: number; idle: number; waiting: number; max: number };
-  migrate(migrations: Record<string, Migration>): Promise<string[]>;
+  migrate(migrations: Record<string, ServiceMigration>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -87,20 +87,56 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): P
   }
 }
 
-function migrator<DB>(db: Kysely<DB>, migrations: Record<string, Migration>) {
-  // Kysely's Migrator takes a PostgreSQL advisory lock around the run, so replicas starting together
-  // migrate once: the first applies, the others wait, then find nothing left to do.
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/**
+ * A migration runs in its own transaction unless it says `transaction: false`: some statements refuse to
+ * run inside one (`CREATE INDEX CONCURRENTLY`, `ALTER TYPE ... ADD VALUE` before PostgreSQL 12), and one
+ * transaction around the whole run would make such a migration fail on every start.
+ */
+export type ServiceMigration = Migration & { transaction?: boolean };
+
+function inItsOwnTransaction(migration: ServiceMigration): Migration {
+  if (migration.transaction === false) return migration;
+  return {
+    up: (db) => db.transaction().execute((trx) => migration.up(trx)),
+    ...(migration.down ? { down: (db) => db.transaction().execute((trx) => migration.down!(trx)) } : {}),
+  };
 }
 
-async function runMigrations<DB>(db: Kysely<DB>, migrations: Record<string, Migration>, logger: Logger) {
+function migrator<DB>(db: Kysely<DB>, migrations: Record<string, ServiceMigration>) {
+  // Kysely's Migrator takes a PostgreSQL session-level advisory lock around the run, so replicas starting
+  // together migrate once: the first applies, the others wait, then find nothing left to do. Transactions
+  // are per migration (above), not around the run.
+  const wrapped = Object.fromEntries(
+    Object.entries(migrations).map(([name, m]) => [name, inItsOwnTransaction(m)]),
+  );
+  return new Migrator({ db, provider: { getMigrations: async () => wrapped }, disableTransactions: true });
+}
+
+/** Thrown when a migration statement ran past DB_MIGRATION_TIMEOUT_MS: retrying would only repeat it. */
+export class MigrationTimeoutError extends Error {}
+
+const timedOut = (err: unknown) => {
+  const e = err as { code?: string; message?: string } | undefined;
+  return e?.code === '57014' || /Query read timeout/i.test(e?.message ?? '');
+};
+
+async function runMigrations<DB>(
+  db: Kysely<DB>,
+  migrations: Record<string, ServiceMigration>,
+  logger: Logger,
+  timeoutMs?: number,
+) {
   const { error, results } = await migrator(db, migrations).migrateToLatest();
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? '(unknown)';
+    if (timeoutMs !== undefined && timedOut(error))
+      throw new MigrationTimeoutError(
+        `migration ${failed} ran past DB_MIGRATION_TIMEOUT_MS (${timeoutMs} ms) and was cancelled; ` +
+          'raise it, or move the long work out of start-up (docs/operations.md)',
+        { cause: error },
+      );
+    throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error });
   }
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   return applied;
@@ -186,7 +222,37 @@ export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<
       waiting: pool.waitingCount,
       max: config.poolMax,
     }),
-    migrate: (migrations) => runMigrations(db, migrations, logger),
+    migrate: (migrations) => migrateOnOwnConnection(config, opts.serviceName, migrations, logger),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Migrations on a connection of their own, with their own time limit: a request's statement timeout (5 s)
+ * would cancel an index build on a large table, and retrying it would loop forever while the pod looks
+ * alive. The client-side limit stays just above the server's, as for the pool.
+ */
+async function migrateOnOwnConnection(
+  config: Extract<BaseConfig['database'], { kind: 'postgres' }>,
+  serviceName: string,
+  migrations: Record<string, ServiceMigration>,
+  logger: Logger,
+): Promise<string[]> {
+  const timeoutMs = config.migrationTimeoutMs ?? 600_000;
+  const pool = new pg.Pool({
+    ...(config.url ? { connectionString: config.url } : {}),
+    max: 1,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + 5000,
+    keepAlive: true,
+    application_name: `${serviceName}-migrations`,
+  });
+  pool.on('error', (err) => logger.warn({ err }, 'migration connection lost'));
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    return await runMigrations(db, migrations, logger, timeoutMs);
+  } finally {
+    await db.destroy();
+  }
 }

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benches = ['api/run.ts', 'web/run.ts'];
+const benches = ['api/run.ts', 'web/run.ts', 'cluster/run.ts'];
 let failed = false;
 for (const bench of benches) {
   const r = spawnSync(

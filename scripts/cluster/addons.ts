@@ -19,6 +19,22 @@ import {
 
 const METRICS_SERVER_PORT = 4443;
 
+/** A ClusterRole with these rules (YAML list items), bound to the user of the same name (a client cert). */
+function clusterRoleForUser(name: string, rules: string): string {
+  return `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: '${name}' }
+rules:
+${rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: '${name}' }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: '${name}' }
+subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: '${name}' }]
+`;
+}
+
 /** The API server's client identity towards kubelets (logs, exec, port-forward go through it). */
 export function allowApiServerToKubelets(bin: string): void {
   kubectlApply(
@@ -136,18 +152,11 @@ export function startMetricsServer(bin: string): void {
   const ca = readFileSync(join(pki, 'ca.crt')).toString('base64');
   kubectlApply(
     bin,
-    `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: system:metrics-server }
-rules:
-  - { apiGroups: [''], resources: [nodes/metrics], verbs: [get] }
-  - { apiGroups: [''], resources: [pods, nodes], verbs: [get, list, watch] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: system:metrics-server }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:metrics-server }
-subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: system:metrics-server }]
+    `${clusterRoleForUser(
+      'system:metrics-server',
+      `  - { apiGroups: [''], resources: [nodes/metrics], verbs: [get] }
+  - { apiGroups: [''], resources: [pods, nodes], verbs: [get, list, watch] }`,
+    )}
 ---
 # To check the callers the API server forwards: token reviews, and its request-header configuration.
 apiVersion: rbac.authorization.k8s.io/v1
@@ -216,22 +225,12 @@ spec:
 export function startNetworkPolicies(bin: string): void {
   kubectlApply(
     bin,
-    `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: system:kube-router }
-rules:
-  - apiGroups: ['']
-    resources: [namespaces, pods, nodes, services, endpoints]
-    verbs: [get, list, watch]
+    clusterRoleForUser(
+      'system:kube-router',
+      `  - { apiGroups: [''], resources: [namespaces, pods, nodes, services, endpoints], verbs: [get, list, watch] }
   - { apiGroups: [networking.k8s.io], resources: [networkpolicies], verbs: [get, list, watch] }
-  - { apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [get, list, watch] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: system:kube-router }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:kube-router }
-subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: system:kube-router }]
-`,
+  - { apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [get, list, watch] }`,
+    ),
   );
   daemon(bin, 'kube-router', [
     `--kubeconfig=${join(stateDir, 'kube-router.kubeconfig')}`,

@@ -729,10 +729,12 @@ images:
     (env) => {
       const rendered = kubectl('kustomize', join(repoRoot, 'deploy/k8s/overlays', env));
       // A dry run cannot create the namespace its other objects go into, so that one is made for real.
+      // --force-conflicts: the cluster-wide admission policy is shared with the dev overlay applied above
+      // (an ownership question, not a validity one).
       ensureNamespace(`shiftstack-${env}`);
       const out = clusterKubectl(
         binDir(),
-        ['apply', '--server-side', '--dry-run=server', '-f', '-'],
+        ['apply', '--server-side', '--force-conflicts', '--dry-run=server', '-f', '-'],
         rendered,
       );
       const kinds = new Set(out.split('\n').map((line) => line.split('/')[0]));

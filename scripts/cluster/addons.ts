@@ -1,10 +1,11 @@
 // What a cluster needs beyond its control plane and node, each as upstream runs it: CoreDNS as a pod
 // behind the kube-dns Service (so the NetworkPolicies' DNS rule means what it says), metrics-server
-// behind the aggregation layer (the HPAs' CPU figures), and kube-router's firewall controller, which
-// enforces NetworkPolicies with iptables and ipsets beside the bridge CNI plugin and kube-proxy.
+// behind the aggregation layer (the HPAs' CPU figures), kube-router's firewall controller, which
+// enforces NetworkPolicies with iptables and ipsets beside the bridge CNI plugin and kube-proxy, and
+// Traefik as the Gateway API implementation.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COREDNS_IMAGE } from './build';
+import { COREDNS_IMAGE, TRAEFIK_IMAGE } from './build';
 import {
   daemon,
   DNS_SERVICE_IP,
@@ -241,4 +242,103 @@ export function startNetworkPolicies(bin: string): void {
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     '--health-port=0',
   ]);
+}
+
+/** Where the overlays expect their Gateway's proxies (base/network/front-door.yaml admits only them). */
+export const GATEWAY_NAMESPACE = 'envoy-gateway-system';
+
+/**
+ * The Gateway API implementation: Traefik's kubernetesgateway provider, as a pod, implementing the
+ * GatewayClass the overlays name (`eg`) in the namespace their front-door NetworkPolicy admits. Envoy
+ * Gateway itself needs Envoy, a C++ program that cannot be built from the Go module proxy; the overlay
+ * applies unchanged either way. Listener port 80 is the entry point `web`; non-root, with the namespaced
+ * sysctl that opens port 80 to it.
+ */
+export async function startGateway(bin: string): Promise<void> {
+  kubectlApply(
+    bin,
+    `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${GATEWAY_NAMESPACE}
+  labels: { pod-security.kubernetes.io/enforce: restricted }
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: traefik, namespace: ${GATEWAY_NAMESPACE} }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: shiftstack-gateway }
+rules:
+  - { apiGroups: [''], resources: [namespaces, services, secrets, configmaps, nodes], verbs: [get, list, watch] }
+  - { apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [get, list, watch] }
+  - apiGroups: [gateway.networking.k8s.io]
+    resources: [gatewayclasses, gateways, httproutes, grpcroutes, tcproutes, tlsroutes, referencegrants, backendtlspolicies]
+    verbs: [get, list, watch]
+  - apiGroups: [gateway.networking.k8s.io]
+    resources: [gatewayclasses/status, gateways/status, httproutes/status, grpcroutes/status, tcproutes/status, tlsroutes/status, backendtlspolicies/status]
+    verbs: [update, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: shiftstack-gateway }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: shiftstack-gateway }
+subjects: [{ kind: ServiceAccount, name: traefik, namespace: ${GATEWAY_NAMESPACE} }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: eg }
+spec:
+  controllerName: traefik.io/gateway-controller
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: traefik, namespace: ${GATEWAY_NAMESPACE}, labels: { app.kubernetes.io/name: traefik } }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app.kubernetes.io/name: traefik } }
+  template:
+    metadata: { labels: { app.kubernetes.io/name: traefik } }
+    spec:
+      serviceAccountName: traefik
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        seccompProfile: { type: RuntimeDefault }
+        sysctls: [{ name: net.ipv4.ip_unprivileged_port_start, value: '80' }]
+      containers:
+        - name: traefik
+          image: ${TRAEFIK_IMAGE}
+          imagePullPolicy: Never
+          args:
+            - --providers.kubernetesgateway=true
+            - --entrypoints.web.address=:80
+            - --entrypoints.traefik.address=:8080
+            - --ping=true
+            - --log.level=INFO
+            - --global.checknewversion=false
+            - --global.sendanonymoususage=false
+          ports:
+            - { name: web, containerPort: 80 }
+            - { name: admin, containerPort: 8080 }
+          resources:
+            requests: { cpu: 50m, memory: 64Mi }
+            limits: { memory: 256Mi }
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: { drop: [ALL] }
+          readinessProbe: { httpGet: { path: /ping, port: 8080 }, periodSeconds: 2 }
+          livenessProbe: { httpGet: { path: /ping, port: 8080 }, periodSeconds: 10 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: traefik, namespace: ${GATEWAY_NAMESPACE} }
+spec:
+  selector: { app.kubernetes.io/name: traefik }
+  ports: [{ name: web, port: 80, targetPort: 80 }]
+`,
+  );
+  kubectl(bin, ['-n', GATEWAY_NAMESPACE, 'rollout', 'status', 'deployment/traefik', '--timeout=120s']);
 }

@@ -1,5 +1,5 @@
 // Builds the local cluster's programs from the pinned Go modules in deploy/cluster (Kubernetes and etcd in
-// one module; containerd, CoreDNS, metrics-server and kube-router each in their own, because each is
+// one module; containerd, CoreDNS, metrics-server, Traefik and kube-router each in their own, because each is
 // built against other versions of client-go or gRPC) and the pause image from the pause.c that ships in
 // the kubernetes module. Everything lands in cache folders outside the repository named by a hash of the
 // pins, so a second build is a no-op and a change of pins rebuilds only the part it touches.
@@ -35,6 +35,7 @@ const KUBERNETES = [
 ];
 export const PAUSE_IMAGE = 'localhost/shiftstack/pause:3.10';
 export const COREDNS_IMAGE = 'localhost/shiftstack/coredns:1.14.7';
+export const TRAEFIK_IMAGE = 'localhost/shiftstack/traefik:3.6.12';
 
 type Log = (line: string) => void;
 
@@ -114,6 +115,15 @@ export const PARTS: Part[] = [
     module: 'metrics-server',
     recipe: 'metrics-server',
     build: (out) => goBuild('metrics-server', out, ['sigs.k8s.io/metrics-server/cmd/metrics-server']),
+  },
+  {
+    name: 'traefik',
+    module: 'traefik',
+    recipe: 'traefik, as a one-binary image',
+    build(out) {
+      goBuild('traefik', out, ['github.com/traefik/traefik/v3/cmd/traefik']);
+      packBinaryImage(join(out, 'traefik'), join(out, 'traefik.oci.tar'), TRAEFIK_IMAGE, '65532:65532');
+    },
   },
   {
     name: 'kube-router',

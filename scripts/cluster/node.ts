@@ -6,7 +6,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { allowApiServerToKubelets, startDns, startMetricsServer, startNetworkPolicies } from './addons';
+import {
+  allowApiServerToKubelets,
+  startDns,
+  startGateway,
+  startMetricsServer,
+  startNetworkPolicies,
+} from './addons';
 import { PAUSE_IMAGE, repoRoot } from './build';
 import { issue, kubeconfig, makeCa } from './pki';
 
@@ -406,6 +412,7 @@ export async function up(bin: string, log: Log): Promise<void> {
   );
   importImage(bin, join(bin, 'pause.oci.tar'));
   importImage(bin, join(bin, 'coredns.oci.tar'));
+  importImage(bin, join(bin, 'traefik.oci.tar'));
   log('starting the kubelet, kube-proxy, kube-router (NetworkPolicies) and metrics-server');
   allowApiServerToKubelets(bin);
   startNode(bin);
@@ -433,8 +440,9 @@ export async function up(bin: string, log: Log): Promise<void> {
   );
   // kube-router reads its node object at start.
   startNetworkPolicies(bin);
-  log('starting CoreDNS');
+  log('starting CoreDNS and the Gateway (Traefik)');
   await startDns(bin);
+  await startGateway(bin);
   await waitFor('the metrics API', 'metrics-server', () => !!kubectlQuiet(bin, ['top', 'node']), 120_000);
 }
 

@@ -3,10 +3,12 @@
 // controllers. Traffic stays on this machine (the cluster's own bridge and service addresses).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GATEWAY_NAMESPACE } from '../../scripts/cluster/addons';
 import { binDir, repoRoot } from '../../scripts/cluster/build';
 import { DEV_NAMESPACE, imageOf, tagImage } from '../../scripts/cluster/deploy';
 import {
@@ -200,6 +202,25 @@ function mixedLoad(locationId: number) {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A GET through the Gateway's proxy Service with the dev hostname (fetch may not set Host). */
+function viaGateway(path: string): Promise<string> {
+  const host = kubectl('-n', GATEWAY_NAMESPACE, 'get', 'svc', 'traefik', '-o', 'jsonpath={.spec.clusterIP}');
+  return new Promise((resolve, reject) => {
+    const req = httpGet(
+      { host, port: 80, path, headers: { host: 'shiftstack.localhost' }, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(body) : reject(new Error(`${res.statusCode} ${body}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+  });
+}
 async function eventually<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms: number) {
   const deadline = Date.now() + ms;
   let last: T | undefined;
@@ -343,6 +364,24 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
       await fetch(`${shifts}/api/v1/shifts?start[gte]=2034-02-06T00:00:00Z&start[lt]=2034-02-07T00:00:00Z`)
     ).json()) as { data: Array<{ assignee: { first_name: string } | null }> };
     expect(list.data.map((s) => s.assignee?.first_name)).toEqual(['Kubelet']);
+
+    // The same through the Gateway (Traefik implementing the overlay's GatewayClass), by its hostname.
+    expect(
+      kubectl(
+        '-n',
+        NS,
+        'get',
+        'gateway',
+        'shiftstack',
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Programmed")].status}',
+      ),
+    ).toBe('True');
+    const routed = JSON.parse(
+      await viaGateway('/api/v1/shifts?start[gte]=2034-02-06T00:00:00Z&start[lt]=2034-02-07T00:00:00Z'),
+    ) as { data: Array<{ assignee: { first_name: string } | null }> };
+    expect(routed.data.map((s) => s.assignee?.first_name)).toEqual(['Kubelet']);
+    expect(await viaGateway('/')).toContain('<div id="root">');
   });
 
   it('Pod Security "restricted" is enforced by the real admission: a privileged pod is refused', () => {
@@ -715,6 +754,10 @@ images:
       expect(
         connects('netpol-control', 'pod/probe', usersDb, 5432),
         'another namespace -> users database',
+      ).toBe(false);
+      expect(
+        connects('netpol-control', 'pod/probe', users, 8080),
+        'another namespace -> users API (only the Gateway namespace may)',
       ).toBe(false);
       // The control: the same network paths open where no policy applies.
       expect(connects('netpol-control', 'pod/probe', ...outside), 'control -> outside').toBe(true);

@@ -76,6 +76,19 @@ const goBuild = (module: string, out: string, packages: string[], tags: string[]
     },
   );
 
+/** A program that runs as a pod: built from its module, and packed as a one-binary image (user 65532). */
+function imagePart(name: string, pkg: string, ref: string): Part {
+  return {
+    name,
+    module: name,
+    recipe: `${name}, as a one-binary image`,
+    build(out) {
+      goBuild(name, out, [pkg]);
+      packBinaryImage(join(out, name), join(out, `${name}.oci.tar`), ref, '65532:65532');
+    },
+  };
+}
+
 export const PARTS: Part[] = [
   {
     name: 'kubernetes',
@@ -97,39 +110,26 @@ export const PARTS: Part[] = [
       goBuild(
         'containerd',
         out,
-        ['containerd', 'containerd-shim-runc-v2', 'ctr'].map((c) => `github.com/containerd/containerd/v2/cmd/${c}`),
+        ['containerd', 'containerd-shim-runc-v2', 'ctr'].map(
+          (c) => `github.com/containerd/containerd/v2/cmd/${c}`,
+        ),
         ['no_btrfs'],
       ),
   },
-  {
-    name: 'coredns',
-    module: 'coredns',
-    recipe: 'coredns, as a one-binary image',
-    build(out) {
-      goBuild('coredns', out, ['github.com/coredns/coredns']);
-      packBinaryImage(join(out, 'coredns'), join(out, 'coredns.oci.tar'), COREDNS_IMAGE, '65532:65532');
-    },
-  },
+  imagePart('coredns', 'github.com/coredns/coredns', COREDNS_IMAGE),
   {
     name: 'metrics-server',
     module: 'metrics-server',
     recipe: 'metrics-server',
     build: (out) => goBuild('metrics-server', out, ['sigs.k8s.io/metrics-server/cmd/metrics-server']),
   },
-  {
-    name: 'traefik',
-    module: 'traefik',
-    recipe: 'traefik, as a one-binary image',
-    build(out) {
-      goBuild('traefik', out, ['github.com/traefik/traefik/v3/cmd/traefik']);
-      packBinaryImage(join(out, 'traefik'), join(out, 'traefik.oci.tar'), TRAEFIK_IMAGE, '65532:65532');
-    },
-  },
+  imagePart('traefik', 'github.com/traefik/traefik/v3/cmd/traefik', TRAEFIK_IMAGE),
   {
     name: 'kube-router',
     module: 'kube-router',
     recipe: 'kube-router',
-    build: (out) => goBuild('kube-router', out, ['github.com/cloudnativelabs/kube-router/v2/cmd/kube-router']),
+    build: (out) =>
+      goBuild('kube-router', out, ['github.com/cloudnativelabs/kube-router/v2/cmd/kube-router']),
   },
 ];
 
@@ -158,7 +158,8 @@ export function buildCluster(log: Log): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const partDir of built)
-    for (const file of readdirSync(partDir)) if (!file.startsWith('.')) linkSync(join(partDir, file), join(dir, file));
+    for (const file of readdirSync(partDir))
+      if (!file.startsWith('.')) linkSync(join(partDir, file), join(dir, file));
   writeFileSync(join(dir, '.complete'), `${new Date().toISOString()}\n`);
   log(`binaries ready in ${Math.round((Date.now() - started) / 1000)} s`);
   return dir;

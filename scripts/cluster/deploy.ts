@@ -2,13 +2,12 @@
 // bases as the image tests), a PostgreSQL stand-in for the official image, all imported into the
 // cluster's containerd under the names the dev overlay uses; then the dev overlay applied as it is
 // (`kubectl apply -k`), and every workload waited for.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBases, buildImage, podman } from '../images/podman';
 import { repoRoot } from './build';
-import { containerdSocket, importImage, kubectl } from './node';
+import { ctr, importImage, kubectl } from './node';
 
 export const DEV_NAMESPACE = 'shiftstack-dev';
 const DEV_OVERLAY = join(repoRoot, 'deploy/k8s/overlays/dev');
@@ -79,17 +78,7 @@ function overlayTag(rendered: string, prefix: string): string {
 
 /** Gives an image in the cluster's containerd another name (a new tag for a rollout, say). */
 export function tagImage(bin: string, from: string, to: string): void {
-  execFileSync(join(bin, 'ctr'), [
-    '--address',
-    containerdSocket,
-    '-n',
-    'k8s.io',
-    'images',
-    'tag',
-    '--force',
-    from,
-    to,
-  ]);
+  ctr(bin, ['images', 'tag', '--force', from, to]);
 }
 
 /** `kubectl apply -k deploy/k8s/overlays/dev`, then waits until the databases and every Deployment are ready. */

@@ -270,7 +270,8 @@ state = "${join(runDir, 'containerd-state')}"
   daemon(bin, 'containerd', ['--config', config]);
 }
 
-const ctr = (bin: string, args: string[]) =>
+/** ctr on the cluster's containerd, in the kubelet's namespace; its warnings stay out of the output. */
+export const ctr = (bin: string, args: string[]) =>
   sh(join(bin, 'ctr'), ['--address', containerdSocket, '--namespace', 'k8s.io', ...args]);
 
 /** Imports an image archive (OCI or docker) into the cluster's containerd. */

@@ -86,6 +86,8 @@ export const ErrorCodes = [
   'uri-too-long',
   'headers-too-large',
   'rate-limited',
+  'unauthenticated',
+  'forbidden',
   'window-required',
   'window-too-wide',
   'invalid-cursor',

@@ -11,3 +11,5 @@ export * from './http/readiness';
 export * from './http/upstream-client';
 export * from './http/etag';
 export * from './http/created';
+export * from './auth/tokens';
+export * from './auth/bearer';

@@ -1,0 +1,94 @@
+// Bearer access tokens (JWT) from an OpenID Connect issuer, checked the way every service must check them:
+// signature against the issuer's published keys (fetched once, fetched again when a token names a key id
+// not seen yet, so a key rotation at the issuer needs no restart), issuer, audience, expiry and not-before.
+// Only asymmetric algorithms are accepted: `alg: none` and HMAC tokens (which anyone holding the public
+// key could forge, were it taken as the HMAC secret) are refused before any key is looked at.
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+
+export interface TokenPolicy {
+  /** The issuer's URL, exactly as tokens carry it in `iss`. */
+  issuer: string;
+  /** This service's audience: a token must name it in `aud`. */
+  audience: string;
+  /** The issuer's key set; by default read from its OpenID Connect discovery document. */
+  jwksUri?: string;
+  /** Leeway for clocks that disagree a little, on `exp` and `nbf`. */
+  clockToleranceSeconds?: number;
+  /** How soon an unknown key id may make the key set be fetched again (a flood of forged ids cannot). */
+  refetchCooldownMs?: number;
+}
+
+/** Why a token was refused: said to the caller in `WWW-Authenticate` and the problem's detail. */
+export class TokenRejected extends Error {}
+
+export interface TokenVerifier {
+  /** The token's claims when it passes every check; TokenRejected otherwise. */
+  verify(token: string): Promise<JWTPayload>;
+}
+
+export function createTokenVerifier(policy: TokenPolicy): TokenVerifier {
+  let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+  const keySet = async () => {
+    keys ??= createRemoteJWKSet(new URL(policy.jwksUri ?? (await discoverJwksUri(policy.issuer))), {
+      cooldownDuration: policy.refetchCooldownMs ?? 30_000,
+      timeoutDuration: 5000,
+    });
+    return keys;
+  };
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, await keySet(), {
+          issuer: policy.issuer,
+          audience: policy.audience,
+          algorithms: ASYMMETRIC_ALGORITHMS,
+          clockTolerance: policy.clockToleranceSeconds ?? 30,
+          requiredClaims: ['exp', 'sub'],
+        });
+        return payload;
+      } catch (err) {
+        throw new TokenRejected(reasonFor(err), { cause: err });
+      }
+    },
+  };
+}
+
+async function discoverJwksUri(issuer: string): Promise<string> {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new TokenRejected(`the issuer's discovery document answered ${res.status}`);
+  const { jwks_uri: jwksUri } = (await res.json()) as { jwks_uri?: string };
+  if (!jwksUri) throw new TokenRejected("the issuer's discovery document names no jwks_uri");
+  return jwksUri;
+}
+
+function reasonFor(err: unknown): string {
+  if (err instanceof TokenRejected) return err.message;
+  if (err instanceof errors.JWTExpired) return 'the token has expired';
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'nbf') return 'the token is not valid yet';
+    if (err.claim === 'iss') return 'the token is from another issuer';
+    if (err.claim === 'aud') return 'the token is for another audience';
+    return `the token's ${err.claim} claim is missing or invalid`;
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed) return "the token's algorithm is not accepted";
+  if (err instanceof errors.JWKSNoMatchingKey)
+    return 'the token is signed with a key the issuer does not publish';
+  if (err instanceof errors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
+  if (err instanceof errors.JWKSTimeout || err instanceof TypeError)
+    return "the issuer's keys could not be fetched";
+  return 'the token is malformed';
+}

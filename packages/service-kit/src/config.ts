@@ -10,6 +10,9 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 const Bool = Type.Boolean();
 
 /** Variables every service reads (see docs/runtime-contract.md). */
+/** Ten minutes: an index build on a large table, not a request. */
+export const DEFAULT_MIGRATION_TIMEOUT_MS = 600_000;
+
 export const BaseConfigSchema = Type.Object({
   PORT: Type.Optional(Port),
   ADMIN_PORT: Type.Optional(Port),
@@ -63,8 +66,8 @@ export interface BaseConfig {
         /** Client side: a query with no answer at all (a frozen server) fails after this. */
         queryTimeoutMs: number;
         connectTimeoutMs: number;
-        /** Each migration statement's own limit (default 10 minutes): far above a request's. */
-        migrationTimeoutMs?: number;
+        /** Each migration statement's own limit: far above a request's. */
+        migrationTimeoutMs: number;
       }
     | { kind: 'pglite'; dataDir: string; statementTimeoutMs: number };
   /** The socket-level bounds every connection lives within (docs/runtime-contract.md, "Time limits"). */
@@ -144,7 +147,7 @@ export function loadConfig<P extends TProperties>(
           statementTimeoutMs,
           queryTimeoutMs,
           connectTimeoutMs: v.DB_CONNECT_TIMEOUT_MS ?? 3000,
-          migrationTimeoutMs: v.DB_MIGRATION_TIMEOUT_MS ?? 600_000,
+          migrationTimeoutMs: v.DB_MIGRATION_TIMEOUT_MS ?? DEFAULT_MIGRATION_TIMEOUT_MS,
         }
       : { kind: 'pglite', dataDir: v.PGLITE_DATA_DIR ?? `./data/${serviceName}`, statementTimeoutMs };
   const shutdownTimeoutSeconds = v.SHUTDOWN_TIMEOUT_SECONDS ?? 15;

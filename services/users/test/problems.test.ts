@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { openDatabase } from '@shiftstack/service-kit';
+import { DEFAULT_MIGRATION_TIMEOUT_MS, openDatabase } from '@shiftstack/service-kit';
 import { databaseKinds, silentLogger } from '@shiftstack/service-kit/testing';
 import type { UsersDatabase } from '../src/db';
 import { freePort } from '../../../test/support/ports';
@@ -417,6 +417,7 @@ describe.each(databaseKinds())('database unavailable on %s', (kind) => {
           statementTimeoutMs: 1000,
           queryTimeoutMs: 2000,
           connectTimeoutMs: 1000,
+          migrationTimeoutMs: DEFAULT_MIGRATION_TIMEOUT_MS,
         },
         serviceName: 'users',
         logger: silentLogger,

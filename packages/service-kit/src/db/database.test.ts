@@ -45,6 +45,7 @@ describe('migrations under the advisory lock (PostgreSQL)', () => {
               statementTimeoutMs: 30_000,
               queryTimeoutMs: 31_000,
               connectTimeoutMs: 3000,
+              migrationTimeoutMs: 30_000,
             },
             serviceName: `replica${i}`,
             logger: silentLogger,

@@ -187,27 +187,10 @@ export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<
       close: () => db.destroy(),
     };
   }
-  const pool = new pg.Pool({
-    ...(config.url ? { connectionString: config.url } : {}), // else libpq PG* variables
+  const pool = openPool(config, opts.serviceName, logger, {
     max: config.poolMax,
-    connectionTimeoutMillis: config.connectTimeoutMs,
-    idleTimeoutMillis: 30_000,
-    // Server side: PostgreSQL cancels a slow statement and the connection stays usable.
-    statement_timeout: config.statementTimeoutMs,
-    // Client side: a frozen or unreachable server never answers at all; give up a little after the server
-    // would have, so a stall costs a request at most this long instead of its whole duration.
-    query_timeout: config.queryTimeoutMs,
-    // Finds a peer that vanished without a FIN (a node lost, a network partition) between queries.
-    keepAlive: true,
-    application_name: opts.serviceName,
-  });
-  // A connection can die at any moment: PostgreSQL restarting, a failover, pg_terminate_backend. An idle
-  // client reports it on the pool; a checked-out one emits 'error' on itself, and an 'error' event with no
-  // listener kills the process. The query in flight fails on its own (and answers 503); pg-pool drops the
-  // broken client on release because it is no longer queryable.
-  pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
-  pool.on('connect', (client) => {
-    client.on('error', (err) => logger.warn({ err }, 'database connection lost'));
+    statementTimeoutMs: config.statementTimeoutMs,
+    queryTimeoutMs: config.queryTimeoutMs,
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingTimedOutClients(pool) }), log });
   return {
@@ -233,26 +216,55 @@ export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<
  * alive. The client-side limit stays just above the server's, as for the pool.
  */
 async function migrateOnOwnConnection(
-  config: Extract<BaseConfig['database'], { kind: 'postgres' }>,
+  config: PostgresConfig,
   serviceName: string,
   migrations: Record<string, ServiceMigration>,
   logger: Logger,
 ): Promise<string[]> {
-  const timeoutMs = config.migrationTimeoutMs ?? 600_000;
-  const pool = new pg.Pool({
-    ...(config.url ? { connectionString: config.url } : {}),
+  const timeoutMs = config.migrationTimeoutMs;
+  const pool = openPool(config, `${serviceName}-migrations`, logger, {
     max: 1,
-    connectionTimeoutMillis: config.connectTimeoutMs,
-    statement_timeout: timeoutMs,
-    query_timeout: timeoutMs + 5000,
-    keepAlive: true,
-    application_name: `${serviceName}-migrations`,
+    statementTimeoutMs: timeoutMs,
+    queryTimeoutMs: timeoutMs + 5000,
   });
-  pool.on('error', (err) => logger.warn({ err }, 'migration connection lost'));
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   try {
     return await runMigrations(db, migrations, logger, timeoutMs);
   } finally {
     await db.destroy();
   }
+}
+
+type PostgresConfig = Extract<BaseConfig['database'], { kind: 'postgres' }>;
+
+/** A `pg` pool to the configured server, with its size and time limits, that survives lost connections. */
+function openPool(
+  config: PostgresConfig,
+  applicationName: string,
+  logger: Logger,
+  limits: { max: number; statementTimeoutMs: number; queryTimeoutMs: number },
+): pg.Pool {
+  const pool = new pg.Pool({
+    ...(config.url ? { connectionString: config.url } : {}), // else libpq PG* variables
+    max: limits.max,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    // Server side: PostgreSQL cancels a slow statement and the connection stays usable.
+    statement_timeout: limits.statementTimeoutMs,
+    // Client side: a frozen or unreachable server never answers at all; give up a little after the server
+    // would have, so a stall costs a request at most this long instead of its whole duration.
+    query_timeout: limits.queryTimeoutMs,
+    // Finds a peer that vanished without a FIN (a node lost, a network partition) between queries.
+    keepAlive: true,
+    application_name: applicationName,
+  });
+  // A connection can die at any moment: PostgreSQL restarting, a failover, pg_terminate_backend. An idle
+  // client reports it on the pool; a checked-out one emits 'error' on itself, and an 'error' event with no
+  // listener kills the process. The query in flight fails on its own (and answers 503); pg-pool drops the
+  // broken client on release because it is no longer queryable.
+  pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger.warn({ err }, 'database connection lost'));
+  });
+  return pool;
 }

@@ -9,7 +9,7 @@ import type { Migration } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import type { BaseConfig } from '../config';
+import { DEFAULT_MIGRATION_TIMEOUT_MS, type BaseConfig } from '../config';
 import { openDatabase, openPGlite, type Database, type Extension } from '../db/database';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -124,6 +124,7 @@ export async function createTestDatabase<DB>(
     statementTimeoutMs: 5000,
     queryTimeoutMs: 6000,
     connectTimeoutMs: 3000,
+    migrationTimeoutMs: DEFAULT_MIGRATION_TIMEOUT_MS,
   };
   const database = await openDatabase<DB>({ config, serviceName: service, logger: silentLogger, extensions });
   await database.migrate(migrations);

@@ -9,6 +9,7 @@ import { COREDNS_IMAGE, TRAEFIK_IMAGE } from './build';
 import {
   daemon,
   DNS_SERVICE_IP,
+  identityFlags,
   kubectl,
   kubectlApply,
   NODE_IP,
@@ -201,11 +202,8 @@ spec:
   versionPriority: 100
 `,
   );
-  const kc = join(stateDir, 'metrics-server.kubeconfig');
   daemon(bin, 'metrics-server', [
-    `--kubeconfig=${kc}`,
-    `--authentication-kubeconfig=${kc}`,
-    `--authorization-kubeconfig=${kc}`,
+    ...identityFlags('metrics-server'),
     `--bind-address=${NODE_IP}`,
     `--secure-port=${METRICS_SERVER_PORT}`,
     `--tls-cert-file=${pki}/metrics-server-serving.crt`,

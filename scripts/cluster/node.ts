@@ -195,12 +195,22 @@ function startControlPlane(bin: string): void {
   ]);
 }
 
+/**
+ * The flags that give a component built on the apiserver libraries its identity: one kubeconfig for its
+ * own calls and for checking who calls it.
+ */
+export function identityFlags(name: string): string[] {
+  const kubeconfig = join(stateDir, `${name}.kubeconfig`);
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+  ];
+}
+
 function startControllers(bin: string): void {
-  const kc = (name: string) => join(stateDir, `${name}.kubeconfig`);
   daemon(bin, 'kube-controller-manager', [
-    `--kubeconfig=${kc('controller-manager')}`,
-    `--authentication-kubeconfig=${kc('controller-manager')}`,
-    `--authorization-kubeconfig=${kc('controller-manager')}`,
+    ...identityFlags('controller-manager'),
     '--bind-address=127.0.0.1',
     '--leader-elect=false',
     '--use-service-account-credentials=true',
@@ -212,9 +222,7 @@ function startControllers(bin: string): void {
     '--profiling=false',
   ]);
   daemon(bin, 'kube-scheduler', [
-    `--kubeconfig=${kc('scheduler')}`,
-    `--authentication-kubeconfig=${kc('scheduler')}`,
-    `--authorization-kubeconfig=${kc('scheduler')}`,
+    ...identityFlags('scheduler'),
     '--bind-address=127.0.0.1',
     '--leader-elect=false',
     '--profiling=false',

@@ -262,15 +262,15 @@ function devTeamMay(ns: string, requests: ApiRequest[]): boolean[] {
       },
     };
   });
-  // One JSON document per review, one after the other.
+  // kubectl prints the template once per created review: one answer per line, in order.
   const out = clusterKubectl(
     binDir(),
-    ['create', '-o', 'json', '-f', '-'],
+    ['create', '-o', 'jsonpath={.status.allowed}{"\\n"}', '-f', '-'],
     JSON.stringify({ apiVersion: 'v1', kind: 'List', items: reviews }),
   );
-  return out
-    .split(/\n(?=\{)/)
-    .map((doc) => (JSON.parse(doc) as { status: { allowed: boolean } }).status.allowed);
+  const answers = out.trim().split('\n');
+  if (answers.length !== requests.length) throw new Error(`expected ${requests.length} answers, got: ${out}`);
+  return answers.map((answer) => answer === 'true');
 }
 
 /** A throwaway pod running the users image (it has node, to try connections), restricted-compliant. */

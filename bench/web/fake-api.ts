@@ -64,7 +64,14 @@ function mondayUtc(now = new Date()): Date {
 export function generate(opts: FakeOptions) {
   const now = iso(new Date());
   const tz = opts.timeZone ?? 'UTC';
-  const location: Location = { id: 1, name: 'Bench Street', timezone: tz, created_at: now, updated_at: now };
+  const location: Location = {
+    id: 1,
+    name: 'Bench Street',
+    timezone: tz,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  };
   const roles: Role[] = ['Barista', 'Cashier', 'Cook', 'Host', 'Manager'].map((name, i) => ({
     id: i + 1,
     location_id: 1,

@@ -2,6 +2,7 @@
 // ports. Cross-service and shutdown tests use it: nothing is imported across the service boundary.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { authEnv } from './auth';
 import { freePort } from './ports';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -36,6 +37,10 @@ export async function startServiceProcess(
       PGLITE_DATA_DIR: 'memory://',
       SHUTDOWN_DRAIN_SECONDS: '0',
       RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: '0',
+      // users needs somewhere to open a leaver's shifts; tests that deactivate people start shifts there.
+      ...(service === 'users' ? { SHIFTS_URL: 'http://127.0.0.1:9' } : {}),
+      ...(await authEnv(service)),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

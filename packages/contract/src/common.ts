@@ -94,6 +94,8 @@ export const ErrorCodes = [
   'unknown-assignee',
   'inactive-assignee',
   'assignee-not-at-location',
+  'assignee-lacks-role',
+  'role-not-at-location',
   'unknown-location',
   'unknown-role',
   'shift-deleted',

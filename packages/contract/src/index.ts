@@ -1,3 +1,4 @@
 export * from './common';
 export * from './users';
 export * from './shifts';
+export * from './access';

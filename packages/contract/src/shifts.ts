@@ -107,6 +107,9 @@ export const PublishResult = Type.Object({
   end: Timestamp,
   published_count: Type.Integer({ description: 'Draft shifts that became published' }),
   shift_ids: Type.Array(Id),
+  held_back_shift_ids: Type.Array(Id, {
+    description: 'Drafts left unpublished because their assignee is no longer active: reassign them first',
+  }),
 });
 export type PublishResult = Static<typeof PublishResult>;
 
@@ -116,3 +119,11 @@ export interface ShiftOverlapProblem {
   conflicting_shift_ids: number[];
   conflicts: Array<{ id: number; user_id: number; start: string; end: string }>;
 }
+
+/** users -> shifts when a person is deactivated: their future shifts become open shifts. */
+export const UnassignRequest = Type.Object({ user_id: Id }, { additionalProperties: false });
+export const UnassignResult = Type.Object({
+  user_id: Id,
+  shift_ids: Type.Array(Id, { description: 'The future shifts that were theirs and are now open' }),
+});
+export type UnassignResult = Static<typeof UnassignResult>;

@@ -71,6 +71,16 @@ export const UserDeactivate = Type.Object(
   { additionalProperties: false },
 );
 
+export const UserDeactivated = Type.Intersect([
+  User,
+  Type.Object({
+    opened_shift_ids: Type.Array(Id, {
+      description: "The person's future shifts, now open for someone else to take",
+    }),
+  }),
+]);
+export type UserDeactivated = Static<typeof UserDeactivated>;
+
 export const UserStatus = Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('all')]);
 
 export const UserListQuery = Type.Object(
@@ -80,7 +90,14 @@ export const UserListQuery = Type.Object(
     type: Type.Optional(UserType),
     status: Type.Optional(UserStatus),
     q: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 100, description: 'Search first/last name and email' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: "Search first/last name, and email for those who may see colleagues' email",
+      }),
+    ),
+    email: Type.Optional(
+      Type.String({ format: 'email', maxLength: 155, description: 'The person with this email (any case)' }),
     ),
     ids: Type.Optional(
       Type.String({
@@ -102,6 +119,7 @@ export const Location = Type.Object({
   id: Id,
   name: Type.String(),
   timezone: IanaZone,
+  version: Type.Integer({ description: 'Increments on every change; the ETag is its quoted value' }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

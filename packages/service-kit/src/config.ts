@@ -46,6 +46,21 @@ export const BaseConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Optional(Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024 })),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_ISSUER: Type.String({
+    pattern: '^https?://',
+    description: "the OpenID Connect issuer's URL, exactly as its tokens carry it in iss",
+  }),
+  AUTH_AUDIENCE: Type.String({ minLength: 1, description: "people's access tokens must name it in aud" }),
+  AUTH_JWKS_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
+  AUTH_SERVICE_AUDIENCE: Type.Optional(
+    Type.String({ minLength: 1, description: "other services' client-credentials tokens name it in aud" }),
+  ),
+  AUTH_TRUSTED_CLIENTS: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9._:-]+(,[A-Za-z0-9._:-]+)*$', description: 'comma-separated client ids' }),
+  ),
+  AUTH_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 export interface BaseConfig {
@@ -84,6 +99,23 @@ export interface BaseConfig {
    */
   trustedProxies: string[];
   otlpEndpoint?: string;
+  auth: AuthConfig;
+}
+
+/** How callers prove who they are (docs/security.md). */
+export interface AuthConfig {
+  issuer: string;
+  /** The audience of people's access tokens. */
+  audience: string;
+  jwksUri?: string;
+  /** The audience of other services' client-credentials tokens; unset: no service may call this one. */
+  serviceAudience?: string;
+  /** The client ids whose service tokens are accepted. */
+  trustedClients: string[];
+  /** This service's own client, for calling another service. */
+  client?: { id: string; secret: string };
+  /** Requests a minute per signed-in person or service (0: no limit). */
+  rateLimitPerPrincipalPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -189,7 +221,21 @@ export function loadConfig<P extends TProperties>(
         .map((a) => a.trim())
         .filter(Boolean),
       otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
+      auth: authConfig(v),
     },
+  };
+}
+
+function authConfig(v: Static<typeof BaseConfigSchema>): AuthConfig {
+  return {
+    issuer: v.AUTH_ISSUER,
+    audience: v.AUTH_AUDIENCE,
+    jwksUri: v.AUTH_JWKS_URI,
+    serviceAudience: v.AUTH_SERVICE_AUDIENCE,
+    trustedClients: (v.AUTH_TRUSTED_CLIENTS ?? '').split(',').filter(Boolean),
+    client:
+      v.AUTH_CLIENT_ID && v.AUTH_CLIENT_SECRET ? { id: v.AUTH_CLIENT_ID, secret: v.AUTH_CLIENT_SECRET } : undefined,
+    rateLimitPerPrincipalPerMinute: v.RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE ?? 300,
   };
 }
 

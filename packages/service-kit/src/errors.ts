@@ -26,6 +26,8 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',

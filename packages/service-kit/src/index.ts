@@ -13,3 +13,5 @@ export * from './http/etag';
 export * from './http/created';
 export * from './auth/tokens';
 export * from './auth/bearer';
+export * from './auth/callers';
+export * from './auth/client-credentials';

@@ -38,6 +38,8 @@ export interface ServiceSpec<E extends TObject, DB> {
   env?: E;
   migrations: Record<string, ServiceMigration>;
   extensions?: Extension[];
+  /** Runs once migrations are applied, before the service reports ready (e.g. the first admin). */
+  afterMigrations?(ctx: ServiceContext<Static<E> & Static<typeof BaseConfigSchema>, DB>): Promise<void>;
   /** Builds the app (createServer + the service's routes). */
   build(ctx: ServiceContext<Static<E> & Static<typeof BaseConfigSchema>, DB>): Promise<ServiceInstance>;
 }
@@ -92,14 +94,15 @@ export async function runService<E extends TObject, DB>(
   });
   readiness.add({ name: 'database', check: () => database.ping(1500) });
 
-  const app = await spec.build({
+  const context = {
     config,
     env: loaded.env as Static<E> & Static<typeof BaseConfigSchema>,
     database,
     metrics,
     readiness,
     logger,
-  });
+  };
+  const app = await spec.build(context);
   // Until migrations are done the schema may not exist: refuse API calls cleanly instead of failing them.
   app.addHook('onRequest', async (request) => {
     if (!readiness.migrated && request.url.startsWith('/api/')) {
@@ -119,9 +122,9 @@ export async function runService<E extends TObject, DB>(
   const adminUrl = `http://${hostFor(config.adminHost)}:${(admin.address() as AddressInfo).port}`;
   logger.info({ url, adminUrl, database: database.kind }, `${spec.name} listening`);
 
-  const migrating = config.migrateOnStart
-    ? migrateWithRetry(database, spec.migrations, logger)
-    : Promise.resolve();
+  const migrating = (
+    config.migrateOnStart ? migrateWithRetry(database, spec.migrations, logger) : Promise.resolve()
+  ).then(() => spec.afterMigrations?.(context));
   const migrated = migrating.then(
     () => {
       readiness.migrated = true;

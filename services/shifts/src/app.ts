@@ -5,7 +5,9 @@ import {
   type Database,
   type ServerOptions,
   type ServiceInstance,
+  type TokenVerifier,
 } from '@shiftstack/service-kit';
+import { shiftsAuthentication } from './access';
 import type { ShiftsDatabase } from './db';
 import { publishRoutes } from './publish/routes';
 import { shiftRoutes } from './shifts/routes';
@@ -21,13 +23,19 @@ export const SHIFTS_OPENAPI = {
 export interface ShiftsAppOptions extends Omit<ServerOptions, 'openapi'> {
   database: Database<ShiftsDatabase>;
   users: UsersClient;
+  /** Tests may verify tokens their own way; by default the issuer's discovered key set. */
+  verifier?: TokenVerifier;
 }
 
 export async function buildShiftsApp(opts: ShiftsAppOptions): Promise<ServiceInstance> {
-  const app = await createServer({ ...opts, openapi: SHIFTS_OPENAPI });
+  const app = await createServer({
+    ...opts,
+    openapi: SHIFTS_OPENAPI,
+    authenticate: shiftsAuthentication(opts.config.auth, opts.users, opts.verifier),
+  });
   const db = opts.database.db;
   // publish first: its static path must not be shadowed by /api/v1/shifts/:id in the docs order
-  publishRoutes(app, db);
+  publishRoutes(app, db, opts.users);
   shiftRoutes(app, db, opts.users);
   return app;
 }

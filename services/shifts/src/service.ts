@@ -1,4 +1,4 @@
-import type { ServiceSpec } from '@shiftstack/service-kit';
+import { clientCredentials, type ServiceSpec } from '@shiftstack/service-kit';
 import { Type } from 'typebox';
 import { migrations } from '../migrations';
 import { buildShiftsApp } from './app';
@@ -11,6 +11,9 @@ const ShiftsEnv = Type.Object({
     description: 'Base URL of the users service, e.g. http://users:8080',
   }),
   USERS_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
+  USERS_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_CLIENT_ID: Type.String({ minLength: 1, description: "shifts' own client id at the issuer" }),
+  AUTH_CLIENT_SECRET: Type.String({ minLength: 16, description: "shifts' own client secret at the issuer" }),
 });
 
 export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {
@@ -31,6 +34,13 @@ export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {
         timeoutMs: env.USERS_TIMEOUT_MS ?? 2000,
         metrics,
         logger,
+        credentials: clientCredentials({
+          issuer: config.auth.issuer,
+          clientId: env.AUTH_CLIENT_ID,
+          clientSecret: env.AUTH_CLIENT_SECRET,
+          resource: env.USERS_AUDIENCE ?? 'urn:shiftstack:users',
+          scope: 'users:read',
+        }),
       }),
     }),
 };

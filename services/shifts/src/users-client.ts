@@ -7,6 +7,7 @@ import {
   UpstreamUnavailable,
   createUpstreamClient,
   type Metrics,
+  type ServiceCredentials,
 } from '@shiftstack/service-kit';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -18,6 +19,10 @@ export interface UsersClient {
   user(id: number, requestId?: string): Promise<User | null>;
   location(id: number, requestId?: string): Promise<Location | null>;
   role(id: number, requestId?: string): Promise<Role | null>;
+  /** The person with this email (who is signing in), briefly cached; null when nobody has it. Throws UpstreamUnavailable. */
+  personByEmail(email: string, requestId?: string): Promise<User | null>;
+  /** Which of these people are inactive now (fresh, for publishing). Throws UpstreamUnavailable. */
+  inactiveAmong(ids: number[], requestId?: string): Promise<Set<number>>;
 }
 
 export interface UsersClientOptions {
@@ -28,7 +33,11 @@ export interface UsersClientOptions {
   /** How long names, locations and roles are reused. */
   nameTtlMs?: number;
   referenceTtlMs?: number;
+  /** How long who-is-signing-in is reused: a deactivation or a new role takes effect after at most this. */
+  principalTtlMs?: number;
   breakerHalfOpenAfterMs?: number;
+  /** shifts' own identity at the issuer (client credentials for the users audience). */
+  credentials?: ServiceCredentials;
 }
 
 const BATCH = 500; // the users API's page and ids limit
@@ -41,6 +50,11 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
     metrics: opts.metrics,
     logger: opts.logger,
     breakerHalfOpenAfterMs: opts.breakerHalfOpenAfterMs,
+    credentials: opts.credentials,
+  });
+  const principalCache = new LRUCache<string, { user: User | null }>({
+    max: 10_000,
+    ttl: opts.principalTtlMs ?? 10_000,
   });
   const nameCache = new LRUCache<number, Assignee>({ max: 10_000, ttl: opts.nameTtlMs ?? 30_000 });
   const locationCache = new LRUCache<number, Location>({ max: 1000, ttl: opts.referenceTtlMs ?? 60_000 });
@@ -100,6 +114,29 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
       return { names, degraded };
     },
     user: (id, requestId) => getOrNull<User>(`/api/v1/users/${id}`, requestId),
+    async personByEmail(email, requestId) {
+      const hit = principalCache.get(email);
+      if (hit) return hit.user;
+      const page = await http.get<UserPage>(
+        `/api/v1/users?email=${encodeURIComponent(email)}&status=all&limit=1`,
+        { requestId },
+      );
+      const user = page.data[0] ?? null;
+      principalCache.set(email, { user });
+      return user;
+    },
+    async inactiveAmong(ids, requestId) {
+      const inactive = new Set<number>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += BATCH) {
+        const page = await http.get<UserPage>(
+          `/api/v1/users?ids=${unique.slice(i, i + BATCH).join(',')}&status=inactive&limit=${BATCH}`,
+          { requestId },
+        );
+        for (const u of page.data) inactive.add(u.id);
+      }
+      return inactive;
+    },
     location: (id, requestId) => cached(locationCache, `/api/v1/locations/${id}`, id, requestId),
     role: (id, requestId) => cached(roleCache, `/api/v1/roles/${id}`, id, requestId),
   };

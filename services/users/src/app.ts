@@ -7,10 +7,13 @@ import {
   type Readiness,
   type ServerOptions,
   type ServiceInstance,
+  type TokenVerifier,
 } from '@shiftstack/service-kit';
+import { usersAuthentication } from './access';
 import type { UsersDatabase } from './db';
 import { locationRoutes } from './locations/routes';
 import { roleRoutes } from './roles/routes';
+import type { ShiftsClient } from './shifts-client';
 import { userRoutes } from './users/routes';
 
 export const USERS_OPENAPI = {
@@ -23,13 +26,20 @@ export interface UsersAppOptions extends Omit<ServerOptions, 'openapi'> {
   database: Database<UsersDatabase>;
   metrics: Metrics;
   readiness: Readiness;
+  shifts: ShiftsClient;
+  /** Tests may verify tokens their own way; by default the issuer's discovered key set. */
+  verifier?: TokenVerifier;
 }
 
 export async function buildUsersApp(opts: UsersAppOptions): Promise<ServiceInstance> {
-  const app = await createServer({ ...opts, openapi: USERS_OPENAPI });
   const db = opts.database.db;
+  const app = await createServer({
+    ...opts,
+    openapi: USERS_OPENAPI,
+    authenticate: usersAuthentication(opts.config.auth, db, opts.verifier),
+  });
   locationRoutes(app, db);
   roleRoutes(app, db);
-  userRoutes(app, db);
+  userRoutes(app, db, opts.shifts);
   return app;
 }

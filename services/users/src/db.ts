@@ -6,6 +6,7 @@ export interface UsersDatabase {
     id: Generated<number>;
     name: string;
     timezone: string;
+    version: Generated<number>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };

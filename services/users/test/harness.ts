@@ -1,4 +1,6 @@
-// Builds the users app on a fresh database of the given kind, for inject() tests without a port.
+// Builds the users app on a fresh database of the given kind, for inject() tests without a port. Tokens
+// come from the project's development issuer (test/support/auth.ts); requests act as the first admin
+// unless they send their own Authorization header (or `anonymous()` strips it).
 import {
   createMetrics,
   loadConfig,
@@ -7,15 +9,38 @@ import {
   type ServiceInstance,
 } from '@shiftstack/service-kit';
 import { createTestDatabase, silentLogger, type DatabaseKind } from '@shiftstack/service-kit/testing';
+import { authEnv, bearer, TEST_ADMIN } from '../../../test/support/auth';
 import { migrations } from '../migrations';
+import { ensureBootstrapAdmin } from '../src/access';
 import { buildUsersApp } from '../src/app';
 import type { UsersDatabase } from '../src/db';
+import type { ShiftsClient } from '../src/shifts-client';
 
 export interface BuildOptions {
   /** Use this database instead of a fresh migrated one (e.g. one that cannot be reached). */
   database?: Database<UsersDatabase>;
   /** Register extra routes (e.g. one that fails) before the app is made ready. */
   extend?: (app: ServiceInstance, database: Database<UsersDatabase>) => void;
+  /** Stands in for the shifts service here (the cross-service tests run the real one). */
+  shifts?: ShiftsClient;
+}
+
+/** Marks a request to be sent with no Authorization header at all. */
+export const ANONYMOUS = { authorization: undefined } as unknown as Record<string, string>;
+
+type InjectArg = string | { headers?: Record<string, unknown>; [k: string]: unknown };
+
+/** Makes `app.inject` act as `headers` unless the test sends its own Authorization. */
+export function actingAs(app: ServiceInstance, headers: Record<string, string>): void {
+  const raw = app.inject.bind(app) as (o: unknown) => unknown;
+  const withAuth = (o: InjectArg) => {
+    const given = typeof o === 'string' ? { url: o } : o;
+    const merged = { ...headers, ...given.headers };
+    if ('authorization' in (given.headers ?? {}) && given.headers?.authorization === undefined)
+      delete merged.authorization;
+    return { ...given, headers: merged };
+  };
+  (app as unknown as { inject: (o: InjectArg) => unknown }).inject = (o: InjectArg) => raw(withAuth(o));
 }
 
 export async function buildTestUsersApp(
@@ -23,28 +48,45 @@ export async function buildTestUsersApp(
   env: Record<string, string> = {},
   opts: BuildOptions = {},
 ) {
-  const { base: config } = loadConfig('users', { RATE_LIMIT_PER_MINUTE: '0', ...env });
+  const { base: config } = loadConfig('users', {
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: '0',
+    ...(await authEnv('users')),
+    ...env,
+  });
   const database =
     opts.database ??
     (await createTestDatabase<UsersDatabase>(kind, 'users', migrations, ['pg_trgm'])).database;
+  if (!opts.database) await ensureBootstrapAdmin(database.db, TEST_ADMIN);
   const readiness = new Readiness();
   readiness.migrated = true;
   readiness.add({ name: 'database', check: () => database.ping(1500) });
   const metrics = createMetrics('users', { defaultMetrics: false });
+  const opened: number[] = [];
+  const shifts: ShiftsClient = opts.shifts ?? {
+    async openFutureShifts(userId) {
+      opened.push(userId);
+      return [];
+    },
+  };
   const app: ServiceInstance = await buildUsersApp({
     config,
     database,
     metrics,
     readiness,
     logger: silentLogger,
+    shifts,
   });
   opts.extend?.(app, database);
   await app.ready();
+  actingAs(app, await bearer(TEST_ADMIN));
   return {
     app,
     database,
     metrics,
     readiness,
+    /** Whose future shifts users asked shifts to open. */
+    opened,
     async close() {
       await app.close();
       await database.close();

@@ -22,7 +22,7 @@ export interface TokenPolicy {
   /** The issuer's URL, exactly as tokens carry it in `iss`. */
   issuer: string;
   /** This service's audience: a token must name it in `aud`. */
-  audience: string;
+  audience: string | string[];
   /** The issuer's key set; by default read from its OpenID Connect discovery document. */
   jwksUri?: string;
   /** Leeway for clocks that disagree a little, on `exp` and `nbf`. */

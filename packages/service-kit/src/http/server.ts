@@ -23,6 +23,7 @@ import { clientErrorHandler, frameworkProblem } from './framework-errors';
 import { compileValidator, strictJsonBodies } from './input';
 import { keepRequestTimeoutWhileClosing } from './request-timeout';
 import type { Readiness } from './readiness';
+import type {} from '../auth/callers';
 
 export type ServiceInstance = FastifyInstance<
   Server,
@@ -108,6 +109,7 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
   app.addHook('onClose', async () => requestTimeout.stop());
 
   app.setValidatorCompiler(compileValidator);
+  if (opts.authenticate) requirePermissions(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -155,22 +157,24 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
     ),
   );
 
-  if (config.rateLimitPerMinute > 0) {
-    await app.register(rateLimit, {
-      max: config.rateLimitPerMinute,
-      timeWindow: 60_000,
-      allowList: (req) => UNMEASURED.has(req.routeOptions.url ?? ''),
-      errorResponseBuilder: (_req, ctx) => {
-        metrics.rateLimited.inc();
-        return new ProblemError({
-          status: 429,
-          code: 'rate-limited',
-          detail: `Too many requests: at most ${ctx.max} a minute. Try again in ${Math.ceil(ctx.ttl / 1000)} s.`,
-          retryAfter: Math.ceil(ctx.ttl / 1000),
-        });
-      },
+  const limited = (max: number, per: string) => (_req: FastifyRequest, ctx: { max: number; ttl: number }) => {
+    metrics.rateLimited.inc();
+    return new ProblemError({
+      status: 429,
+      code: 'rate-limited',
+      detail: `Too many requests: at most ${max} a minute ${per}. Try again in ${Math.ceil(ctx.ttl / 1000)} s.`,
+      retryAfter: Math.ceil(ctx.ttl / 1000),
     });
-  }
+  };
+  // The per-address limit is the backstop for everyone, signed in or not; the per-principal one (after
+  // authentication, below) stops one person or script from starving the others behind a shared address.
+  await app.register(rateLimit, {
+    global: config.rateLimitPerMinute > 0,
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    allowList: (req) => UNMEASURED.has(req.routeOptions.url ?? ''),
+    errorResponseBuilder: limited(config.rateLimitPerMinute, 'from one address'),
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -180,7 +184,18 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
         version: opts.openapi.version,
         description: opts.openapi.description,
       },
-      components: { schemas: { Problem } as never },
+      components: {
+        schemas: { Problem } as never,
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              "An access token from the OpenID Connect issuer (locally: `npm run token -- --as <email>`). What each operation needs is under its Permission.",
+          },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -212,8 +227,48 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
     app.addHook('preHandler', async (request) => {
       if (request.url.startsWith('/api/')) await authenticate(request);
     });
+    const perPrincipal = config.auth.rateLimitPerPrincipalPerMinute;
+    if (perPrincipal > 0) {
+      app.addHook(
+        'preHandler',
+        app.rateLimit({
+          max: perPrincipal,
+          timeWindow: 60_000,
+          keyGenerator: (req) => principalKey(req) ?? `address:${req.ip}`,
+          // Services call on behalf of many people at once; the address backstop still bounds them.
+          allowList: (req) => req.caller === undefined || req.caller.kind === 'service',
+          errorResponseBuilder: limited(perPrincipal, 'for one signed-in person'),
+        }),
+      );
+    }
   }
   return app;
+}
+
+function principalKey(request: FastifyRequest): string | undefined {
+  const caller = request.caller;
+  if (!caller) return undefined;
+  return caller.kind === 'person' ? `person:${caller.id}` : `client:${caller.client_id}`;
+}
+
+/**
+ * Every /api route says who may call it (`x-permission`, shown in the docs under "Permission") and is
+ * documented as needing a bearer token: a route cannot be added without deciding its permission.
+ */
+function requirePermissions(app: ServiceInstance) {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    const permission = schema['x-permission'];
+    if (typeof permission !== 'string')
+      throw new Error(`${String(route.method)} ${route.url} declares no x-permission`);
+    if (schema.security) return; // HEAD routes share the GET route's schema object
+    route.schema = {
+      ...schema,
+      security: [{ bearer: [] }],
+      description: [schema.description, `**Permission:** ${permission}`].filter(Boolean).join('\n\n'),
+    };
+  });
 }
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemError) {

@@ -65,6 +65,15 @@ export interface UpstreamClientOptions {
   breakerHalfOpenAfterMs?: number;
   metrics?: Metrics;
   logger?: Logger;
+  /** This service's own identity: every call carries its access token. */
+  credentials?: ServiceCredentials;
+}
+
+/** Where a service's access tokens come from (see auth/client-credentials.ts). */
+export interface ServiceCredentials {
+  token(): Promise<string>;
+  /** Forget the current token: the upstream refused it (expired early, or the issuer rotated its keys). */
+  invalidate(): void;
 }
 
 export interface CallOptions {
@@ -72,6 +81,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   body?: unknown;
   signal?: AbortSignal;
+  /** A POST that is safe to repeat (it changes nothing the second time) may be retried too. */
+  idempotent?: boolean;
 }
 
 export interface UpstreamClient {
@@ -119,6 +130,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     signal: AbortSignal,
   ): Promise<T> {
     let res: Response;
+    const authorization = await bearerHeader();
     try {
       res = await fetch(`${base}${path}`, {
         method,
@@ -127,6 +139,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           accept: 'application/json',
           ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
+          ...authorization,
           ...call.headers,
         },
         ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
@@ -146,13 +159,42 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     return body as T;
   }
 
+  async function bearerHeader(): Promise<Record<string, string>> {
+    if (!opts.credentials) return {};
+    try {
+      return { authorization: `Bearer ${await opts.credentials.token()}` };
+    } catch (err) {
+      throw new TransientFailure('network_error', `no access token for ${name}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** One fresh token when the upstream refuses ours: it may have expired in flight or its key rotated. */
+  async function authorised<T>(policy: { execute: typeof oncePolicy.execute }, method: string, path: string, call: CallOptions) {
+    const run = () => policy.execute(({ signal }) => attempt<T>(method, path, call, signal));
+    try {
+      return await run();
+    } catch (err) {
+      if (!(opts.credentials && err instanceof UpstreamClientError && err.status === 401)) throw err;
+      opts.credentials.invalidate();
+      return run();
+    }
+  }
+
   async function request<T>(method: string, path: string, call: CallOptions = {}): Promise<T> {
     const started = performance.now();
-    const policy = IDEMPOTENT.has(method.toUpperCase()) ? idempotentPolicy : oncePolicy;
+    const policy = call.idempotent || IDEMPOTENT.has(method.toUpperCase()) ? idempotentPolicy : oncePolicy;
     let outcome: UpstreamOutcome = 'ok';
     try {
-      return await policy.execute(({ signal }) => attempt<T>(method, path, call, signal));
+      return await authorised<T>(policy, method, path, call);
     } catch (err) {
+      if (err instanceof UpstreamClientError && (err.status === 401 || err.status === 403)) {
+        // Our own identity was refused: no caller's mistake, and nothing a retry by them would fix.
+        outcome = 'unauthorized';
+        logger?.error({ upstream: name, status: err.status, body: err.body }, 'upstream refused our identity');
+        throw new UpstreamUnavailable(name, outcome, `${name} refused this service's identity`, { cause: err });
+      }
       if (err instanceof UpstreamClientError) {
         outcome = 'client_error';
         throw err;

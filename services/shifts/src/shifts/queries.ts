@@ -6,6 +6,10 @@ export interface ShiftFilter {
   from: Date;
   to: Date;
   location_id?: number;
+  /** Only these locations (what a manager or employee may see). */
+  location_ids?: number[];
+  /** Open shifts only for these roles or none (what an employee is qualified for). */
+  qualified_roles?: number[];
   user_id?: number;
   role_id?: number;
   open?: boolean;
@@ -20,6 +24,17 @@ const select = (db: Kysely<ShiftsDatabase>) => db.selectFrom('shifts').selectAll
 export function listShifts(db: Kysely<ShiftsDatabase>, f: ShiftFilter) {
   let q = select(db).where('start_at', '>=', f.from).where('start_at', '<', f.to);
   if (f.location_id !== undefined) q = q.where('location_id', '=', f.location_id);
+  if (f.location_ids) q = q.where('location_id', 'in', f.location_ids.length > 0 ? f.location_ids : [0]);
+  const roles = f.qualified_roles;
+  if (roles) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('user_id', 'is not', null),
+        eb('role_id', 'is', null),
+        ...(roles.length > 0 ? [eb('role_id', 'in', roles)] : []),
+      ]),
+    );
+  }
   if (f.user_id !== undefined) q = q.where('user_id', '=', f.user_id);
   if (f.role_id !== undefined) q = q.where('role_id', '=', f.role_id);
   if (f.open !== undefined) q = q.where('user_id', f.open ? 'is' : 'is not', null);
@@ -104,4 +119,17 @@ export function softDeleteShift(db: Kysely<ShiftsDatabase>, id: number, expected
     .where('deleted_at', 'is', null);
   if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
   return q.returning('id').executeTakeFirst();
+}
+
+/** Makes every live future shift of this person open; answers their ids. */
+export async function unassignFuture(db: Kysely<ShiftsDatabase>, userId: number, now: Date): Promise<number[]> {
+  const rows = await db
+    .updateTable('shifts')
+    .set((eb) => ({ user_id: null, version: eb('version', '+', 1), updated_at: eb.fn('now') }))
+    .where('user_id', '=', userId)
+    .where('start_at', '>', now)
+    .where('deleted_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id).sort((a, b) => a - b);
 }

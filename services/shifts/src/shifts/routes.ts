@@ -1,19 +1,27 @@
 import {
   IdParams,
+  ServiceScopes,
   Shift,
   ShiftCreate,
   ShiftListQuery,
   ShiftPage,
   ShiftPatch,
+  UnassignRequest,
+  UnassignResult,
   type Assignee,
+  type PersonPrincipal,
+  type ShiftListQuery as ListQuery,
   type ShiftOverlapProblem,
 } from '@shiftstack/contract';
 import {
   ProblemError,
+  allowService,
   etagOf,
-  ifMatchVersion,
+  forbidden,
   notFound,
+  personCalling,
   pgError,
+  requiredIfMatch,
   replyCreated,
   problemResponses,
   validateIdempotencyKey,
@@ -24,6 +32,7 @@ import {
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { ShiftRow, ShiftsDatabase } from '../db';
+import { maySeeShift, requireManages } from '../access';
 import type { UsersClient } from '../users-client';
 import {
   findShift,
@@ -31,6 +40,7 @@ import {
   listShifts,
   overlapping,
   softDeleteShift,
+  unassignFuture,
   updateShift,
   type ShiftValues,
 } from './queries';
@@ -62,6 +72,7 @@ const unprocessable = (
     | 'unknown-assignee'
     | 'inactive-assignee'
     | 'assignee-not-at-location'
+    | 'assignee-lacks-role'
     | 'unknown-location'
     | 'unknown-role',
   param: string,
@@ -103,6 +114,13 @@ async function checkReferences(
         `${name} does not work at ${location.name}.`,
       );
     }
+    if (role && !user.role_ids.includes(role.id)) {
+      throw unprocessable(
+        'assignee-lacks-role',
+        'role_id',
+        `${name} does not have the ${role.name} role, so cannot work this ${role.name} shift. Give them the role first, or choose someone who has it.`,
+      );
+    }
   }
   return { timezone: location.timezone };
 }
@@ -134,6 +152,23 @@ async function overlapProblem(
 
 const isOverlap = (err: unknown) => pgError(err).code === '23P01';
 
+/**
+ * The part of a list a person may read: admins everything; managers their locations; employees the
+ * published shifts of their locations, with open ones only for roles they have.
+ */
+function readableBy(p: PersonPrincipal, q: ListQuery) {
+  if (p.access === 'admin') return { location_id: q.location_id, status: q.status ?? 'all' };
+  if (q.location_id !== undefined && !p.location_ids.includes(q.location_id))
+    throw forbidden(`You do not work at location ${q.location_id}.`);
+  const location_ids = q.location_id !== undefined ? [q.location_id] : p.location_ids;
+  if (p.access === 'manager') return { location_ids, status: q.status ?? 'all' };
+  if (q.status === 'draft' || q.include_deleted)
+    throw forbidden('Employees see the published schedule only.');
+  return { location_ids, status: 'published' as const, qualified_roles: p.role_ids };
+}
+
+const MANAGE = 'managers, at the locations they manage; admins';
+
 export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, users: UsersClient): void {
   const tags = ['shifts'];
 
@@ -145,23 +180,25 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
         summary: 'List shifts in a time window',
         description:
           "start[gte] and start[lt] are required, at most 42 days apart. Ordered by start, then id; keyset pagination. Each shift carries its assignee's name from the users service; when users cannot answer, names are null and meta.degraded is true.",
+        'x-permission':
+          "employees: their locations' published shifts, open ones only for their roles; managers: everything at their locations; admins: everything",
         querystring: ShiftListQuery,
         response: { 200: ShiftPage, ...problemResponses },
       },
     },
     async (request) => {
       const q = request.query;
+      const readable = readableBy(personCalling(request), q);
       const from = new Date(q['start[gte]']);
       const to = new Date(q['start[lt]']);
       checkWindow(from, to, { from: 'start[gte]', to: 'start[lt]' });
       const page = await listShifts(db, {
         from,
         to,
-        location_id: q.location_id,
+        ...readable,
         user_id: q.user_id,
         role_id: q.role_id,
         open: q.open,
-        status: q.status ?? 'all',
         include_deleted: q.include_deleted ?? false,
         limit: q.limit ?? 100,
         cursor: q.cursor,
@@ -187,13 +224,17 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       schema: {
         tags,
         summary: 'Get a shift',
+        'x-permission':
+          "employees: their locations' published shifts, open ones only for their roles; managers: their locations; admins: any",
         params: IdParams,
         response: { 200: Shift, ...problemResponses },
       },
     },
     async (request, reply) => {
+      const p = personCalling(request);
       const row = await findShift(db, request.params.id);
       if (!row) throw notFound('Shift', request.params.id);
+      if (!maySeeShift(p, row)) throw forbidden(`You may not read shift ${row.id}.`);
       const { names } = row.user_id
         ? await users.names([row.user_id], request.id)
         : { names: new Map<number, Assignee>() };
@@ -210,15 +251,17 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
         tags,
         summary: 'Create a shift',
         description:
-          'Draft by default. The assignee must exist, be active and work at the location (checked with the users service). Overlapping shifts for one person answer 409 shift-overlap. Send Idempotency-Key to make retries safe.',
+          "Draft by default. The assignee must exist, be active, work at the location and have the shift's role (checked with the users service). Overlapping shifts for one person answer 409 shift-overlap. Send Idempotency-Key to make retries safe.",
+        'x-permission': MANAGE,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
         body: ShiftCreate,
         response: { 201: Shift, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const key = validateIdempotencyKey(request.headers['idempotency-key']);
       const b = request.body;
+      requireManages(personCalling(request), b.location_id, 'create shifts');
+      const key = validateIdempotencyKey(request.headers['idempotency-key']);
       const start_at = new Date(b.start);
       const end_at = new Date(b.end);
       checkTimes(start_at, end_at, b.break_minutes ?? 0);
@@ -255,7 +298,8 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
         tags,
         summary: 'Change, move, assign or unassign a shift',
         description:
-          'With If-Match, answers 412 when the shift changed since you read it. Set user_id to null to make it open.',
+          'If-Match is required (428 without it); answers 412 when the shift changed since you read it. Set user_id to null to make it open.',
+        'x-permission': MANAGE,
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         params: IdParams,
         body: ShiftPatch,
@@ -263,9 +307,12 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       },
     },
     async (request, reply) => {
-      const expected = ifMatchVersion(request.headers['if-match']);
+      const p = personCalling(request);
+      if (p.access === 'employee') throw forbidden('Only managers and admins may change shifts.');
       const current = await findShift(db, request.params.id);
       if (!current) throw notFound('Shift', request.params.id);
+      requireManages(p, current.location_id, 'change shifts');
+      const expected = requiredIfMatch(request.headers['if-match']);
       if (current.deleted_at) {
         throw new ProblemError({
           status: 409,
@@ -273,7 +320,7 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
           detail: `Shift ${current.id} was deleted and cannot be changed.`,
         });
       }
-      if (expected !== undefined && expected !== current.version) throw versionMismatch(current.version);
+      if (expected !== current.version) throw versionMismatch(current.version);
       const b = request.body;
       const next = {
         role_id: b.role_id !== undefined ? b.role_id : current.role_id,
@@ -287,9 +334,10 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       const newAssignee = b.user_id !== undefined && b.user_id !== current.user_id ? b.user_id : undefined;
       const newRole = b.role_id !== undefined && b.role_id !== current.role_id ? b.role_id : undefined;
       if (newAssignee || newRole) {
+        // The pair is checked together: a new assignee must have the shift's role, a new role the assignee's.
         await checkReferences(
           users,
-          { location_id: current.location_id, role_id: newRole, user_id: newAssignee },
+          { location_id: current.location_id, role_id: next.role_id, user_id: next.user_id },
           request.id,
         );
       }
@@ -321,21 +369,48 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
         tags,
         summary: 'Delete a shift',
         description:
-          'Soft delete: the shift stays readable with include_deleted=true. Deleting twice is harmless.',
+          'Soft delete: the shift stays readable with include_deleted=true. Deleting twice is harmless. If-Match is required.',
+        'x-permission': MANAGE,
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses },
       },
     },
     async (request, reply) => {
-      const expected = ifMatchVersion(request.headers['if-match']);
-      const deleted = await softDeleteShift(db, request.params.id, expected);
+      const p = personCalling(request);
+      if (p.access === 'employee') throw forbidden('Only managers and admins may delete shifts.');
+      const current = await findShift(db, request.params.id);
+      if (!current) throw notFound('Shift', request.params.id);
+      requireManages(p, current.location_id, 'delete shifts');
+      const expected = requiredIfMatch(request.headers['if-match']);
+      const deleted = await softDeleteShift(db, current.id, expected);
       if (!deleted) {
-        const current = await findShift(db, request.params.id);
-        if (!current) throw notFound('Shift', request.params.id);
-        if (!current.deleted_at && expected !== undefined) throw versionMismatch(current.version);
+        const now = await findShift(db, current.id);
+        if (now && !now.deleted_at) throw versionMismatch(now.version);
       }
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/shifts/unassign',
+    {
+      schema: {
+        tags,
+        summary: "Open a leaver's future shifts",
+        description:
+          'Called by the users service when it deactivates a person: every live shift of theirs that has not started becomes an open shift. Repeating it opens nothing more.',
+        'x-permission': 'the users service only (client credentials with the shifts:unassign scope)',
+        body: UnassignRequest,
+        response: { 200: UnassignResult, ...problemResponses },
+      },
+    },
+    async (request) => {
+      if (allowService(request, ServiceScopes.openShifts) !== 'service')
+        throw forbidden("Only the users service opens a leaver's shifts: deactivate the person instead.");
+      const shift_ids = await unassignFuture(db, request.body.user_id, new Date());
+      request.log.info({ user_id: request.body.user_id, opened: shift_ids.length }, 'opened a leaver\'s shifts');
+      return { user_id: request.body.user_id, shift_ids };
     },
   );
 }

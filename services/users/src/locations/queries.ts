@@ -4,8 +4,13 @@ import type { UsersDatabase } from '../db';
 
 export type LocationRow = Selectable<UsersDatabase['locations']>;
 
-export function listLocations(db: Kysely<UsersDatabase>, page: { limit: number; cursor?: string }) {
-  return paginate(db.selectFrom('locations').selectAll(), { columns: ['id'], keyOf: (r) => [r.id], ...page });
+export function listLocations(
+  db: Kysely<UsersDatabase>,
+  { ids, ...page }: { ids?: number[]; limit: number; cursor?: string },
+) {
+  let q = db.selectFrom('locations').selectAll();
+  if (ids) q = q.where('id', 'in', ids.length > 0 ? ids : [0]);
+  return paginate(q, { columns: ['id'], keyOf: (r) => [r.id], ...page });
 }
 
 export function findLocation(db: Kysely<UsersDatabase>, id: number) {
@@ -16,15 +21,18 @@ export function insertLocation(db: Kysely<UsersDatabase>, values: { name: string
   return db.insertInto('locations').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Changes the location when it is still at `expectedVersion`; undefined when missing or moved on. */
 export function updateLocation(
   db: Kysely<UsersDatabase>,
   id: number,
+  expectedVersion: number,
   values: { name?: string; timezone?: string },
 ) {
   return db
     .updateTable('locations')
-    .set((eb) => ({ ...values, updated_at: eb.fn('now') }))
+    .set((eb) => ({ ...values, version: eb('version', '+', 1), updated_at: eb.fn('now') }))
     .where('id', '=', id)
+    .where('version', '=', expectedVersion)
     .returningAll()
     .executeTakeFirst();
 }

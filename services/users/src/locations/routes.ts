@@ -6,15 +6,23 @@ import {
   LocationPage,
   LocationPatch,
 } from '@shiftstack/contract';
+import { belongsTo } from '@shiftstack/contract';
 import {
   ProblemError,
+  etagOf,
+  forbidden,
   invalid,
   isUniqueViolation,
   notFound,
+  personCalling,
   problemResponses,
+  requiredIfMatch,
+  versionMismatch,
   type ServiceInstance,
 } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { readerOf, requireAdmin, visibleLocations } from '../access';
 import type { UsersDatabase } from '../db';
 import { findLocation, insertLocation, listLocations, updateLocation, type LocationRow } from './queries';
 
@@ -23,6 +31,7 @@ export function toLocation(row: LocationRow): Location {
     id: row.id,
     name: row.name,
     timezone: row.timezone,
+    version: row.version,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
@@ -56,12 +65,14 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
       schema: {
         tags,
         summary: 'List locations',
+        'x-permission': 'employees and managers: their own locations; admins: all',
         querystring: LocationListQuery,
         response: { 200: LocationPage, ...problemResponses },
       },
     },
     async (request) => {
       const page = await listLocations(db, {
+        ids: visibleLocations(personCalling(request)),
         limit: request.query.limit ?? 100,
         cursor: request.query.cursor,
       });
@@ -78,14 +89,19 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
       schema: {
         tags,
         summary: 'Get a location',
+        'x-permission':
+          'employees and managers: their own locations; admins and the shifts service (users:read): any',
         params: IdParams,
         response: { 200: Location, ...problemResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const reader = readerOf(request);
       const row = await findLocation(db, request.params.id);
       if (!row) throw notFound('Location', request.params.id);
-      return toLocation(row);
+      if (reader !== 'service' && !belongsTo(reader, row.id))
+        throw forbidden(`You do not work at location ${row.id}.`);
+      return reply.header('etag', etagOf(row.version)).send(toLocation(row));
     },
   );
 
@@ -95,11 +111,13 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
       schema: {
         tags,
         summary: 'Create a location',
+        'x-permission': 'admins',
         body: LocationCreate,
         response: { 201: Location, ...problemResponses },
       },
     },
     async (request, reply) => {
+      requireAdmin(personCalling(request), 'create locations');
       assertTimeZone(request.body.timezone);
       const row = await insertLocation(db, {
         name: request.body.name.trim(),
@@ -115,19 +133,28 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
       schema: {
         tags,
         summary: 'Change a location',
+        description: 'If-Match is required (428 without it); answers 412 when the location changed since you read it.',
+        'x-permission': 'admins',
+        headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         params: IdParams,
         body: LocationPatch,
         response: { 200: Location, ...problemResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      requireAdmin(personCalling(request), 'change locations');
+      if (!(await findLocation(db, request.params.id))) throw notFound('Location', request.params.id);
+      const expected = requiredIfMatch(request.headers['if-match']);
       if (request.body.timezone) assertTimeZone(request.body.timezone);
       const values = { ...request.body, ...(request.body.name ? { name: request.body.name.trim() } : {}) };
-      const row = await updateLocation(db, request.params.id, values).catch((err: unknown) =>
+      const row = await updateLocation(db, request.params.id, expected, values).catch((err: unknown) =>
         nameTaken(err, request.body.name),
       );
-      if (!row) throw notFound('Location', request.params.id);
-      return toLocation(row);
+      if (!row) {
+        const current = await findLocation(db, request.params.id);
+        throw current ? versionMismatch(current.version) : notFound('Location', request.params.id);
+      }
+      return reply.header('etag', etagOf(row.version)).send(toLocation(row));
     },
   );
 }

@@ -6,10 +6,11 @@ export type RoleRow = Selectable<UsersDatabase['roles']>;
 
 export function listRoles(
   db: Kysely<UsersDatabase>,
-  filter: { location_id?: number; limit: number; cursor?: string },
+  filter: { location_id?: number; within?: number[]; limit: number; cursor?: string },
 ) {
   let q = db.selectFrom('roles').selectAll();
   if (filter.location_id !== undefined) q = q.where('location_id', '=', filter.location_id);
+  if (filter.within) q = q.where('location_id', 'in', filter.within.length > 0 ? filter.within : [0]);
   return paginate(q, { columns: ['id'], keyOf: (r) => [r.id], limit: filter.limit, cursor: filter.cursor });
 }
 

@@ -1,12 +1,16 @@
 import { IdParams, Role, RoleCreate, RoleListQuery, RolePage } from '@shiftstack/contract';
+import { belongsTo } from '@shiftstack/contract';
 import {
   ProblemError,
+  forbidden,
   isUniqueViolation,
   notFound,
+  personCalling,
   problemResponses,
   type ServiceInstance,
 } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
+import { readerOf, requireManages, visibleLocations } from '../access';
 import type { UsersDatabase } from '../db';
 import { findLocation } from '../locations/queries';
 import { findRole, insertRole, listRoles, type RoleRow } from './queries';
@@ -29,13 +33,14 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
       schema: {
         tags,
         summary: 'List roles',
+        'x-permission': "employees and managers: their own locations' roles; admins: all",
         querystring: RoleListQuery,
         response: { 200: RolePage, ...problemResponses },
       },
     },
     async (request) => {
       const { limit = 100, ...filter } = request.query;
-      const page = await listRoles(db, { ...filter, limit });
+      const page = await listRoles(db, { ...filter, within: visibleLocations(personCalling(request)), limit });
       return {
         data: page.rows.map(toRole),
         meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } },
@@ -46,11 +51,21 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
   app.get(
     '/api/v1/roles/:id',
     {
-      schema: { tags, summary: 'Get a role', params: IdParams, response: { 200: Role, ...problemResponses } },
+      schema: {
+        tags,
+        summary: 'Get a role',
+        'x-permission':
+          "employees and managers: their own locations' roles; admins and the shifts service (users:read): any",
+        params: IdParams,
+        response: { 200: Role, ...problemResponses },
+      },
     },
     async (request) => {
+      const reader = readerOf(request);
       const row = await findRole(db, request.params.id);
       if (!row) throw notFound('Role', request.params.id);
+      if (reader !== 'service' && !belongsTo(reader, row.location_id))
+        throw forbidden(`Role ${row.id} is at a location where you do not work.`);
       return toRole(row);
     },
   );
@@ -61,12 +76,14 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
       schema: {
         tags,
         summary: 'Create a role at a location',
+        'x-permission': 'managers, at the locations they manage; admins',
         body: RoleCreate,
         response: { 201: Role, ...problemResponses },
       },
     },
     async (request, reply) => {
       const { location_id, name } = request.body;
+      requireManages(personCalling(request), [location_id], 'add roles');
       if (!(await findLocation(db, location_id))) {
         throw new ProblemError({
           status: 422,

@@ -11,6 +11,11 @@ export interface UserFilter {
   type?: UserRow['type'];
   q?: string;
   ids?: number[];
+  email?: string;
+  /** Only people at one of these locations (what a manager or employee may see). */
+  within_locations?: number[];
+  /** Whether `q` also matches email addresses (not for readers who may not see them). */
+  search_email?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -41,6 +46,19 @@ export function listUsers(db: Kysely<UsersDatabase>, f: UserFilter) {
   if (f.status !== 'all') q = q.where('users.active', '=', f.status === 'active');
   if (f.ids) q = q.where('users.id', 'in', f.ids.length > 0 ? f.ids : [0]);
   if (f.type) q = q.where('users.type', '=', f.type);
+  if (f.email) q = q.where(sql<string>`lower(email)`, '=', f.email.toLowerCase());
+  if (f.within_locations) {
+    const ids = f.within_locations.length > 0 ? f.within_locations : [0];
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('user_locations as wl')
+          .select('wl.user_id')
+          .whereRef('wl.user_id', '=', 'users.id')
+          .where('wl.location_id', 'in', ids),
+      ),
+    );
+  }
   if (f.location_id !== undefined) {
     const id = f.location_id;
     q = q.where((eb) =>
@@ -66,9 +84,12 @@ export function listUsers(db: Kysely<UsersDatabase>, f: UserFilter) {
     );
   }
   if (f.q) {
-    // Same expression as the users_search trigram index.
+    const pattern = `%${escapeLike(f.q.trim())}%`;
+    // Same expression as the users_search trigram index; names alone for those who may not see email.
     q = q.where(
-      sql<boolean>`(first_name || ' ' || last_name || ' ' || coalesce(email, '')) ilike ${`%${escapeLike(f.q.trim())}%`}`,
+      f.search_email === false
+        ? sql<boolean>`(first_name || ' ' || last_name) ilike ${pattern}`
+        : sql<boolean>`(first_name || ' ' || last_name || ' ' || coalesce(email, '')) ilike ${pattern}`,
     );
   }
   return paginate(q, {
@@ -81,6 +102,13 @@ export function listUsers(db: Kysely<UsersDatabase>, f: UserFilter) {
 
 export function findUser(db: Kysely<UsersDatabase>, id: number): Promise<UserRow | undefined> {
   return selectUsers(db).where('users.id', '=', id).executeTakeFirst();
+}
+
+export function findUserByEmail(db: Kysely<UsersDatabase>, email: string): Promise<UserRow | undefined> {
+  // The same expression as the users_email_key index.
+  return selectUsers(db)
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .executeTakeFirst();
 }
 
 export interface UserValues {

@@ -1,0 +1,95 @@
+// Who is calling: a verified access token becomes a principal. A person's token (the API audience) maps by
+// its email to their row in the users service, which decides what they may do; an unknown or deactivated
+// person is refused with 403. Another service's client-credentials token (this service's own audience) is
+// accepted only from the trusted client ids, and carries only the scopes the issuer granted it.
+import type { PersonPrincipal, Principal } from '@shiftstack/contract';
+import type { FastifyRequest } from 'fastify';
+import type { JWTPayload } from 'jose';
+import type { AuthConfig } from '../config';
+import { ProblemError } from '../errors';
+import { bearerAuthentication } from './bearer';
+import { createTokenVerifier, type TokenVerifier } from './tokens';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling, once authenticated (every /api route). */
+    caller?: Principal;
+  }
+}
+
+export type PersonLookup =
+  | { found: PersonPrincipal; active: boolean; name: string }
+  | { found: null };
+
+export interface CallerOptions {
+  auth: AuthConfig;
+  /** The person with this email, as the users service knows them. */
+  findPerson(email: string, request: FastifyRequest): Promise<PersonLookup>;
+  /** Defaults to one built from `auth` (the issuer's discovered key set). */
+  verifier?: TokenVerifier;
+}
+
+export const forbidden = (detail: string) => new ProblemError({ status: 403, code: 'forbidden', detail });
+
+/** The email a person's token names: its `email` claim, or a subject that is an email address. */
+export function emailOf(claims: JWTPayload): string | undefined {
+  const email = typeof claims.email === 'string' ? claims.email : claims.sub;
+  return email?.includes('@') ? email.toLowerCase() : undefined;
+}
+
+function scopesOf(claims: JWTPayload): string[] {
+  if (typeof claims.scope === 'string') return claims.scope.split(' ').filter(Boolean);
+  return Array.isArray(claims.scp) ? claims.scp.filter((s): s is string => typeof s === 'string') : [];
+}
+
+const audiences = (claims: JWTPayload) => (Array.isArray(claims.aud) ? claims.aud : [claims.aud]);
+
+export function verifierFor(auth: AuthConfig): TokenVerifier {
+  return createTokenVerifier({
+    issuer: auth.issuer,
+    audience: auth.serviceAudience ? [auth.audience, auth.serviceAudience] : auth.audience,
+    jwksUri: auth.jwksUri,
+  });
+}
+
+/** The `authenticate` hook for createServer: 401 without a valid token, 403 for a caller we do not know. */
+export function authenticateCallers(opts: CallerOptions) {
+  const { auth } = opts;
+  const bearer = bearerAuthentication(opts.verifier ?? verifierFor(auth));
+  return async (request: FastifyRequest): Promise<void> => {
+    await bearer(request);
+    const claims = request.principal!;
+    if (auth.serviceAudience && audiences(claims).includes(auth.serviceAudience)) {
+      const clientId = String(claims.client_id ?? claims.azp ?? claims.sub);
+      if (!auth.trustedClients.includes(clientId))
+        throw forbidden(`The client ${clientId} is not trusted to call this service.`);
+      request.caller = { kind: 'service', client_id: clientId, scopes: scopesOf(claims) };
+      return;
+    }
+    if (!audiences(claims).includes(auth.audience))
+      throw forbidden("The token's audience is not this API's.");
+    const email = emailOf(claims);
+    if (!email) throw forbidden('The token names no email address to find you by.');
+    const person = await opts.findPerson(email, request);
+    if (!person.found) throw forbidden(`Nobody with the email ${email} works here.`);
+    if (!person.active) throw forbidden(`${person.name} has been deactivated.`);
+    request.caller = person.found;
+  };
+}
+
+/** The signed-in person calling this route; services are refused. */
+export function personCalling(request: FastifyRequest): PersonPrincipal {
+  const caller = request.caller;
+  if (caller?.kind === 'person') return caller;
+  throw forbidden('Only a signed-in person may do this.');
+}
+
+/** Lets a service through when it holds `scope`, and a person through; refuses other services. */
+export function allowService(request: FastifyRequest, scope: string): PersonPrincipal | 'service' {
+  const caller = request.caller;
+  if (caller?.kind === 'service') {
+    if (caller.scopes.includes(scope)) return 'service';
+    throw forbidden(`The client ${caller.client_id} lacks the ${scope} scope.`);
+  }
+  return personCalling(request);
+}

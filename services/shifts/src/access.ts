@@ -1,0 +1,36 @@
+// Who the caller is, in the shifts service: a person's token maps by email to their row in the users
+// service (asked with shifts' own identity, cached briefly); users calls with its own client-credentials
+// token to open a leaver's shifts (docs/security.md has the whole table).
+import { managesLocation, personPrincipal, type PersonPrincipal } from '@shiftstack/contract';
+import { authenticateCallers, forbidden, type AuthConfig, type TokenVerifier } from '@shiftstack/service-kit';
+import type { ShiftRow } from './db';
+import type { UsersClient } from './users-client';
+
+export function shiftsAuthentication(auth: AuthConfig, users: UsersClient, verifier?: TokenVerifier) {
+  return authenticateCallers({
+    auth,
+    verifier,
+    async findPerson(email, request) {
+      const user = await users.personByEmail(email, request.id);
+      if (!user) return { found: null };
+      return { found: personPrincipal(user), active: user.active, name: `${user.first_name} ${user.last_name}` };
+    },
+  });
+}
+
+/** Refuses anyone who does not run this location. */
+export function requireManages(p: PersonPrincipal, locationId: number, what: string): void {
+  if (p.access === 'employee') throw forbidden(`Only managers and admins may ${what}.`);
+  if (!managesLocation(p, locationId))
+    throw forbidden(`You do not manage location ${locationId}, so you may not ${what} there.`);
+}
+
+/**
+ * What an employee may read: published shifts at their locations, open ones only for a role they have
+ * (or no role). Managers read everything at the locations they run; admins everything.
+ */
+export function maySeeShift(p: PersonPrincipal, shift: ShiftRow): boolean {
+  if (p.access !== 'employee') return managesLocation(p, shift.location_id);
+  if (!p.location_ids.includes(shift.location_id) || shift.status !== 'published') return false;
+  return shift.user_id !== null || shift.role_id === null || p.role_ids.includes(shift.role_id);
+}

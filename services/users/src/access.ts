@@ -1,0 +1,83 @@
+// Who the caller is, in the users service: a person's token maps by email to their row here; shifts calls
+// with its own client-credentials token (docs/security.md has the whole table).
+import { ServiceScopes, managesLocation, personPrincipal, type PersonPrincipal, type User } from '@shiftstack/contract';
+import {
+  allowService,
+  authenticateCallers,
+  forbidden,
+  type AuthConfig,
+  type TokenVerifier,
+} from '@shiftstack/service-kit';
+import type { FastifyRequest } from 'fastify';
+import { sql, type Kysely } from 'kysely';
+import type { UsersDatabase } from './db';
+import { findUserByEmail, insertUser } from './users/queries';
+
+export function usersAuthentication(auth: AuthConfig, db: Kysely<UsersDatabase>, verifier?: TokenVerifier) {
+  return authenticateCallers({
+    auth,
+    verifier,
+    async findPerson(email) {
+      const row = await findUserByEmail(db, email);
+      if (!row) return { found: null };
+      return { found: personPrincipal(row), active: row.active, name: `${row.first_name} ${row.last_name}` };
+    },
+  });
+}
+
+/** Reads shifts may make with its own identity (names, assignee checks); anyone signed in otherwise. */
+export const readerOf = (request: FastifyRequest) => allowService(request, ServiceScopes.readPeople);
+
+/** The locations a reader may see: undefined means all (admins and services). */
+export function visibleLocations(reader: PersonPrincipal | 'service'): number[] | undefined {
+  return reader === 'service' || reader.access === 'admin' ? undefined : reader.location_ids;
+}
+
+/** Refuses a person who does not run every one of these locations. */
+export function requireManages(p: PersonPrincipal, locationIds: number[], what: string): void {
+  const outside = locationIds.filter((id) => !managesLocation(p, id));
+  if (p.access === 'employee') throw forbidden(`Only managers and admins may ${what}.`);
+  if (outside.length > 0)
+    throw forbidden(`You do not manage location ${outside.join(', ')}, so you may not ${what} there.`);
+}
+
+export function requireAdmin(p: PersonPrincipal, what: string): void {
+  if (p.access !== 'admin') throw forbidden(`Only admins may ${what}.`);
+}
+
+/**
+ * What a reader sees of a person: everything for themselves, their managers and admins; colleagues and
+ * services see names, locations and roles, not contact details.
+ */
+export function asSeenBy(reader: PersonPrincipal | 'service', user: User): User {
+  if (reader !== 'service') {
+    if (reader.id === user.id || reader.access === 'admin') return user;
+    if (reader.access === 'manager' && user.location_ids.some((id) => reader.location_ids.includes(id)))
+      return user;
+  }
+  return { ...user, email: null, mobile_number: null, hire_date: null, inactive_reason: null };
+}
+
+/** Whether a person may see this one at all: admins and services anyone; others people sharing a location. */
+export function maySee(reader: PersonPrincipal | 'service', user: Pick<User, 'id' | 'location_ids'>): boolean {
+  const within = visibleLocations(reader);
+  return !within || (reader !== 'service' && reader.id === user.id) || user.location_ids.some((id) => within.includes(id));
+}
+
+/**
+ * The first admin: BOOTSTRAP_ADMIN_EMAIL becomes a person of type employer if nobody has that email yet,
+ * so a new installation has someone who may sign in and add everyone else.
+ */
+export async function ensureBootstrapAdmin(db: Kysely<UsersDatabase>, email: string | undefined) {
+  if (!email) return;
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('shiftstack bootstrap admin'))`.execute(trx);
+    if (await findUserByEmail(trx, email)) return;
+    await insertUser(
+      trx,
+      { first_name: 'Admin', last_name: 'Bootstrap', email, type: 'employer' },
+      { location_ids: [], role_ids: [] },
+    );
+  });
+}
+

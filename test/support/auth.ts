@@ -1,0 +1,53 @@
+// The tests' identity provider: the project's development issuer (oidc-provider) on loopback, one per test
+// process, with tokens got the way the board and `npm run token` get them (authorization code + PKCE).
+// Services under test are configured for it exactly as `npm start` configures them.
+import { randomBytes } from 'node:crypto';
+import { AUDIENCES, CLIENTS, signIn, startDevIssuer, type DevIssuer } from '@shiftstack/dev-issuer';
+
+export const TEST_ADMIN = 'admin@shiftstack.test';
+
+let issuer: Promise<{ issuer: DevIssuer; secrets: { shifts: string; users: string } }> | undefined;
+
+export function testIssuer() {
+  issuer ??= (async () => {
+    const secrets = { shifts: randomBytes(18).toString('hex'), users: randomBytes(18).toString('hex') };
+    const started = await startDevIssuer({ boardUrls: ['http://127.0.0.1:8080'], serviceSecrets: secrets });
+    process.once('exit', () => void started.close());
+    return { issuer: started, secrets };
+  })();
+  return issuer;
+}
+
+/** The settings a service needs to verify tokens from the test issuer and to call the other service. */
+export async function authEnv(service: 'users' | 'shifts'): Promise<Record<string, string>> {
+  const { issuer: i, secrets } = await testIssuer();
+  const common = { AUTH_ISSUER: i.url, AUTH_AUDIENCE: AUDIENCES.api, AUTH_CLIENT_ID: CLIENTS[service] };
+  return service === 'users'
+    ? {
+        ...common,
+        AUTH_CLIENT_SECRET: secrets.users,
+        AUTH_SERVICE_AUDIENCE: AUDIENCES.users,
+        AUTH_TRUSTED_CLIENTS: CLIENTS.shifts,
+        BOOTSTRAP_ADMIN_EMAIL: TEST_ADMIN,
+      }
+    : {
+        ...common,
+        AUTH_CLIENT_SECRET: secrets.shifts,
+        AUTH_SERVICE_AUDIENCE: AUDIENCES.shifts,
+        AUTH_TRUSTED_CLIENTS: CLIENTS.users,
+      };
+}
+
+const tokens = new Map<string, { token: string; until: number }>();
+
+/** An access token for this person, signed in through the issuer's sign-in page; reused while fresh. */
+export async function tokenFor(email: string): Promise<string> {
+  const hit = tokens.get(email);
+  if (hit && hit.until > Date.now()) return hit.token;
+  const { issuer: i } = await testIssuer();
+  const { accessToken, expiresIn } = await signIn(i.url, email);
+  tokens.set(email, { token: accessToken, until: Date.now() + (expiresIn - 60) * 1000 });
+  return accessToken;
+}
+
+export const bearer = async (email: string) => ({ authorization: `Bearer ${await tokenFor(email)}` });

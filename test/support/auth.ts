@@ -51,3 +51,38 @@ export async function tokenFor(email: string): Promise<string> {
 }
 
 export const bearer = async (email: string) => ({ authorization: `Bearer ${await tokenFor(email)}` });
+
+/** Marks a request to be sent with no Authorization header at all. */
+export const ANONYMOUS = { authorization: undefined } as unknown as Record<string, string>;
+
+type InjectArg = string | { headers?: Record<string, unknown>; [k: string]: unknown };
+
+/**
+ * Makes `app.inject` act as `headers` unless the test sends its own Authorization. With `currentEtag`,
+ * a PATCH or DELETE without If-Match first reads the resource and sends its ETag, as the board does, so
+ * that only the tests about If-Match itself spell it out.
+ */
+export function actingAs(
+  app: { inject: unknown },
+  headers: Record<string, string>,
+  currentEtag = false,
+): void {
+  const raw = (app.inject as (o: unknown) => Promise<{ headers: Record<string, unknown> }>).bind(app);
+  type Request = { method?: string; url?: string; headers: Record<string, unknown> };
+  const withAuth = (o: InjectArg) => {
+    const given = typeof o === 'string' ? { url: o } : o;
+    const merged: Record<string, unknown> = { ...headers, ...given.headers };
+    if ('authorization' in (given.headers ?? {}) && given.headers?.authorization === undefined)
+      delete merged.authorization;
+    return { ...given, headers: merged };
+  };
+  (app as { inject: unknown }).inject = async (o: InjectArg) => {
+    const request: Request = withAuth(o);
+    const method = String(request.method ?? 'GET').toUpperCase();
+    if (currentEtag && (method === 'PATCH' || method === 'DELETE') && !('if-match' in request.headers)) {
+      const etag = (await raw({ url: request.url, headers: request.headers })).headers.etag;
+      if (etag) request.headers['if-match'] = etag;
+    }
+    return raw(request);
+  };
+}

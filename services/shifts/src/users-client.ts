@@ -52,9 +52,12 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
     breakerHalfOpenAfterMs: opts.breakerHalfOpenAfterMs,
     credentials: opts.credentials,
   });
-  const principalCache = new LRUCache<string, { user: User | null }>({
+  // Kept for ten minutes but fresh for principalTtlMs: while users cannot answer, people who signed in
+  // recently keep reading the schedule (names degraded) instead of everyone getting 503.
+  const principalTtlMs = opts.principalTtlMs ?? 10_000;
+  const principalCache = new LRUCache<string, { user: User | null; at: number }>({
     max: 10_000,
-    ttl: opts.principalTtlMs ?? 10_000,
+    ttl: Math.max(principalTtlMs, 600_000),
   });
   const nameCache = new LRUCache<number, Assignee>({ max: 10_000, ttl: opts.nameTtlMs ?? 30_000 });
   const locationCache = new LRUCache<number, Location>({ max: 1000, ttl: opts.referenceTtlMs ?? 60_000 });
@@ -116,14 +119,20 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
     user: (id, requestId) => getOrNull<User>(`/api/v1/users/${id}`, requestId),
     async personByEmail(email, requestId) {
       const hit = principalCache.get(email);
-      if (hit) return hit.user;
-      const page = await http.get<UserPage>(
-        `/api/v1/users?email=${encodeURIComponent(email)}&status=all&limit=1`,
-        { requestId },
-      );
-      const user = page.data[0] ?? null;
-      principalCache.set(email, { user });
-      return user;
+      if (hit && Date.now() - hit.at < principalTtlMs) return hit.user;
+      try {
+        const page = await http.get<UserPage>(
+          `/api/v1/users?email=${encodeURIComponent(email)}&status=all&limit=1`,
+          { requestId },
+        );
+        const user = page.data[0] ?? null;
+        principalCache.set(email, { user, at: Date.now() });
+        return user;
+      } catch (err) {
+        if (!(hit && err instanceof UpstreamUnavailable)) throw err;
+        opts.logger?.warn({ request_id: requestId }, 'users unavailable: using who this caller was a moment ago');
+        return hit.user;
+      }
     },
     async inactiveAmong(ids, requestId) {
       const inactive = new Set<number>();

@@ -48,7 +48,8 @@ function expectNo5xx(
 describe.each(databaseKinds())('shifts properties on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   beforeAll(async () => {
-    t = await buildTestShiftsApp(kind, fx.users.url);
+    t = await buildTestShiftsApp(kind, fx.users.url, {}, { listenPort: fx.shiftsPort });
+    await fx.deactivateLeaver();
   });
   afterAll(async () => {
     await t?.close();

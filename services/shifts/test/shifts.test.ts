@@ -1,6 +1,7 @@
 // The shifts API against the REAL users service (a child process on loopback), on PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { bearer, TEST_ADMIN } from '../../../test/support/auth';
 import { buildTestShiftsApp } from './harness';
 import {
   dayAllocator,
@@ -45,7 +46,8 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   const day = dayAllocator('2031-01-06T00:00:00Z');
   beforeAll(async () => {
-    t = await buildTestShiftsApp(kind, fx.users.url);
+    t = await buildTestShiftsApp(kind, fx.users.url, {}, { listenPort: fx.shiftsPort });
+    await fx.deactivateLeaver();
   });
   afterAll(async () => {
     await t?.close();
@@ -226,18 +228,30 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       expect(one.json<ShiftJson>().assignee).toEqual({ id: fx.people[0], ...fx.names.get(fx.people[0]!) });
     });
 
-    it('keeps the name of a person deactivated after being given a shift', async () => {
+    it("deactivating a person (in users) opens their future shifts here, and users' answer says which", async () => {
       const d2 = day();
       const [id] = await fx.morePeople(1, `Leaver${kind}`);
       const shift = await created({ location_id: fx.locA, user_id: id, start: d2.at(9), end: d2.at(17) });
+      const other = await created({
+        location_id: fx.locA,
+        user_id: fx.people[1],
+        start: d2.at(9),
+        end: d2.at(17),
+      });
       const res = await fetch(`${fx.users.url}/api/v1/users/${id}`, {
         method: 'DELETE',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'if-match': '"1"', ...(await bearer(TEST_ADMIN)) },
         body: '{}',
       });
       expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ id, active: false, opened_shift_ids: [shift.id] });
       const page = (await list({ 'start[gte]': d2.from, 'start[lt]': d2.to })).json<PageJson>();
-      expect(page.data.map((x) => [x.id, x.assignee])).toEqual([[shift.id, { id, ...fx.names.get(id!) }]]);
+      expect(page.data.map((x) => [x.id, x.user_id]).sort()).toEqual(
+        [
+          [shift.id, null],
+          [other.id, fx.people[1]],
+        ].sort(),
+      );
     });
 
     it('answers 404 not-found for a shift that does not exist', async () => {

@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
 import { ErrorCodes } from '@shiftstack/contract';
 import type { ShiftsDatabase } from '../src/db';
+import { bearer, TEST_ADMIN } from '../../../test/support/auth';
+import { freePort } from '../../../test/support/ports';
 import { startServiceProcess, type ServiceProcess } from '../../../test/support/service-process';
 
 export interface UsersFixture {
@@ -19,17 +21,32 @@ export interface UsersFixture {
   names: Map<number, { first_name: string; last_name: string }>;
   /** Active, at locB only. */
   personB: number;
-  /** Was at locA, then deactivated (DELETE). */
+  /** At locA, deactivated (DELETE) once shifts listens on shiftsPort: see deactivateLeaver. */
   inactive: number;
+  /** Where users expects shifts (its SHIFTS_URL): the shifts app under test listens here. */
+  shiftsPort: number;
+  /** Deactivates `inactive` through users, which asks shifts to open their future shifts. */
+  deactivateLeaver(): Promise<void>;
   /** Makes `n` more active people at locA (fresh ids, so never in any name cache yet). */
   morePeople(n: number, prefix: string): Promise<number[]>;
   stop(): Promise<number | null>;
 }
 
-export async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+/** A call to users as the test admin (or `headers`' caller). */
+export async function call<T>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(await bearer(TEST_ADMIN)),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(15_000),
   });
@@ -39,7 +56,8 @@ export async function call<T>(base: string, method: string, path: string, body?:
 }
 
 export async function startUsersFixture(peopleCount = 8): Promise<UsersFixture> {
-  const users = await startServiceProcess('users');
+  const shiftsPort = await freePort();
+  const users = await startServiceProcess('users', { SHIFTS_URL: `http://127.0.0.1:${shiftsPort}` });
   try {
     const base = users.url;
     const locA = (
@@ -64,24 +82,37 @@ export async function startUsersFixture(peopleCount = 8): Promise<UsersFixture> 
       await call<{ id: number }>(base, 'POST', '/api/v1/roles', { location_id: locB, name: 'Baker' })
     ).id;
     const names = new Map<number, { first_name: string; last_name: string }>();
-    const makePerson = async (first: string, last: string, locationIds: number[]) => {
+    const makePerson = async (first: string, last: string, locationIds: number[], roleIds: number[] = []) => {
       const u = await call<{ id: number }>(base, 'POST', '/api/v1/users', {
         first_name: first,
         last_name: last,
         location_ids: locationIds,
+        role_ids: roleIds,
       });
       names.set(u.id, { first_name: first, last_name: last });
       return u.id;
     };
     const people: number[] = [];
-    for (let i = 0; i < peopleCount; i++) people.push(await makePerson(`Person${i}`, `Toronto${i}`, [locA]));
-    const personB = await makePerson('Van', 'Couver', [locB]);
-    const inactive = await makePerson('Gone', 'Away', [locA]);
-    const deactivated = await call<{ active: boolean }>(base, 'DELETE', `/api/v1/users/${inactive}`, {
-      inactive_reason: 'Left the company',
-    });
-    expect(deactivated.active).toBe(false);
+    // Everyone at locA can work both of its roles, so the role rule only bites where a test means it to.
+    for (let i = 0; i < peopleCount; i++)
+      people.push(await makePerson(`Person${i}`, `Toronto${i}`, [locA], [roleA, roleA2]));
+    const personB = await makePerson('Van', 'Couver', [locB], [roleB]);
+    const inactive = await makePerson('Gone', 'Away', [locA], [roleA, roleA2]);
+    let leaverGone = false;
     return {
+      shiftsPort,
+      async deactivateLeaver() {
+        if (leaverGone) return;
+        const deactivated = await call<{ active: boolean }>(
+          base,
+          'DELETE',
+          `/api/v1/users/${inactive}`,
+          { inactive_reason: 'Left the company' },
+          { 'if-match': '"1"' },
+        );
+        expect(deactivated.active).toBe(false);
+        leaverGone = true;
+      },
       users,
       locA,
       locB,
@@ -94,7 +125,8 @@ export async function startUsersFixture(peopleCount = 8): Promise<UsersFixture> 
       inactive,
       async morePeople(n, prefix) {
         const ids: number[] = [];
-        for (let i = 0; i < n; i++) ids.push(await makePerson(`${prefix}${i}`, `Extra${i}`, [locA]));
+        for (let i = 0; i < n; i++)
+          ids.push(await makePerson(`${prefix}${i}`, `Extra${i}`, [locA], [roleA, roleA2]));
         return ids;
       },
       stop: () => users.stop(),

@@ -9,7 +9,7 @@ import {
   type ServiceInstance,
 } from '@shiftstack/service-kit';
 import { createTestDatabase, silentLogger, type DatabaseKind } from '@shiftstack/service-kit/testing';
-import { authEnv, bearer, TEST_ADMIN } from '../../../test/support/auth';
+import { actingAs, authEnv, bearer, TEST_ADMIN } from '../../../test/support/auth';
 import { migrations } from '../migrations';
 import { ensureBootstrapAdmin } from '../src/access';
 import { buildUsersApp } from '../src/app';
@@ -23,24 +23,6 @@ export interface BuildOptions {
   extend?: (app: ServiceInstance, database: Database<UsersDatabase>) => void;
   /** Stands in for the shifts service here (the cross-service tests run the real one). */
   shifts?: ShiftsClient;
-}
-
-/** Marks a request to be sent with no Authorization header at all. */
-export const ANONYMOUS = { authorization: undefined } as unknown as Record<string, string>;
-
-type InjectArg = string | { headers?: Record<string, unknown>; [k: string]: unknown };
-
-/** Makes `app.inject` act as `headers` unless the test sends its own Authorization. */
-export function actingAs(app: ServiceInstance, headers: Record<string, string>): void {
-  const raw = app.inject.bind(app) as (o: unknown) => unknown;
-  const withAuth = (o: InjectArg) => {
-    const given = typeof o === 'string' ? { url: o } : o;
-    const merged = { ...headers, ...given.headers };
-    if ('authorization' in (given.headers ?? {}) && given.headers?.authorization === undefined)
-      delete merged.authorization;
-    return { ...given, headers: merged };
-  };
-  (app as unknown as { inject: (o: InjectArg) => unknown }).inject = (o: InjectArg) => raw(withAuth(o));
 }
 
 export async function buildTestUsersApp(

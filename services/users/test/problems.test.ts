@@ -29,11 +29,11 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
       {
         extend(app, database) {
           // A handler that fails with a real database error, whose message holds SQL text.
-          app.get('/api/v1/test-failure', { schema: { 'x-permission': 'anyone signed in' } }, async () => {
+          app.get('/api/v1/test-failure', { schema: { 'x-permission': 'anyone signed in' } as Record<string, unknown> }, async () => {
             await sql`select secret_column from no_such_table_xyz`.execute(database.db);
             return { ok: true };
           });
-          app.get('/api/v1/test-throw', { schema: { 'x-permission': 'anyone signed in' } }, async () => {
+          app.get('/api/v1/test-throw', { schema: { 'x-permission': 'anyone signed in' } as Record<string, unknown> }, async () => {
             throw new Error('kaboom: password=hunter2 at /srv/app/file.ts:12');
           });
         },

@@ -19,7 +19,8 @@ const system = await startSystem({
 });
 
 say(`ready:
-  schedule board   ${system.url}/
+  schedule board   ${system.url}/   (sign in: pick a demo person; no passwords, development only)
+  sign-in issuer   ${system.issuerUrl}   (a token for curl: npm run token -- --as <email>)
   users API        ${system.url}/api/v1/users      (docs: ${system.usersUrl}/docs)
   shifts API       ${system.url}/api/v1/shifts?start[gte]=...&start[lt]=...   (docs: ${system.shiftsUrl}/docs)
   metrics          http://127.0.0.1:9101/metrics (users), http://127.0.0.1:9102/metrics (shifts)

@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { seedDemo } from '../../scripts/local/seed';
 import { startPostgres } from '../../test/support/postgres-server';
+import { TEST_ADMIN, tokenFor } from '../../test/support/auth';
 import { startServiceProcess, type ServiceProcess } from '../../test/support/service-process';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 10;
@@ -30,8 +31,11 @@ function rssMiB(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-async function load(url: string): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
-  const r = await autocannon({ url, connections, duration: seconds });
+async function load(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const r = await autocannon({ url, headers, connections, duration: seconds });
   return {
     rps: Math.round(r.requests.average),
     p50: r.latency.p50,
@@ -68,6 +72,7 @@ async function main() {
     const t0 = performance.now();
     const users = await startServiceProcess('users', {
       DATABASE_URL: dbUrl('users_bench'),
+      SHIFTS_URL: 'http://127.0.0.1:9', // the demo deactivates nobody
       LOG_LEVEL: 'warn',
     });
     const usersStartup = performance.now() - t0;
@@ -80,7 +85,8 @@ async function main() {
     });
     const shiftsStartup = performance.now() - t1;
     procs.push(shifts);
-    await seedDemo(users.url, shifts.url);
+    const admin = await tokenFor(TEST_ADMIN);
+    await seedDemo(users.url, shifts.url, admin);
 
     const monday = new Date();
     monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
@@ -89,7 +95,7 @@ async function main() {
 
     const rows: Row[] = [];
     const run = async (name: string, proc: ServiceProcess, path: string, db: string, sql: string) => {
-      const r = await load(`${proc.url}${path}`);
+      const r = await load(`${proc.url}${path}`, { authorization: `Bearer ${admin}` });
       rows.push({ case: name, ...r, rssMiB: rssMiB(proc.child.pid!), ceilingTps: ceiling(dbUrl(db), sql) });
     };
     await run(

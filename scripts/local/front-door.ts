@@ -1,6 +1,7 @@
-// The local front door: routes by prefix exactly as the Gateway does in the cluster (no path rewriting)
-// and serves the built web app with an SPA fallback.
-import { existsSync } from 'node:fs';
+// The local front door: routes by prefix exactly as the Gateway does in the cluster (no path rewriting),
+// serves the built web app with an SPA fallback and the cluster nginx's security headers, and passes
+// /auth to the development issuer, so that the board signs in on its own origin.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import proxy from '@fastify/http-proxy';
 import fastifyStatic from '@fastify/static';
@@ -11,9 +12,22 @@ export const ROUTES = {
   shifts: ['/api/v1/shifts'],
 } as const;
 
+/** The security headers the cluster's nginx adds to the web app, read from its own config (one home). */
+export function webSecurityHeaders(): Record<string, string> {
+  const conf = readFileSync(new URL('../../web/nginx/security-headers.conf', import.meta.url), 'utf8');
+  return Object.fromEntries(
+    [...conf.matchAll(/^add_header\s+(\S+)\s+"([^"]*)"\s+always;/gm)].map((m) => [
+      m[1]!.toLowerCase(),
+      m[2]!,
+    ]),
+  );
+}
+
 export interface FrontDoorOptions {
   usersUrl: string;
   shiftsUrl: string;
+  /** The development issuer, served under /auth. */
+  issuerUrl?: string;
   webDist: string;
   logger?: boolean;
 }
@@ -65,7 +79,24 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
       });
     }
   }
+  if (opts.issuerUrl) {
+    await app.register(proxy, {
+      upstream: opts.issuerUrl,
+      prefix: '/auth',
+      rewritePrefix: '/auth',
+      replyOptions: {
+        // The issuer builds its URLs from the address the browser used.
+        rewriteRequestHeaders: (req, headers) => ({
+          ...headers,
+          'x-forwarded-host': req.headers.host ?? '',
+          'x-forwarded-proto': 'http',
+        }),
+      },
+    });
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  const security = webSecurityHeaders();
 
   const index = join(opts.webDist, 'index.html');
   if (existsSync(index)) {
@@ -74,6 +105,7 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
       wildcard: false,
       // Hashed assets never change; index.html must always be revalidated to pick up new builds.
       setHeaders: (reply, path) => {
+        for (const [name, value] of Object.entries(security)) reply.header(name, value);
         reply.header(
           'cache-control',
           path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -83,7 +115,7 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
   }
   app.setNotFoundHandler(async (request, reply) => {
     if (request.method === 'GET' && !request.url.startsWith('/api/') && existsSync(index)) {
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      return reply.headers(security).header('cache-control', 'no-cache').sendFile('index.html');
     }
     return reply
       .code(404)

@@ -1,7 +1,15 @@
 // A believable demo, created through the public APIs (so it exercises the real write path): two
 // locations in different time zones, their roles, about 30 people, and two weeks of shifts around today
 // (this week published, next week still a draft to publish).
-import type { Location, Role, ShiftCreate, User, UserCreate } from '@shiftstack/contract';
+import {
+  accessOf,
+  type Location,
+  type Role,
+  type ShiftCreate,
+  type User,
+  type UserCreate,
+} from '@shiftstack/contract';
+import type { DemoAccount } from '@shiftstack/dev-issuer';
 // The board's own time-zone arithmetic (plain Intl), so the demo lands on the days the board shows.
 import { addDays, dayKeyInZone, weekStart, zonedToUtc } from '../../web/src/time';
 
@@ -67,10 +75,19 @@ function mulberry32(seed: number) {
   };
 }
 
-async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+async function call<T>(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -83,26 +100,30 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<u
 }
 
 /** True when the users database already holds data (the demo is only created once). */
-export async function alreadySeeded(usersUrl: string): Promise<boolean> {
-  const page = await call<{ data: unknown[] }>(usersUrl, 'GET', '/api/v1/locations?limit=1');
+export async function alreadySeeded(usersUrl: string, token: string): Promise<boolean> {
+  const page = await call<{ data: unknown[] }>(usersUrl, token, 'GET', '/api/v1/locations?limit=1');
   return page.data.length > 0;
 }
 
+/** Creates the demo as `token`'s person (an admin); answers who to offer on the sign-in page. */
 export async function seedDemo(
   usersUrl: string,
   shiftsUrl: string,
+  token: string,
   today = new Date(),
-): Promise<{ people: number; shifts: number }> {
+): Promise<{ people: number; shifts: number; accounts: DemoAccount[] }> {
   const rand = mulberry32(42);
   const locations: Array<{ location: Location; roles: Role[] }> = [];
   for (const spec of LOCATIONS) {
-    const location = await call<Location>(usersUrl, 'POST', '/api/v1/locations', {
+    const location = await call<Location>(usersUrl, token, 'POST', '/api/v1/locations', {
       name: spec.name,
       timezone: spec.timezone,
     });
     const roles: Role[] = [];
     for (const name of spec.roles)
-      roles.push(await call<Role>(usersUrl, 'POST', '/api/v1/roles', { location_id: location.id, name }));
+      roles.push(
+        await call<Role>(usersUrl, token, 'POST', '/api/v1/roles', { location_id: location.id, name }),
+      );
     locations.push({ location, roles });
   }
 
@@ -125,7 +146,11 @@ export async function seedDemo(
       location_ids: [location.id],
       role_ids: [role.id],
     };
-    people.push({ user: await call<User>(usersUrl, 'POST', '/api/v1/users', body), home, roles: [role] });
+    people.push({
+      user: await call<User>(usersUrl, token, 'POST', '/api/v1/users', body),
+      home,
+      roles: [role],
+    });
   }
 
   const shifts: ShiftCreate[] = [];
@@ -161,6 +186,18 @@ export async function seedDemo(
       }
     }
   }
-  await inBatches(shifts, 8, (s) => call(shiftsUrl, 'POST', '/api/v1/shifts', s));
-  return { people: people.length, shifts: shifts.length };
+  await inBatches(shifts, 8, (s) => call(shiftsUrl, token, 'POST', '/api/v1/shifts', s));
+  // On the sign-in page: every manager, and the first two employees of each location.
+  const offered = people.filter(
+    (p, i) =>
+      accessOf(p.user.type) === 'manager' ||
+      people.slice(0, i).filter((q) => q.home === p.home && accessOf(q.user.type) === 'employee').length < 2,
+  );
+  const accounts = offered.map(({ user, home }) => ({
+    email: user.email!,
+    name: `${user.first_name} ${user.last_name}`,
+    access: accessOf(user.type),
+    location: locations[home]!.location.name,
+  }));
+  return { people: people.length, shifts: shifts.length, accounts };
 }

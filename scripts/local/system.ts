@@ -2,11 +2,17 @@
 // PostgreSQL under the data folder, or a real one from USERS_DATABASE_URL / SHIFTS_DATABASE_URL), and the
 // front door. Used by `npm start` and by the browser and cross-service tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AUDIENCES, CLIENTS, signIn, startDevIssuer, type DemoAccount } from '@shiftstack/dev-issuer';
 import { buildFrontDoor } from './front-door';
 import { alreadySeeded, seedDemo } from './seed';
+
+import { LOCAL_ADMIN } from './accounts';
+
+export { LOCAL_ADMIN };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,6 +24,8 @@ export interface SystemOptions {
   shiftsPort?: number;
   usersAdminPort?: number;
   shiftsAdminPort?: number;
+  /** The development issuer's own port (the board reaches it through the front door at /auth). */
+  issuerPort?: number;
   dataDir?: string;
   usersDatabaseUrl?: string;
   shiftsDatabaseUrl?: string;
@@ -34,6 +42,8 @@ export interface SystemOptions {
 
 export interface RunningSystem {
   url: string;
+  /** The OpenID Connect issuer (the front door's /auth). */
+  issuerUrl: string;
   usersUrl: string;
   shiftsUrl: string;
   processes: { users: ChildProcess; shifts: ChildProcess };
@@ -117,12 +127,41 @@ function stopChild(child: ChildProcess, timeoutMs = 20_000): Promise<void> {
 export async function startSystem(opts: SystemOptions = {}): Promise<RunningSystem> {
   const log = opts.log ?? (() => {});
   const host = opts.host ?? '127.0.0.1';
+  const loopback = host === '0.0.0.0' ? '127.0.0.1' : host;
   const dataDir = resolve(opts.dataDir ?? join(ROOT, 'data'));
   mkdirSync(dataDir, { recursive: true });
   const usersPort = opts.usersPort ?? 3001;
   const shiftsPort = opts.shiftsPort ?? 3002;
+  const issuerPort = opts.issuerPort ?? 8090;
   const usersUrl = `http://${host}:${usersPort}`;
   const shiftsUrl = `http://${host}:${shiftsPort}`;
+
+  // The front door first: the issuer's URL is the front door's /auth, and the services need it to start.
+  const webDist = opts.buildWeb === false ? join(ROOT, 'web/dist') : await ensureWebBuilt(log);
+  const door = await buildFrontDoor({
+    usersUrl,
+    shiftsUrl,
+    webDist,
+    issuerUrl: `http://127.0.0.1:${issuerPort}`,
+  });
+  await door.listen({ port: opts.port ?? 8080, host });
+  const address = door.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const url = `http://${loopback}:${port}`;
+  const secrets = { shifts: randomBytes(24).toString('hex'), users: randomBytes(24).toString('hex') };
+  const accountsFile = join(dataDir, 'demo-accounts.json');
+  const issuer = await startDevIssuer({
+    port: issuerPort,
+    host: '127.0.0.1',
+    publicUrl: `${url}/auth`,
+    boardUrls: [url, `http://localhost:${port}`],
+    serviceSecrets: secrets,
+    accounts: () => demoAccounts(accountsFile),
+  }).catch(async (err: unknown) => {
+    await door.close();
+    throw err;
+  });
+
   const common = {
     HOST: host,
     LOG_FORMAT: opts.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
@@ -130,16 +169,24 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     SHUTDOWN_TIMEOUT_SECONDS: '10',
     // Everything comes from 127.0.0.1 here (browser, seeding, shifts->users), so one client's limit is everyone's.
     RATE_LIMIT_PER_MINUTE: '20000',
+    AUTH_ISSUER: issuer.url,
+    AUTH_AUDIENCE: AUDIENCES.api,
     ...opts.env,
   };
-  const db = (url: string | undefined, name: string): Record<string, string> =>
-    url ? { DATABASE_URL: url } : { PGLITE_DATA_DIR: join(dataDir, name) };
+  const db = (dbUrl: string | undefined, name: string): Record<string, string> =>
+    dbUrl ? { DATABASE_URL: dbUrl } : { PGLITE_DATA_DIR: join(dataDir, name) };
   const users = startService(
     'users',
     {
       ...common,
       PORT: String(usersPort),
       ADMIN_PORT: String(opts.usersAdminPort ?? 9101),
+      SHIFTS_URL: shiftsUrl,
+      AUTH_SERVICE_AUDIENCE: AUDIENCES.users,
+      AUTH_TRUSTED_CLIENTS: CLIENTS.shifts,
+      AUTH_CLIENT_ID: CLIENTS.users,
+      AUTH_CLIENT_SECRET: secrets.users,
+      BOOTSTRAP_ADMIN_EMAIL: LOCAL_ADMIN,
       ...db(opts.usersDatabaseUrl, 'users'),
     },
     opts.stdio,
@@ -151,6 +198,10 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       PORT: String(shiftsPort),
       ADMIN_PORT: String(opts.shiftsAdminPort ?? 9102),
       USERS_URL: usersUrl,
+      AUTH_SERVICE_AUDIENCE: AUDIENCES.shifts,
+      AUTH_TRUSTED_CLIENTS: CLIENTS.users,
+      AUTH_CLIENT_ID: CLIENTS.shifts,
+      AUTH_CLIENT_SECRET: secrets.shifts,
       ...db(opts.shiftsDatabaseUrl, 'shifts'),
     },
     opts.stdio,
@@ -160,36 +211,45 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     shifts.once('exit', (code) => resolveExit({ service: 'shifts', code }));
   });
   const stopServices = () => Promise.all([stopChild(users), stopChild(shifts)]).then(() => undefined);
+  const stopAll = async () => {
+    await door.close();
+    await stopServices();
+    await issuer.close();
+  };
   // If the runner itself dies, do not leave the services behind.
   process.once('exit', () => {
     for (const child of [users, shifts]) if (child.exitCode === null) child.kill('SIGKILL');
   });
 
   try {
-    const webDist = opts.buildWeb === false ? join(ROOT, 'web/dist') : await ensureWebBuilt(log);
     await Promise.all([waitReady(usersUrl, users, 'users'), waitReady(shiftsUrl, shifts, 'shifts')]);
-    if (opts.seed !== false && !(await alreadySeeded(usersUrl))) {
-      log('first start: creating the demo (2 locations, 30 people, 2 weeks of shifts)...');
-      const made = await seedDemo(usersUrl, shiftsUrl);
-      log(`demo ready: ${made.people} people, ${made.shifts} shifts`);
+    if (opts.seed !== false) {
+      const admin = (await signIn(issuer.url, LOCAL_ADMIN)).accessToken;
+      if (!(await alreadySeeded(usersUrl, admin))) {
+        log('first start: creating the demo (2 locations, 30 people, 2 weeks of shifts)...');
+        const made = await seedDemo(usersUrl, shiftsUrl, admin);
+        writeFileSync(accountsFile, `${JSON.stringify(made.accounts, null, 2)}\n`);
+        log(`demo ready: ${made.people} people, ${made.shifts} shifts`);
+      }
     }
-    const door = await buildFrontDoor({ usersUrl, shiftsUrl, webDist });
-    await door.listen({ port: opts.port ?? 8080, host });
-    const address = door.server.address();
-    const port = typeof address === 'object' && address ? address.port : opts.port;
     return {
-      url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+      url,
+      issuerUrl: issuer.url,
       usersUrl,
       shiftsUrl,
       processes: { users, shifts },
       exited,
-      async stop() {
-        await door.close();
-        await stopServices();
-      },
+      stop: stopAll,
     };
   } catch (err) {
-    await stopServices();
+    await stopAll();
     throw err;
   }
+}
+
+/** The people offered on the development sign-in page: the admin, and the demo's managers and staff. */
+function demoAccounts(file: string): DemoAccount[] {
+  const admin = { email: LOCAL_ADMIN, name: 'Admin (first admin)', access: 'admin' };
+  if (!existsSync(file)) return [admin];
+  return [admin, ...(JSON.parse(readFileSync(file, 'utf8')) as DemoAccount[])];
 }

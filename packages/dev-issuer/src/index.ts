@@ -1,2 +1,3 @@
+export * from './clients';
 export * from './issuer';
 export * from './sign-in';

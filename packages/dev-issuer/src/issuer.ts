@@ -8,26 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-
-/** The audiences (resource indicators) tokens are issued for. */
-export const AUDIENCES = {
-  /** People's tokens: both services' public APIs. */
-  api: 'urn:shiftstack:api',
-  /** shifts calling users. */
-  users: 'urn:shiftstack:users',
-  /** users calling shifts. */
-  shifts: 'urn:shiftstack:shifts',
-};
-
-export const CLIENTS = {
-  board: 'shiftstack-board',
-  cli: 'shiftstack-cli',
-  shifts: 'shiftstack-shifts',
-  users: 'shiftstack-users',
-};
-
-/** The only loopback redirect `npm run token` uses (RFC 8252 loopback redirects may use any port). */
-export const CLI_REDIRECT = 'http://127.0.0.1/callback';
+import { AUDIENCES, CLI_REDIRECT, CLIENTS } from './clients';
 
 export interface DemoAccount {
   email: string;
@@ -73,15 +54,27 @@ export async function startDevIssuer(opts: DevIssuerOptions): Promise<DevIssuer>
   const server = createServer();
   await new Promise<void>((ok) => server.listen(opts.port ?? 0, host, ok));
   const port = (server.address() as AddressInfo).port;
-  const url = opts.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  const provider = new Provider(url, configuration(opts, signingKey));
+  const url = (opts.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(
+    /\/$/,
+    '',
+  );
+  // Behind a front door the issuer lives under a path (http://localhost:8080/auth); requests arrive with
+  // it, and oidc-provider wants them without it and the path in originalUrl.
+  const base = new URL(url).pathname.replace(/\/$/, '');
+  const provider = new Provider(url, configuration(opts, signingKey, base));
   provider.proxy = true;
   const callback = provider.callback();
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  server.on('request', (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) => {
+    if (base && req.url?.startsWith(base)) {
+      req.originalUrl = req.url;
+      req.url = req.url.slice(base.length) || '/';
+    }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const interaction = /^\/interaction\/([\w-]+)(\/login)?$/.exec(path);
     if (!interaction) return callback(req, res);
-    const handle = interaction[2] ? login(provider, req, res) : prompt(provider, req, res, opts.accounts);
+    const handle = interaction[2]
+      ? login(provider, req, res)
+      : prompt(provider, req, res, base, opts.accounts);
     handle.catch((err: unknown) => {
       res.statusCode = err instanceof errors.SessionNotFound ? 400 : 500;
       res.setHeader('content-type', 'text/plain');
@@ -99,7 +92,7 @@ export async function startDevIssuer(opts: DevIssuerOptions): Promise<DevIssuer>
   };
 }
 
-function configuration(opts: DevIssuerOptions, signingKey: JWK): Configuration {
+function configuration(opts: DevIssuerOptions, signingKey: JWK, base: string): Configuration {
   const scopes = {
     [CLIENTS.shifts]: opts.serviceScopes?.shifts ?? 'users:read',
     [CLIENTS.users]: opts.serviceScopes?.users ?? 'shifts:unassign',
@@ -158,7 +151,7 @@ function configuration(opts: DevIssuerOptions, signingKey: JWK): Configuration {
       'accountId' in token && token.accountId ? { email: token.accountId } : undefined,
     // Refresh tokens let the board renew silently while it is open (it keeps them in memory only).
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${base}/interaction/${interaction.uid}` },
     ttl: {
       AccessToken: opts.accessTokenSeconds ?? 300,
       ClientCredentials: 120,
@@ -208,13 +201,17 @@ async function prompt(
   provider: Provider,
   req: IncomingMessage,
   res: ServerResponse,
+  base: string,
   accounts: DevIssuerOptions['accounts'],
 ) {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name === 'consent') {
     const grant = details.grantId
       ? (await provider.Grant.find(details.grantId))!
-      : new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
+      : new provider.Grant({
+          accountId: details.session!.accountId,
+          clientId: String(details.params.client_id),
+        });
     const missing = details.prompt.details as {
       missingOIDCScope?: string[];
       missingOIDCClaims?: string[];
@@ -225,9 +222,14 @@ async function prompt(
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
       grant.addResourceScope(resource, scopes.join(' '));
     const grantId = await grant.save();
-    return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
   }
-  const action = `/interaction/${escape(details.uid)}/login`;
+  const action = `${base}/interaction/${escape(details.uid)}/login`;
   const people = (accounts?.() ?? [])
     .map(
       (a) =>
@@ -255,5 +257,10 @@ async function login(provider: Provider, req: IncomingMessage, res: ServerRespon
     res.setHeader('content-type', 'text/plain');
     return res.end('Type an email address.');
   }
-  return provider.interactionFinished(req, res, { login: { accountId: email } }, { mergeWithLastSubmission: false });
+  return provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId: email } },
+    { mergeWithLastSubmission: false },
+  );
 }

@@ -2,7 +2,7 @@
 // the development issuer, choosing the person on its sign-in page as the board's user would. Used by
 // `npm run token` and by the tests that act as a manager or an employee over real HTTP.
 import * as oidc from 'openid-client';
-import { CLI_REDIRECT, CLIENTS } from './issuer';
+import { CLI_REDIRECT, CLIENTS } from './clients';
 
 export interface SignedIn {
   accessToken: string;
@@ -23,7 +23,8 @@ export async function signIn(issuerUrl: string, email: string): Promise<SignedIn
   });
   const browser = cookieBrowser();
   let at = await browser.follow(start.href);
-  if (!at.url.includes('/interaction/')) throw new Error(`the issuer did not ask who you are (${at.url}: ${at.status} ${at.body})`);
+  if (!at.url.includes('/interaction/'))
+    throw new Error(`the issuer did not ask who you are (${at.url}: ${at.status} ${at.body})`);
   at = await browser.follow(`${at.url}/login`, new URLSearchParams({ email }));
   if (!at.url.startsWith(CLI_REDIRECT)) throw new Error(`sign-in did not finish: ${at.status} ${at.body}`);
   const tokens = await oidc.authorizationCodeGrant(config, new URL(at.url), {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type MouseEvent } from 'react';
-import { api, takePrefetchedLocations, type Location } from './api';
+import { api, ApiError, type Location, type Me } from './api';
+import { onSessionLost, renewOrSignIn, signedIn, signOut } from './auth';
 import { explainError } from './errors';
 import { navigate, useLocationState } from './router';
 import { Board } from './board/Board';
@@ -22,15 +23,63 @@ export interface LocationsState {
   stale: boolean;
 }
 
+type Session = { me: Me } | { refused: string } | null;
+
+/** Signs in (or finishes signing in), then asks the users service who this is and what they may do. */
 export function App() {
+  const [session, setSession] = useState<Session>(null);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      try {
+        if (!(await signedIn())) return; // on the way to the issuer's sign-in page
+        const me = await api.me();
+        if (live) setSession({ me });
+      } catch (err) {
+        const message =
+          err instanceof ApiError && err.status === 403
+            ? `${err.message} Ask a manager to add you with this email address, or sign in as someone else.`
+            : explainError(err, { action: 'sign in' }).message;
+        if (live) setSession({ refused: message });
+      }
+    })();
+    const stop = onSessionLost(() => void renewOrSignIn());
+    return () => {
+      live = false;
+      stop();
+    };
+  }, []);
+  if (!session)
+    return (
+      <p className="loading" role="status">
+        Signing in…
+      </p>
+    );
+  if ('refused' in session)
+    return (
+      <main id="main" className="notice notice-error" role="alert">
+        <h1>You can&apos;t use the schedule</h1>
+        <p>{session.refused}</p>
+        <button type="button" className="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </main>
+    );
+  return <SignedInApp me={session.me} />;
+}
+
+const ACCESS_LABEL = { employee: 'Employee', manager: 'Manager', admin: 'Admin' } as const;
+
+function SignedInApp({ me }: { me: Me }) {
   const { path, search } = useLocationState();
   const [state, setState] = useState<LocationsState | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const employee = me.access === 'employee';
 
   const load = useCallback(async (signal?: AbortSignal) => {
     setError(null);
     try {
-      const { data } = await (takePrefetchedLocations() ?? api.locations(signal));
+      const { data } = await api.locations(signal);
       data.sort((a, b) => a.name.localeCompare(b.name));
       try {
         localStorage.setItem(CACHE_KEY, JSON.stringify(data));
@@ -52,7 +101,7 @@ export function App() {
     return () => ctrl.abort();
   }, [load]);
 
-  const page = path.startsWith('/people') ? 'people' : 'board';
+  const page = path.startsWith('/people') && !employee ? 'people' : 'board';
   const link = (to: string) => (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
@@ -62,8 +111,13 @@ export function App() {
   };
 
   useEffect(() => {
-    document.title = page === 'people' ? 'People · Shiftstack' : 'Schedule · Shiftstack';
-  }, [page]);
+    document.title =
+      page === 'people'
+        ? 'People · Shiftstack'
+        : employee
+          ? 'My shifts · Shiftstack'
+          : 'Schedule · Shiftstack';
+  }, [page, employee]);
 
   return (
     <>
@@ -79,20 +133,31 @@ export function App() {
           <ul>
             <li>
               <a href="/" onClick={link('/')} aria-current={page === 'board' ? 'page' : undefined}>
-                Schedule
+                {employee ? 'My shifts' : 'Schedule'}
               </a>
             </li>
-            <li>
-              <a
-                href="/people"
-                onClick={link('/people')}
-                aria-current={page === 'people' ? 'page' : undefined}
-              >
-                People
-              </a>
-            </li>
+            {employee ? null : (
+              <li>
+                <a
+                  href="/people"
+                  onClick={link('/people')}
+                  aria-current={page === 'people' ? 'page' : undefined}
+                >
+                  People
+                </a>
+              </li>
+            )}
           </ul>
         </nav>
+        <div className="account">
+          <span className="account-name">
+            {me.first_name} {me.last_name}
+            <span className="account-access"> · {ACCESS_LABEL[me.access]}</span>
+          </span>
+          <button type="button" className="button" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
       </header>
       <main id="main">
         {error ? (
@@ -115,9 +180,9 @@ export function App() {
               </div>
             ) : null}
             {page === 'people' ? (
-              <PeoplePage locations={state.locations} search={search} />
+              <PeoplePage locations={state.locations} search={search} me={me} />
             ) : (
-              <Board locations={state.locations} search={search} />
+              <Board locations={state.locations} search={search} me={me} />
             )}
           </>
         )}

@@ -1,6 +1,7 @@
 // The same-origin HTTP API (/api/v1). Only types come from the contract; nothing from the services.
 import type {
   Location,
+  Me,
   Problem,
   PublishRequest,
   PublishResult,
@@ -10,10 +11,12 @@ import type {
   ShiftPatch,
   User,
   UserCreate,
+  UserDeactivated,
   UserPatch,
 } from '@shiftstack/contract';
+import { accessToken, renewOrSignIn } from './auth';
 
-export type { Location, Problem, Role, Shift, User };
+export type { Location, Me, Problem, Role, Shift, User };
 
 /** Any failed call: an HTTP error with its problem+json body, or no answer at all (status 0). */
 export class ApiError extends Error {
@@ -67,9 +70,12 @@ export async function request<T>(
   method: string,
   path: string,
   opts: RequestOptions = {},
+  renewed = false,
 ): Promise<ApiResponse<T>> {
+  const token = await accessToken();
   const headers: Record<string, string> = {
     accept: 'application/json, application/problem+json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
     ...opts.headers,
   };
   let body: string | undefined;
@@ -98,6 +104,9 @@ export async function request<T>(
       parsed = null;
     }
   }
+  // An expired or revoked token: renew once and retry, or the page goes back to sign-in.
+  if (res.status === 401 && token && !renewed && (await renewOrSignIn()))
+    return request<T>(method, path, opts, true);
   if (!res.ok) {
     const retry = Number(res.headers.get('retry-after'));
     const problem = parsed && typeof parsed === 'object' && 'status' in parsed ? (parsed as Problem) : null;
@@ -135,6 +144,7 @@ const newKey = () =>
     : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 export const api = {
+  me: (signal?: AbortSignal) => request<Me>('GET', '/users/me', { signal }).then((r) => r.data),
   locations: (signal?: AbortSignal) => listAll<Location>('/locations', { limit: 500 }, signal),
   roles: (locationId: number | undefined, signal?: AbortSignal) =>
     listAll<Role>('/roles', { location_id: locationId, limit: 500 }, signal),
@@ -147,10 +157,11 @@ export const api = {
     request<User>('PATCH', `/users/${id}`, { body, headers: { 'if-match': `"${version}"` } }).then(
       (r) => r.data,
     ),
-  deactivateUser: (id: number, reason: string) =>
-    request<User>('DELETE', `/users/${id}`, { body: reason ? { inactive_reason: reason } : {} }).then(
-      (r) => r.data,
-    ),
+  deactivateUser: (id: number, version: number, reason: string) =>
+    request<UserDeactivated>('DELETE', `/users/${id}`, {
+      body: reason ? { inactive_reason: reason } : {},
+      headers: { 'if-match': `"${version}"` },
+    }).then((r) => r.data),
   shifts: (query: Query, signal?: AbortSignal) => listAll<Shift>('/shifts', { limit: 500, ...query }, signal),
   createShift: (body: ShiftCreate) =>
     request<Shift>('POST', '/shifts', { body, headers: { 'idempotency-key': newKey() } }).then((r) => r.data),
@@ -158,19 +169,10 @@ export const api = {
     request<Shift>('PATCH', `/shifts/${id}`, { body, headers: { 'if-match': `"${version}"` } }).then(
       (r) => r.data,
     ),
-  deleteShift: (id: number) => request<null>('DELETE', `/shifts/${id}`).then(() => undefined),
+  deleteShift: (id: number, version: number) =>
+    request<null>('DELETE', `/shifts/${id}`, { headers: { 'if-match': `"${version}"` } }).then(
+      () => undefined,
+    ),
   publish: (body: PublishRequest) =>
     request<PublishResult>('POST', '/shifts/publish', { body }).then((r) => r.data),
 };
-
-// The first request every page needs. main.tsx starts it before React renders, so it overlaps start-up.
-let prefetched: ReturnType<typeof api.locations> | null = null;
-export function prefetchLocations(): void {
-  prefetched = api.locations();
-  prefetched.catch(() => undefined);
-}
-export function takePrefetchedLocations(): ReturnType<typeof api.locations> | null {
-  const p = prefetched;
-  prefetched = null;
-  return p;
-}

@@ -2,7 +2,18 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App } from '../App';
-import { mockFetch, page, problem, roles, shift, toronto, denver, user, type Call } from '../test/mock-fetch';
+import {
+  mockFetch,
+  page,
+  problem,
+  roles,
+  shift,
+  testAdmin,
+  toronto,
+  denver,
+  user,
+  type Call,
+} from '../test/mock-fetch';
 
 // "Today" is Wednesday 12 November 2025, 10:00 in Toronto. The week is Mon 10 - Sun 16 Nov.
 const NOW = new Date('2025-11-12T15:00:00Z');
@@ -237,13 +248,18 @@ describe('week board', () => {
     const api = mockFetch({
       ...baseRoutes(),
       'POST /api/v1/shifts/publish': (c) => ({
-        body: { ...(c.body as object), published_count: 1, shift_ids: [101] },
+        body: { ...(c.body as object), published_count: 1, shift_ids: [101], held_back_shift_ids: [] },
       }),
     });
     const ue = userEvent.setup({ delay: null });
     render(<App />);
     await board();
     await ue.click(screen.getByRole('button', { name: /Publish week/ }));
+    // First a summary of what will be published; nothing is sent until it is confirmed.
+    const summary = await screen.findByRole('dialog', { name: /Publish the week of/ });
+    expect(summary).toHaveTextContent(/draft shift/);
+    expect(api.find('POST', '/api/v1/shifts/publish')).toHaveLength(0);
+    await ue.click(within(summary).getByRole('button', { name: /^Publish \d+ shift/ }));
     expect(
       await screen.findByText(/Published 1 shift\. Everyone can now see the week of 10 – 16 Nov 2025/),
     ).toBeInTheDocument();
@@ -252,6 +268,31 @@ describe('week board', () => {
       start: WEEK_START,
       end: WEEK_END,
     });
+  });
+
+  it('shows an employee their own week, read only: no publish, no adding, no People page', async () => {
+    mockFetch({
+      ...baseRoutes(),
+      'GET /api/v1/users/me': () => ({
+        body: {
+          ...testAdmin,
+          id: 3,
+          first_name: 'Sam',
+          type: 'employee',
+          access: 'employee',
+          location_ids: [1],
+        },
+      }),
+    });
+    render(<App />);
+    await board();
+    expect(screen.getByRole('link', { name: 'My shifts' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'People' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Publish week/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /^Add / })).toBeNull();
+    expect(screen.queryByLabelText('Person')).toBeNull();
+    expect(screen.getByText(/Sam Admin/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
   });
 
   it('shows a plain error next to Publish when it fails', async () => {
@@ -267,6 +308,9 @@ describe('week board', () => {
     render(<App />);
     await board();
     await ue.click(screen.getByRole('button', { name: /Publish week/ }));
+    await ue.click(
+      within(await screen.findByRole('dialog')).getByRole('button', { name: /^Publish \d+ shift/ }),
+    );
     expect(await screen.findByRole('alert')).toHaveTextContent(
       "The server is busy, so we couldn't publish the week. Try again in 3 seconds.",
     );
@@ -297,7 +341,7 @@ describe('week board', () => {
     });
     const ue = userEvent.setup({ delay: null });
     render(<App />);
-    expect(screen.getByRole('status')).toHaveTextContent('Loading');
+    expect(screen.getByRole('status')).toHaveTextContent(/Signing in|Loading/);
     expect(await screen.findByRole('alert')).toHaveTextContent(
       "Something went wrong on the server and we couldn't load the schedule. Please try again.",
     );

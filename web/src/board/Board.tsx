@@ -1,5 +1,6 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
-import { api, type Location, type Role, type Shift, type User } from '../api';
+import { managesLocation } from '@shiftstack/contract/permissions';
+import { api, type Location, type Me, type Role, type Shift, type User } from '../api';
 import { FilterSelect, nameOptions } from '../components/FilterSelect';
 import { explainError } from '../errors';
 import { setQuery } from '../router';
@@ -20,6 +21,7 @@ import {
   weekWindow,
   toIso,
 } from '../time';
+import { Dialog } from '../components/Dialog';
 import { ShiftDialog, type ShiftDialogTarget } from './ShiftDialog';
 
 interface BoardData {
@@ -57,7 +59,7 @@ function safeSet(key: string, value: string): void {
   }
 }
 
-export function Board({ locations, search }: { locations: Location[]; search: URLSearchParams }) {
+export function Board({ locations, search, me }: { locations: Location[]; search: URLSearchParams; me: Me }) {
   // The location in the URL, else the one this browser used last, else the first.
   const requested = Number(search.get('location')) || Number(safeGet(LAST_LOCATION_KEY));
   const location = locations.find((l) => l.id === requested) ?? locations[0];
@@ -72,18 +74,22 @@ export function Board({ locations, search }: { locations: Location[]; search: UR
       </section>
     );
   }
-  return <WeekBoard key={location.id} location={location} locations={locations} search={search} />;
+  return <WeekBoard key={location.id} location={location} locations={locations} search={search} me={me} />;
 }
 
 function WeekBoard({
   location,
   locations,
   search,
+  me,
 }: {
   location: Location;
   locations: Location[];
   search: URLSearchParams;
+  me: Me;
 }) {
+  // Only those who run this location see the controls to change it; employees read their own week.
+  const canManage = managesLocation({ kind: 'person', ...me }, location.id);
   const tz = location.timezone;
   const todayKey = dayKeyInZone(new Date(), tz);
   const weekParam = search.get('week');
@@ -91,7 +97,7 @@ function WeekBoard({
   const days = useMemo(() => weekDays(weekKey), [weekKey]);
   const roleFilter = Number(search.get('role')) || null;
   // One person's week (their shifts plus the open ones they could pick up): what an employee reads.
-  const personFilter = Number(search.get('person')) || null;
+  const personFilter = canManage ? Number(search.get('person')) || null : me.id;
 
   const [data, setData] = useState<BoardData | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -100,6 +106,7 @@ function WeekBoard({
   const [announcement, setAnnouncement] = useState('');
   const [publishError, setPublishError] = useState<string | null>(null);
   const [publishing, setPublishing] = useState(false);
+  const [confirmPublish, setConfirmPublish] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const loadKey = `${location.id}|${weekKey}|${reloadTick}`;
@@ -234,6 +241,7 @@ function WeekBoard({
   };
 
   const publish = async () => {
+    setConfirmPublish(false);
     setPublishError(null);
     setPublishing(true);
     const { start, end } = weekWindow(weekKey, tz);
@@ -242,7 +250,11 @@ function WeekBoard({
       setAnnouncement(
         result.published_count === 0
           ? 'Nothing to publish: every shift this week is already published.'
-          : `Published ${result.published_count} ${result.published_count === 1 ? 'shift' : 'shifts'}. Everyone can now see the week of ${formatWeekRange(weekKey)}.`,
+          : `Published ${result.published_count} ${result.published_count === 1 ? 'shift' : 'shifts'}. Everyone can now see the week of ${formatWeekRange(weekKey)}.${
+              result.held_back_shift_ids.length > 0
+                ? ` ${result.held_back_shift_ids.length} stayed drafts: they belong to someone who is no longer active. Reassign them, then publish again.`
+                : ''
+            }`,
       );
       reload();
     } catch (err) {
@@ -298,29 +310,33 @@ function WeekBoard({
             options={nameOptions(roles)}
             onChange={(v) => setQuery({ role: v || null })}
           />
-          <FilterSelect
-            id="board-person"
-            label="Person"
-            value={personFilter ?? ''}
-            allLabel="Everyone"
-            options={personChoices}
-            onChange={(v) => setQuery({ person: v || null })}
-          />
-          <div className="publish">
-            <button
-              type="button"
-              className="button primary"
-              onClick={() => void publish()}
-              disabled={publishing || !current}
-              aria-describedby={publishError ? 'publish-error' : undefined}
-            >
-              {publishing
-                ? 'Publishing…'
-                : draftCount > 0
-                  ? `Publish week (${draftCount} drafts)`
-                  : 'Publish week'}
-            </button>
-          </div>
+          {canManage ? (
+            <FilterSelect
+              id="board-person"
+              label="Person"
+              value={personFilter ?? ''}
+              allLabel="Everyone"
+              options={personChoices}
+              onChange={(v) => setQuery({ person: v || null })}
+            />
+          ) : null}
+          {canManage ? (
+            <div className="publish">
+              <button
+                type="button"
+                className="button primary"
+                onClick={() => setConfirmPublish(true)}
+                disabled={publishing || !current}
+                aria-describedby={publishError ? 'publish-error' : undefined}
+              >
+                {publishing
+                  ? 'Publishing…'
+                  : draftCount > 0
+                    ? `Publish week (${draftCount} drafts)`
+                    : 'Publish week'}
+              </button>
+            </div>
+          ) : null}
         </div>
         <p className="tz-note">
           Times in {location.name}&apos;s time zone ({tz.replace(/_/g, ' ')}).
@@ -331,10 +347,14 @@ function WeekBoard({
               {draftCount === 1 ? 'draft' : 'drafts'}, {openCount} open.
             </>
           ) : null}{' '}
-          <span className="tip">
-            Choose an empty cell to add a shift, or a shift to change, move, assign or delete it. New shifts
-            are drafts until you publish the week.
-          </span>
+          {canManage ? (
+            <span className="tip">
+              Choose an empty cell to add a shift, or a shift to change, move, assign or delete it. New shifts
+              are drafts until you publish the week.
+            </span>
+          ) : (
+            <span className="tip">Your shifts this week, and the open shifts you could pick up.</span>
+          )}
         </p>
         {publishError ? (
           <p className="inline-error" id="publish-error" role="alert">
@@ -388,11 +408,21 @@ function WeekBoard({
             tz={tz}
             hoursByUser={hoursByUser}
             label={`Shifts, week of ${formatWeekRange(weekKey)}`}
-            onPick={setDialog}
+            onPick={canManage ? setDialog : null}
           />
           <Legend roles={roles} />
         </>
       )}
+
+      {confirmPublish && current ? (
+        <PublishSummary
+          drafts={current.shifts.filter((s) => s.status === 'draft' && s.deleted_at === null)}
+          names={names}
+          week={formatWeekRange(weekKey)}
+          onPublish={() => void publish()}
+          onClose={() => setConfirmPublish(false)}
+        />
+      ) : null}
 
       {dialog && current ? (
         <ShiftDialog
@@ -420,7 +450,8 @@ interface GridProps {
   tz: string;
   hoursByUser: Map<number, number>;
   label: string;
-  onPick: (target: ShiftDialogTarget) => void;
+  /** null: read only (no add buttons, shifts not editable). */
+  onPick: ((target: ShiftDialogTarget) => void) | null;
 }
 
 /** The grid itself, memoised so opening a dialog or typing in it does not re-render 350 shift blocks. */
@@ -479,16 +510,18 @@ const BoardGrid = memo(function BoardGrid({
                       roles={roles}
                       who={row.name}
                       day={shortDays.get(d) ?? d}
-                      onOpen={() => onPick({ kind: 'edit', shift: s })}
+                      onOpen={onPick ? () => onPick({ kind: 'edit', shift: s }) : null}
                     />
                   ))}
                   {/* The "+" is drawn by CSS: one node per cell instead of five keeps a 50 x 7 board light. */}
-                  <button
-                    type="button"
-                    className={list.length ? 'add add-small' : 'add'}
-                    onClick={() => onPick({ kind: 'create', userId: row.userId, day: d })}
-                    aria-label={`Add ${row.userId === null ? 'an open shift' : `a shift for ${row.name}`} on ${longDays.get(d) ?? d}`}
-                  />
+                  {onPick ? (
+                    <button
+                      type="button"
+                      className={list.length ? 'add add-small' : 'add'}
+                      onClick={() => onPick({ kind: 'create', userId: row.userId, day: d })}
+                      aria-label={`Add ${row.userId === null ? 'an open shift' : `a shift for ${row.name}`} on ${longDays.get(d) ?? d}`}
+                    />
+                  ) : null}
                 </div>
               );
             })}
@@ -523,21 +556,14 @@ function ShiftBlock({
   tz: string;
   roles: Role[];
   who: string;
-  onOpen: () => void;
+  /** null: shown, not editable. */
+  onOpen: (() => void) | null;
 }) {
   const time = formatTimeRange(shift.start, shift.end, tz);
   const role = roleName(shift.role_id, roles);
   const draft = shift.status === 'draft';
-  return (
-    <button
-      type="button"
-      className={draft ? 'shift draft' : 'shift'}
-      style={{ '--role': roleColor(shift.role_id, roles) } as CSSProperties}
-      onClick={onOpen}
-      title={shift.notes ?? undefined}
-      // Who and when first, then every visible word in order (so speech input can say what it sees).
-      aria-label={`${who}, ${day}, ${time} ${role} ${draft ? 'Draft' : 'Published'}`}
-    >
+  const content = (
+    <>
       <span className="shift-time">{time}</span> <span className="shift-role">{role}</span>
       {draft ? (
         <>
@@ -545,7 +571,91 @@ function ShiftBlock({
           <span className="draft-tag">Draft</span>
         </>
       ) : null}
+    </>
+  );
+  const style = { '--role': roleColor(shift.role_id, roles) } as CSSProperties;
+  // Who and when first, then every visible word in order (so speech input can say what it sees).
+  const label = `${who}, ${day}, ${time} ${role} ${draft ? 'Draft' : 'Published'}`;
+  if (!onOpen)
+    return (
+      <div className="shift" style={style} title={shift.notes ?? undefined} role="note" aria-label={label}>
+        {content}
+      </div>
+    );
+  return (
+    <button
+      type="button"
+      className={draft ? 'shift draft' : 'shift'}
+      style={style}
+      onClick={onOpen}
+      title={shift.notes ?? undefined}
+      aria-label={label}
+    >
+      {content}
     </button>
+  );
+}
+
+/** What publishing will do, before it does it: how many shifts, for whom, and how many are open. */
+function PublishSummary({
+  drafts,
+  names,
+  week,
+  onPublish,
+  onClose,
+}: {
+  drafts: Shift[];
+  names: Map<number, string>;
+  week: string;
+  onPublish: () => void;
+  onClose: () => void;
+}) {
+  const perPerson = new Map<string, number>();
+  let open = 0;
+  for (const s of drafts) {
+    if (s.user_id === null) open++;
+    else {
+      const name = names.get(s.user_id) ?? `Person ${s.user_id}`;
+      perPerson.set(name, (perPerson.get(name) ?? 0) + 1);
+    }
+  }
+  const people = [...perPerson].sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <Dialog title={`Publish the week of ${week}?`} onClose={onClose}>
+      {drafts.length === 0 ? (
+        <p>There are no drafts this week: everything is already published.</p>
+      ) : (
+        <>
+          <p>
+            {drafts.length} draft {drafts.length === 1 ? 'shift' : 'shifts'} will become visible to staff:{' '}
+            {people.length} {people.length === 1 ? 'person' : 'people'}
+            {open > 0 ? `, and ${open} open ${open === 1 ? 'shift' : 'shifts'} nobody has yet` : ''}.
+          </p>
+          <ul className="publish-summary">
+            {people.map(([name, n]) => (
+              <li key={name}>
+                {name}: {n} {n === 1 ? 'shift' : 'shifts'}
+              </li>
+            ))}
+            {open > 0 ? <li>Open: {open}</li> : null}
+          </ul>
+        </>
+      )}
+      <div className="actions">
+        <button
+          type="button"
+          className="button primary"
+          onClick={onPublish}
+          disabled={drafts.length === 0}
+          data-autofocus
+        >
+          Publish {drafts.length} {drafts.length === 1 ? 'shift' : 'shifts'}
+        </button>
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
   );
 }
 

@@ -178,7 +178,7 @@ export function ShiftDialog({
     setBusy(true);
     setError(null);
     try {
-      await api.deleteShift(editing.id);
+      await api.deleteShift(editing.id, editing.version);
       onSaved(`Deleted the shift on ${formatDay(dayKeyInZone(new Date(editing.start), tz))}.`);
     } catch (err) {
       setError(explainError(err, { action: 'delete the shift' }));

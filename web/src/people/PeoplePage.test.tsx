@@ -134,7 +134,9 @@ describe('people page', () => {
   it('deactivates a person with a reason', async () => {
     const api = mockFetch({
       ...routes(),
-      'DELETE /api/v1/users/:id': (c) => ({ body: { ...sam, active: false, ...(c.body as object) } }),
+      'DELETE /api/v1/users/:id': (c) => ({
+        body: { ...sam, active: false, ...(c.body as object), opened_shift_ids: [] },
+      }),
     });
     const ue = userEvent.setup({ delay: null });
     render(<App />);

@@ -1,3 +1,4 @@
+import type { Me } from '@shiftstack/contract';
 import { useEffect, useMemo, useState } from 'react';
 import type { UserType } from '@shiftstack/contract';
 import { api, type Location, type Role, type User } from '../api';
@@ -16,7 +17,15 @@ const STATUS_OPTIONS: SelectOption[] = [
 
 type DialogState = { kind: 'add' } | { kind: 'edit'; user: User } | { kind: 'deactivate'; user: User } | null;
 
-export function PeoplePage({ locations, search }: { locations: Location[]; search: URLSearchParams }) {
+/** Managers and admins only (employees have no People page); the API limits managers to their locations. */
+export function PeoplePage({
+  locations,
+  search,
+}: {
+  locations: Location[];
+  search: URLSearchParams;
+  me?: Me;
+}) {
   const locationId = Number(search.get('location')) || null;
   const roleId = Number(search.get('role')) || null;
   const type = (search.get('type') ?? '') as UserType | '';

@@ -225,8 +225,15 @@ export function DeactivateDialog({
     setBusy(true);
     setError(null);
     try {
-      await api.deactivateUser(user.id, reason.trim());
-      onDone(`${name} is deactivated. Their details are kept; you can reactivate them later.`);
+      const done = await api.deactivateUser(user.id, user.version, reason.trim());
+      const opened = done.opened_shift_ids.length;
+      onDone(
+        `${name} is deactivated. Their details are kept; you can reactivate them later.${
+          opened > 0
+            ? ` ${opened} upcoming ${opened === 1 ? 'shift of theirs is' : 'shifts of theirs are'} now open for someone else to take.`
+            : ''
+        }`,
+      );
     } catch (caught) {
       setError(explainError(caught, { action: `deactivate ${name}` }));
       setBusy(false);

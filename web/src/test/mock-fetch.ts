@@ -28,7 +28,10 @@ export function mockFetch(routes: Record<string, Handler>) {
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
     const call: Call = { method, url, path: url.pathname, body, headers };
     calls.push(call);
-    const handler = routes[`${method} ${url.pathname}`] ?? findPattern(routes, method, url.pathname);
+    const handler =
+      routes[`${method} ${url.pathname}`] ??
+      findPattern(routes, method, url.pathname) ??
+      (url.pathname === '/api/v1/users/me' ? () => ({ body: testAdmin }) : undefined);
     if (!handler)
       return json(404, { type: 'about:blank', title: 'Not Found', status: 404, code: 'route-not-found' });
     const reply = await handler(call);
@@ -76,10 +79,30 @@ export const problem = (status: number, code: string, extra: Record<string, unkn
 
 const T = '2025-11-01T00:00:00Z';
 
+/** Who the component tests are signed in as unless a test answers /api/v1/users/me itself. */
+export const testAdmin = {
+  id: 999,
+  first_name: 'Test',
+  last_name: 'Admin',
+  email: 'admin@example.com',
+  mobile_number: null,
+  type: 'employer' as const,
+  active: true,
+  inactive_reason: null,
+  hire_date: null,
+  location_ids: [],
+  role_ids: [],
+  version: 1,
+  created_at: T,
+  updated_at: T,
+  access: 'admin' as const,
+};
+
 export const toronto: Location = {
   id: 1,
   name: 'Queen Street',
   timezone: 'America/Toronto',
+  version: 1,
   created_at: T,
   updated_at: T,
 };
@@ -87,6 +110,7 @@ export const denver: Location = {
   id: 2,
   name: 'Denver Depot',
   timezone: 'America/Denver',
+  version: 1,
   created_at: T,
   updated_at: T,
 };

@@ -1,5 +1,5 @@
 // jsdom has no <dialog> methods: give it the bare minimum so components behave as in a browser.
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { cleanup } from '@testing-library/react';
 import '@testing-library/jest-dom/vitest';
 
@@ -21,3 +21,15 @@ if (typeof proto.showModal !== 'function') {
     this.dispatchEvent(new Event('close'));
   };
 }
+
+// The component tests are signed in already: the sign-in redirect itself is the browser tests' business
+// (test/system/browser), against the real issuer.
+vi.mock('../auth', () => ({
+  ISSUER_PATH: '/auth',
+  BOARD_CLIENT_ID: 'shiftstack-board',
+  signedIn: vi.fn(async () => ({ access_token: 'test-token', expired: false })),
+  accessToken: vi.fn(async () => 'test-token'),
+  renewOrSignIn: vi.fn(async () => false),
+  signOut: vi.fn(async () => undefined),
+  onSessionLost: vi.fn(() => () => undefined),
+}));

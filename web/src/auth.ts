@@ -1,0 +1,82 @@
+// Signing in: the authorization code flow with PKCE against the OpenID Connect issuer (oidc-client-ts).
+// Tokens live in memory only (never localStorage): a reload signs in again, which the issuer's own session
+// makes a quick round trip. While the page is open the access token is renewed with the refresh token
+// before it expires; when renewal fails the board returns to sign-in.
+import { InMemoryWebStorage, UserManager, WebStorageStateStore, type User as OidcUser } from 'oidc-client-ts';
+
+/** The issuer is served on the board's own origin (the front door's and the Gateway's /auth). */
+export const ISSUER_PATH = '/auth';
+export const BOARD_CLIENT_ID = 'shiftstack-board';
+
+let manager: UserManager | null = null;
+
+function userManager(): UserManager {
+  manager ??= new UserManager({
+    authority: `${location.origin}${ISSUER_PATH}`,
+    client_id: BOARD_CLIENT_ID,
+    redirect_uri: `${location.origin}/`,
+    post_logout_redirect_uri: `${location.origin}/`,
+    response_type: 'code',
+    scope: 'openid email',
+    userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+    automaticSilentRenew: true,
+  });
+  return manager;
+}
+
+const returningFromIssuer = () => {
+  const q = new URLSearchParams(location.search);
+  return q.has('state') && (q.has('code') || q.has('error'));
+};
+
+/**
+ * The signed-in session: finishes a sign-in the issuer just sent back, or starts one (the page navigates
+ * away and this resolves with null).
+ */
+export async function signedIn(): Promise<OidcUser | null> {
+  const um = userManager();
+  if (returningFromIssuer()) {
+    const user = await um.signinRedirectCallback();
+    const back = (user.state as { returnTo?: string } | undefined)?.returnTo ?? '/';
+    history.replaceState(null, '', back.startsWith('/') ? back : '/');
+    return user;
+  }
+  const user = await um.getUser();
+  if (user && !user.expired) return user;
+  await um.signinRedirect({ state: { returnTo: location.pathname + location.search } });
+  return null;
+}
+
+/** The current access token, or null before sign-in. */
+export async function accessToken(): Promise<string | null> {
+  if (!manager) return null;
+  const user = await manager.getUser();
+  return user && !user.expired ? user.access_token : null;
+}
+
+/** After a 401: try once to renew quietly; otherwise go back to sign-in. Resolves true when renewed. */
+export async function renewOrSignIn(): Promise<boolean> {
+  if (!manager) return false;
+  try {
+    await manager.signinSilent();
+    return true;
+  } catch {
+    await manager.removeUser();
+    await manager.signinRedirect({ state: { returnTo: location.pathname + location.search } });
+    return false;
+  }
+}
+
+export async function signOut(): Promise<void> {
+  const um = userManager();
+  const user = await um.getUser();
+  await um.removeUser();
+  await um.signoutRedirect({ id_token_hint: user?.id_token });
+}
+
+/** When silent renewal fails while the page is open, go back to sign-in rather than fail every call. */
+export function onSessionLost(handler: () => void): () => void {
+  const um = userManager();
+  um.events.addSilentRenewError(handler);
+  return () => um.events.removeSilentRenewError(handler);
+}

@@ -76,7 +76,7 @@ export function actingAs(
       delete merged.authorization;
     return { ...given, headers: merged };
   };
-  (app as { inject: unknown }).inject = async (o: InjectArg) => {
+  (app).inject = async (o: InjectArg) => {
     const request: Request = withAuth(o);
     const method = String(request.method ?? 'GET').toUpperCase();
     if (currentEtag && (method === 'PATCH' || method === 'DELETE') && !('if-match' in request.headers)) {

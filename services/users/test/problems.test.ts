@@ -20,6 +20,9 @@ function expectProblem(res: LightMyRequestResponse, status: number, code: string
   return body;
 }
 
+/** A route only these tests register: every /api route must declare who may call it. */
+const testRoute = { schema: { summary: 'test only', 'x-permission': 'anyone signed in' } };
+
 describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   beforeAll(async () => {
@@ -29,11 +32,11 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
       {
         extend(app, database) {
           // A handler that fails with a real database error, whose message holds SQL text.
-          app.get('/api/v1/test-failure', { schema: { 'x-permission': 'anyone signed in' } as Record<string, unknown> }, async () => {
+          app.get('/api/v1/test-failure', testRoute, async () => {
             await sql`select secret_column from no_such_table_xyz`.execute(database.db);
             return { ok: true };
           });
-          app.get('/api/v1/test-throw', { schema: { 'x-permission': 'anyone signed in' } as Record<string, unknown> }, async () => {
+          app.get('/api/v1/test-throw', testRoute, async () => {
             throw new Error('kaboom: password=hunter2 at /srv/app/file.ts:12');
           });
         },

@@ -60,7 +60,8 @@ export function authenticateCallers(opts: CallerOptions) {
     await bearer(request);
     const claims = request.principal!;
     if (auth.serviceAudience && audiences(claims).includes(auth.serviceAudience)) {
-      const clientId = String(claims.client_id ?? claims.azp ?? claims.sub);
+      const id = claims.client_id ?? claims.azp ?? claims.sub;
+      const clientId = typeof id === 'string' ? id : '';
       if (!auth.trustedClients.includes(clientId))
         throw forbidden(`The client ${clientId} is not trusted to call this service.`);
       request.caller = { kind: 'service', client_id: clientId, scopes: scopesOf(claims) };

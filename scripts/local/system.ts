@@ -66,7 +66,8 @@ export async function ensureWebBuilt(log: (l: string) => void): Promise<string> 
   const index = join(dist, 'index.html');
   const src = join(ROOT, 'web/src');
   if (!existsSync(src)) return dist;
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(src)) return dist;
+  const sources = Math.max(newestMtime(src), statSync(join(ROOT, 'web/index.html')).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return dist;
   log('building the web app (web/dist)...');
   await new Promise<void>((ok, fail) => {
     const p = spawn(

@@ -40,13 +40,17 @@ export async function authEnv(service: 'users' | 'shifts'): Promise<Record<strin
 
 const tokens = new Map<string, { token: string; until: number }>();
 
-/** An access token for this person, signed in through the issuer's sign-in page; reused while fresh. */
-export async function tokenFor(email: string): Promise<string> {
-  const hit = tokens.get(email);
+/**
+ * An access token for this person, signed in through the issuer's sign-in page (the test issuer, or
+ * `issuerUrl`, e.g. a started system's); reused while fresh.
+ */
+export async function tokenFor(email: string, issuerUrl?: string): Promise<string> {
+  const issuer = issuerUrl ?? (await testIssuer()).issuer.url;
+  const key = `${issuer} ${email}`;
+  const hit = tokens.get(key);
   if (hit && hit.until > Date.now()) return hit.token;
-  const { issuer: i } = await testIssuer();
-  const { accessToken, expiresIn } = await signIn(i.url, email);
-  tokens.set(email, { token: accessToken, until: Date.now() + (expiresIn - 60) * 1000 });
+  const { accessToken, expiresIn } = await signIn(issuer, email);
+  tokens.set(key, { token: accessToken, until: Date.now() + (expiresIn - 60) * 1000 });
   return accessToken;
 }
 
@@ -76,7 +80,7 @@ export function actingAs(
       delete merged.authorization;
     return { ...given, headers: merged };
   };
-  (app).inject = async (o: InjectArg) => {
+  app.inject = async (o: InjectArg) => {
     const request: Request = withAuth(o);
     const method = String(request.method ?? 'GET').toUpperCase();
     if (currentEtag && (method === 'PATCH' || method === 'DELETE') && !('if-match' in request.headers)) {
@@ -86,3 +90,23 @@ export function actingAs(
     return raw(request);
   };
 }
+
+/**
+ * Makes every `fetch` to an /api/ path in this test file carry `token()`'s bearer token unless it sends its
+ * own Authorization; other requests (probes, the issuer) go out as they are.
+ */
+export function fetchAs(token: () => Promise<string | undefined>): void {
+  const plain = globalThis.fetch;
+  const signed: typeof fetch = async (input, init) => {
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const headers = new Headers(init?.headers);
+    const bearer =
+      new URL(href).pathname.startsWith('/api/') && !headers.has('authorization') && (await token());
+    if (bearer) headers.set('authorization', `Bearer ${bearer}`);
+    return plain(input, { ...init, headers });
+  };
+  globalThis.fetch = signed;
+}
+
+/** The test admin's token from the test issuer (for services started with startServiceProcess). */
+export const asTestAdmin = () => tokenFor(TEST_ADMIN);

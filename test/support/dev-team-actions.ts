@@ -34,7 +34,11 @@ const replicaSets = (verb: string): ApiRequest => ({ verb, group: 'apps', resour
 export const actions: Record<string, ApiRequest[]> = {
   'kubectl set image deployment/users users=…': [deploy('get', 'users'), deploy('patch', 'users')],
   'kubectl rollout status deployment/users': [deploy('get', 'users'), deploy('list'), deploy('watch')],
-  'kubectl rollout undo deployment/users': [deploy('get', 'users'), replicaSets('list'), deploy('patch', 'users')],
+  'kubectl rollout undo deployment/users': [
+    deploy('get', 'users'),
+    replicaSets('list'),
+    deploy('patch', 'users'),
+  ],
   'kubectl rollout history deployment/users': [deploy('get', 'users'), replicaSets('list')],
   'kubectl rollout restart deployment/users': [deploy('get', 'users'), deploy('patch', 'users')],
   'kubectl get pods': [core('list', 'pods')],

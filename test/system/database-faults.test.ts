@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres-server';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { needs } from '../support/system-deps';
+import { asTestAdmin, fetchAs } from '../support/auth';
+
+// Every API call here is the test admin's, with a token from the test issuer.
+fetchAs(asTestAdmin);
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
 

@@ -9,6 +9,8 @@ import { freePort } from '../support/ports';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres-server';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { needs } from '../support/system-deps';
+import { LOCAL_ADMIN } from '../../scripts/local/accounts';
+import { asTestAdmin, fetchAs, tokenFor } from '../support/auth';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 300_000 });
 
@@ -62,6 +64,11 @@ const status = (url: string) =>
     () => 0,
   );
 
+// Every API call here is an admin's: the running system's first admin, or the test issuer's for the
+// services started on their own.
+let signedIn: () => Promise<string> = asTestAdmin;
+fetchAs(() => signedIn());
+
 describe('users killed under a running system', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'shiftstack-faults-'));
   let system: RunningSystem;
@@ -74,11 +81,13 @@ describe('users killed under a running system', () => {
       shiftsPort: await freePort(),
       usersAdminPort: await freePort(),
       shiftsAdminPort: await freePort(),
+      issuerPort: await freePort(),
       dataDir,
       seed: false,
       buildWeb: false,
       stdio: 'ignore',
     });
+    signedIn = () => tokenFor(LOCAL_ADMIN, system.issuerUrl);
     const door = system.url;
     location = (
       await send(`${door}/api/v1/locations`, 'POST', { name: 'Faulty', timezone: 'America/Toronto' })
@@ -150,17 +159,18 @@ describe('the shifts database stops and comes back', () => {
   const available = needs('PostgreSQL', postgresMissing());
   let server: PostgresServer | undefined;
   let shifts: ServiceProcess | undefined;
+  let users: ServiceProcess | undefined;
   beforeAll(async () => {
     if (!available) return;
+    signedIn = asTestAdmin;
     server = await startPostgres();
-    // users is not needed for these calls: point at a closed port
-    shifts = await startServiceProcess('shifts', {
-      DATABASE_URL: server.url,
-      USERS_URL: `http://127.0.0.1:${await freePort()}`,
-    });
+    // users (on PGlite) only says who is calling
+    users = await startServiceProcess('users');
+    shifts = await startServiceProcess('shifts', { DATABASE_URL: server.url, USERS_URL: users.url });
   });
   afterAll(async () => {
     await shifts?.stop();
+    await users?.stop();
     server?.stop();
   });
 

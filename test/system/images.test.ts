@@ -135,8 +135,14 @@ describe.skipIf(!ok)('images built and run with podman', () => {
         PGLITE_DATA_DIR: 'memory://',
         LOG_FORMAT: 'json',
         ...shutdownEnv,
-        // shifts needs to know where users is; readiness does not depend on it.
-        ...(service === 'shifts' ? { USERS_URL: 'http://127.0.0.1:9' } : {}),
+        // Each service needs to know where the other is and who issues tokens; readiness depends on neither.
+        ...(service === 'shifts'
+          ? { USERS_URL: 'http://127.0.0.1:9' }
+          : { SHIFTS_URL: 'http://127.0.0.1:9' }),
+        AUTH_ISSUER: 'http://127.0.0.1:9/auth',
+        AUTH_AUDIENCE: 'urn:shiftstack:api',
+        AUTH_CLIENT_ID: `shiftstack-${service}`,
+        AUTH_CLIENT_SECRET: 'not-a-real-secret-0123456789',
       });
       const ready = await waitForStatus(`${url}/readyz`, 200, 90_000);
       expect(await ready.json()).toMatchObject({ status: 'ready' });

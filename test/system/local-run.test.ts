@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildFrontDoor } from '../../scripts/local/front-door';
 import { startSystem, type RunningSystem } from '../../scripts/local/system';
 import { freePort } from '../support/ports';
+import { LOCAL_ADMIN } from '../../scripts/local/accounts';
+import { fetchAs, tokenFor } from '../support/auth';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
@@ -25,6 +27,7 @@ async function ports() {
     shiftsPort: await freePort(),
     usersAdminPort: await freePort(),
     shiftsAdminPort: await freePort(),
+    issuerPort: await freePort(),
   };
 }
 
@@ -42,6 +45,7 @@ describe('the local runner', () => {
   });
 
   it('runs each service on its own database under the data folder, reports a service that dies, and stops the rest cleanly', async () => {
+    fetchAs(async () => (system ? tokenFor(LOCAL_ADMIN, system.issuerUrl) : undefined));
     const dir = dataDir();
     system = await startSystem({
       ...(await ports()),

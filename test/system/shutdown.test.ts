@@ -14,6 +14,10 @@ import { createPostgresDatabase } from '@shiftstack/service-kit/testing';
 import { inject } from 'vitest';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { needs } from '../support/system-deps';
+import { asTestAdmin, fetchAs } from '../support/auth';
+
+// Every API call here is the test admin's, with a token from the test issuer.
+fetchAs(asTestAdmin);
 
 const started: ServiceProcess[] = [];
 afterAll(async () => {
@@ -50,7 +54,8 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
  * POSTs a location with the body sent in two halves: the first now, the rest after `betweenMs`, with
  * `midway` (e.g. sending SIGTERM) run between. Resolves with the status and parsed body.
  */
-function slowPost(url: string, body: unknown, midway: () => void, betweenMs: number) {
+async function slowPost(url: string, body: unknown, midway: () => void, betweenMs: number) {
+  const authorization = `Bearer ${await asTestAdmin()}`;
   const payload = Buffer.from(JSON.stringify(body));
   const half = Math.floor(payload.length / 2);
   return new Promise<{ status: number; body: Record<string, unknown>; connection?: string }>(
@@ -60,7 +65,11 @@ function slowPost(url: string, body: unknown, midway: () => void, betweenMs: num
         {
           method: 'POST',
           agent: false,
-          headers: { 'content-type': 'application/json', 'content-length': String(payload.length) },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(payload.length),
+            authorization,
+          },
         },
         (res) => {
           let text = '';

@@ -5,6 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { asTestAdmin, fetchAs } from '../support/auth';
+
+// Every API call here is the test admin's, with a token from the test issuer.
+fetchAs(asTestAdmin);
 
 interface CapturedSpan {
   service: string;

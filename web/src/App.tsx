@@ -25,6 +25,38 @@ export interface LocationsState {
 
 type Session = { me: Me } | { refused: string } | null;
 
+const ME_KEY = 'shiftstack.me';
+
+/**
+ * Who the signed-in person is. When the users service cannot answer, the same person's profile from this
+ * browser's last visit stands in (not a token: names and access only), so the schedule still opens.
+ */
+async function whoAmI(email: string | undefined): Promise<Me> {
+  try {
+    const me = await api.me();
+    try {
+      localStorage.setItem(ME_KEY, JSON.stringify(me));
+    } catch {
+      // Storage disabled: only the offline fallback is lost.
+    }
+    return me;
+  } catch (err) {
+    const unavailable = !(err instanceof ApiError) || err.status === 0 || err.status >= 500;
+    const cached = unavailable ? readCachedMe() : null;
+    if (cached && email && cached.email?.toLowerCase() === email.toLowerCase()) return cached;
+    throw err;
+  }
+}
+
+function readCachedMe(): Me | null {
+  try {
+    const raw = localStorage.getItem(ME_KEY);
+    return raw ? (JSON.parse(raw) as Me) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Signs in (or finishes signing in), then asks the users service who this is and what they may do. */
 export function App() {
   const [session, setSession] = useState<Session>(null);
@@ -32,8 +64,9 @@ export function App() {
     let live = true;
     void (async () => {
       try {
-        if (!(await signedIn())) return; // on the way to the issuer's sign-in page
-        const me = await api.me();
+        const user = await signedIn();
+        if (!user) return; // on the way to the issuer's sign-in page
+        const me = await whoAmI(user.profile.email);
         if (live) setSession({ me });
       } catch (err) {
         const message =

@@ -33,7 +33,15 @@ const returningFromIssuer = () => {
  * The signed-in session: finishes a sign-in the issuer just sent back, or starts one (the page navigates
  * away and this resolves with null).
  */
-export async function signedIn(): Promise<OidcUser | null> {
+let session: Promise<OidcUser | null> | null = null;
+
+export function signedIn(): Promise<OidcUser | null> {
+  // Once per page: an authorization code can be exchanged only once (React may run effects twice).
+  session ??= establish();
+  return session;
+}
+
+async function establish(): Promise<OidcUser | null> {
   const um = userManager();
   if (returningFromIssuer()) {
     const user = await um.signinRedirectCallback();

@@ -11,10 +11,15 @@ import {
   startRealSystem,
   watchedPage,
   type WatchedPage,
+  openSignedIn,
 } from './support';
+import { LOCAL_ADMIN } from '../../../scripts/local/accounts';
 
 const ok = needs('chromium', commandMissing('/usr/bin/chromium', ['--version']));
 const LOCATION = 'Harbourfront Café';
+/** Demo people at Harbourfront Café (scripts/local/seed.ts). */
+const EMPLOYEE = 'zara.ahmed@example.com';
+const MANAGER = 'amara.okafor@example.com';
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe.skipIf(!ok)('schedule board in Chromium against the real system', () => {
@@ -42,7 +47,7 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
 
   it('opens the board: people in rows, days in columns, seeded shifts, no serious axe violations', async () => {
     const { page } = w;
-    await page.goto(`${system.url}/`);
+    await openSignedIn(page, `${system.url}/`, LOCAL_ADMIN);
     await page.getByLabel('Location').selectOption({ label: LOCATION });
     const table = page.getByRole('table', { name: /Shifts, week of/ });
     await table.waitFor();
@@ -121,6 +126,10 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     const { page } = w;
     const publish = page.getByRole('button', { name: 'Publish week (1 drafts)' });
     await publish.click();
+    // A summary first: how many shifts, for whom, how many open; nothing is published until confirmed.
+    const summary = page.getByRole('dialog', { name: /Publish the week of/ });
+    await summary.getByText(new RegExp(`${esc(person)}: 1 shift`)).waitFor();
+    await summary.getByRole('button', { name: 'Publish 1 shift' }).click();
     await page.getByText(/Published 1 shift\. Everyone can now see the week of/).waitFor();
     await page
       .getByRole('button', { name: new RegExp(`^${esc(person)}, Mon \\d+ \\w+, 09:00–17:00 .*Published$`) })
@@ -132,7 +141,7 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
   it('is usable at 375 px: the board scrolls inside its frame, controls stay reachable, no serious axe violations', async () => {
     const narrow = await watchedPage(browser, { width: 375, height: 812 });
     try {
-      await narrow.page.goto(`${system.url}/`);
+      await openSignedIn(narrow.page, `${system.url}/`, LOCAL_ADMIN);
       await narrow.page.getByLabel('Location').selectOption({ label: LOCATION });
       await narrow.page.locator('.shift').first().waitFor();
       const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth);
@@ -208,6 +217,53 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     await row.waitFor();
     expect(await row.textContent()).toContain('Moved to another city');
     await screenshot(page, 'people-deactivated');
+  });
+
+  it('an employee sees their own published week and the open shifts they could take, with nothing to change', async () => {
+    const e = await watchedPage(browser);
+    try {
+      const { page } = e;
+      await openSignedIn(page, `${system.url}/`, EMPLOYEE);
+      await expect.poll(() => page.locator('.account-name').textContent()).toBe('Zara Ahmed · Employee');
+      await page.getByRole('link', { name: 'My shifts' }).waitFor();
+      const table = page.getByRole('table', { name: /Shifts, week of/ });
+      await table.waitFor();
+      expect(await page.getByRole('link', { name: 'People' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /Publish week/ }).count()).toBe(0);
+      expect(await page.locator('button.add').count()).toBe(0);
+      expect(await page.locator('button.shift').count()).toBe(0);
+      expect(await page.locator('.shift.draft').count()).toBe(0);
+      const rows = await table.getByRole('rowheader').allTextContents();
+      expect(rows[0]).toContain('Open shifts');
+      expect(rows.slice(1).map((r) => r.split(/\d/)[0]!.trim())).toEqual(['Zara Ahmed']);
+      // Only their own location exists for them.
+      expect(await page.getByLabel('Location').locator('option').allTextContents()).toEqual([LOCATION]);
+      await screenshot(page, 'my-shifts');
+      const violations = seriousOrWorse(await axeViolations(page));
+      expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+      // Signing out ends the issuer's session too: the next visit asks who you are again.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to shiftstack' }).waitFor({ timeout: 30_000 });
+      expect(e.errors).toEqual([]);
+    } finally {
+      await e.context.close();
+    }
+  });
+
+  it('a manager runs their own location only: People and Publish, one location to choose', async () => {
+    const m = await watchedPage(browser);
+    try {
+      const { page } = m;
+      await openSignedIn(page, `${system.url}/`, MANAGER);
+      await expect.poll(() => page.locator('.account-name').textContent()).toBe('Amara Okafor · Manager');
+      await page.getByRole('table', { name: /Shifts, week of/ }).waitFor();
+      await page.getByRole('button', { name: /Publish week/ }).waitFor();
+      await page.getByRole('link', { name: 'People' }).waitFor();
+      expect(await page.getByLabel('Location').locator('option').allTextContents()).toEqual([LOCATION]);
+      expect(m.errors).toEqual([]);
+    } finally {
+      await m.context.close();
+    }
   });
 
   it('says names are missing when the users service is down, and still shows the shifts', async () => {

@@ -38,7 +38,8 @@ interface System {
 export async function startRealSystem(): Promise<System> {
   const { startSystem } = await import('../../../scripts/local/system');
   const dataDir = mkdtempSync(join(tmpdir(), 'shiftstack-browser-'));
-  const [usersPort, shiftsPort, usersAdminPort, shiftsAdminPort] = await Promise.all([
+  const [usersPort, shiftsPort, usersAdminPort, shiftsAdminPort, issuerPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -52,6 +53,7 @@ export async function startRealSystem(): Promise<System> {
       shiftsPort,
       usersAdminPort,
       shiftsAdminPort,
+      issuerPort,
       dataDir,
       stdio: 'ignore',
       logFormat: 'json',
@@ -116,9 +118,11 @@ export async function watchedPage(
       () => errors.push(line),
     );
   });
-  // Serve every HTML document with the strict CSP, as nginx does in the cluster.
+  // Serve every HTML document of the board with the strict CSP, as nginx does in the cluster (the issuer's
+  // sign-in pages are not the board's, and are served as the issuer serves them).
   await page.route('**/*', async (route) => {
     if (route.request().resourceType() !== 'document') return route.continue();
+    if (new URL(route.request().url()).pathname.startsWith('/auth/')) return route.continue();
     const response = await route.fetch();
     await route.fulfill({
       response,
@@ -189,4 +193,17 @@ export function seriousOrWorse(violations: AxeViolation[]): AxeViolation[] {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Opens the board at `url` and signs in on the development issuer's page as `email`, as a person does:
+ * the board sends the browser to the issuer, the person picks themselves, the issuer sends them back.
+ */
+export async function openSignedIn(page: Page, url: string, email: string): Promise<void> {
+  await page.goto(url);
+  // The board sends the browser on to the issuer's sign-in page by itself.
+  await page.getByRole('heading', { name: 'Sign in to shiftstack' }).waitFor({ timeout: 30_000 });
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 30_000 });
 }

@@ -31,7 +31,7 @@ export function mockFetch(routes: Record<string, Handler>) {
     const handler =
       routes[`${method} ${url.pathname}`] ??
       findPattern(routes, method, url.pathname) ??
-      (url.pathname === '/api/v1/users/me' ? () => ({ body: testAdmin }) : undefined);
+      (url.pathname === '/api/v1/users/me' ? ((() => ({ body: testAdmin })) as Handler) : undefined);
     if (!handler)
       return json(404, { type: 'about:blank', title: 'Not Found', status: 404, code: 'route-not-found' });
     const reply = await handler(call);

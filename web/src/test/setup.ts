@@ -27,7 +27,11 @@ if (typeof proto.showModal !== 'function') {
 vi.mock('../auth', () => ({
   ISSUER_PATH: '/auth',
   BOARD_CLIENT_ID: 'shiftstack-board',
-  signedIn: vi.fn(async () => ({ access_token: 'test-token', expired: false })),
+  signedIn: vi.fn(async () => ({
+    access_token: 'test-token',
+    expired: false,
+    profile: { email: 'admin@example.com' },
+  })),
   accessToken: vi.fn(async () => 'test-token'),
   renewOrSignIn: vi.fn(async () => false),
   signOut: vi.fn(async () => undefined),

@@ -15,6 +15,7 @@ const images = {
   users: { dockerfile: 'services/Dockerfile', args: { SERVICE: 'users' } },
   shifts: { dockerfile: 'services/Dockerfile', args: { SERVICE: 'shifts' } },
   web: { dockerfile: 'web/Dockerfile', args: {} },
+  'dev-issuer': { dockerfile: 'packages/dev-issuer/Dockerfile', args: {} },
 };
 type Image = keyof typeof images;
 const BUILT_TAG = 'local';

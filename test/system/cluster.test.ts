@@ -19,6 +19,8 @@ import {
 } from '../../scripts/cluster/node';
 import { actions, allowedFor, type ApiRequest } from '../support/dev-team-actions';
 import { commandMissing, needs } from '../support/system-deps';
+import { signIn } from '@shiftstack/dev-issuer/sign-in';
+import { fetchAs } from '../support/auth';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 1_800_000 });
 const run = promisify(execFile);
@@ -95,6 +97,20 @@ const refused = (fn: () => unknown) => {
 
 const serviceUrl = (name: string) =>
   `http://${kubectl('-n', NS, 'get', 'svc', name, '-o', 'jsonpath={.spec.clusterIP}')}:8080`;
+/** The dev overlay's first admin, signed in at the cluster's development issuer (through its Service). */
+const DEV_ISSUER = 'http://shiftstack.localhost/auth';
+const DEV_ADMIN = 'admin@shiftstack.localhost';
+let adminToken: { value: string; until: number } | undefined;
+async function devAdminToken(): Promise<string> {
+  if (adminToken && adminToken.until > Date.now()) return adminToken.value;
+  const { accessToken, expiresIn } = await signIn(DEV_ISSUER, DEV_ADMIN, `${serviceUrl('dev-issuer')}/auth`);
+  adminToken = { value: accessToken, until: Date.now() + (expiresIn - 60) * 1000 };
+  return accessToken;
+}
+let deployed = false;
+// Every API call in this file is the dev admin's, once the overlay is deployed.
+fetchAs(async () => (deployed ? devAdminToken() : undefined));
+
 /**
  * One write outside the load tests. Retried once when the connection fails: after a rollout, the client's
  * pool may hold a keep-alive connection to a pod that just went away (the load tests count such failures).
@@ -204,11 +220,13 @@ function mixedLoad(locationId: number) {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A GET through the Gateway's proxy Service with the dev hostname (fetch may not set Host). */
-function viaGateway(path: string): Promise<string> {
+async function viaGateway(path: string, signedIn = true): Promise<string> {
   const host = kubectl('-n', GATEWAY_NAMESPACE, 'get', 'svc', 'traefik', '-o', 'jsonpath={.spec.clusterIP}');
+  const authorization =
+    signedIn && path.startsWith('/api/') ? { authorization: `Bearer ${await devAdminToken()}` } : {};
   return new Promise((resolve, reject) => {
     const req = httpGet(
-      { host, port: 80, path, headers: { host: 'shiftstack.localhost' }, timeout: 10_000 },
+      { host, port: 80, path, headers: { host: 'shiftstack.localhost', ...authorization }, timeout: 10_000 },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -309,11 +327,14 @@ setTimeout(() => { console.log('timeout'); process.exit(0); }, 3000);`;
 
 describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () => {
   beforeAll(async () => {
+    deployed = true;
     if (reuse) return;
+    deployed = false;
     const started = Date.now();
     await cluster('up');
     const upAt = Date.now();
     await cluster('deploy');
+    deployed = true;
     console.log(
       `cluster: up (build included when not cached) in ${((upAt - started) / 1000).toFixed(0)} s, ` +
         `deploy (images built and imported, all ready) in ${((Date.now() - upAt) / 1000).toFixed(0)} s`,
@@ -382,6 +403,12 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
     ) as { data: Array<{ assignee: { first_name: string } | null }> };
     expect(routed.data.map((s) => s.assignee?.first_name)).toEqual(['Kubelet']);
     expect(await viaGateway('/')).toContain('<div id="root">');
+    // Signed in or nothing: without a token the API answers 401, through the Gateway and on a service's
+    // own port; the sign-in page is served on the board's origin.
+    await expect(viaGateway('/api/v1/users', false)).rejects.toThrow(/^401 .*unauthenticated/);
+    const direct = await fetch(`${users}/api/v1/users`, { headers: { authorization: 'Bearer garbage' } });
+    expect(direct.status).toBe(401);
+    expect(await viaGateway('/auth/.well-known/openid-configuration')).toContain(DEV_ISSUER);
   });
 
   it('Pod Security "restricted" is enforced by the real admission: a privileged pod is refused', () => {

@@ -9,9 +9,12 @@ export interface SignedIn {
   expiresIn: number;
 }
 
-export async function signIn(issuerUrl: string, email: string): Promise<SignedIn> {
-  const insecure = new URL(issuerUrl).protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {};
-  const config = await oidc.discovery(new URL(issuerUrl), CLIENTS.cli, undefined, oidc.None(), insecure);
+/**
+ * Signs in as `email` at `issuerUrl`. `reachAt`: where to reach the issuer when its public URL does not
+ * resolve from here (a cluster's issuer, by its Service address); its endpoints then follow that address.
+ */
+export async function signIn(issuerUrl: string, email: string, reachAt?: string): Promise<SignedIn> {
+  const config = await configuration(issuerUrl, reachAt);
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const start = oidc.buildAuthorizationUrl(config, {
@@ -32,6 +35,22 @@ export async function signIn(issuerUrl: string, email: string): Promise<SignedIn
     expectedState: state,
   });
   return { accessToken: tokens.access_token, expiresIn: tokens.expires_in ?? 0 };
+}
+
+async function configuration(issuerUrl: string, reachAt?: string): Promise<oidc.Configuration> {
+  const insecure = new URL(reachAt ?? issuerUrl).protocol === 'http:';
+  if (!reachAt)
+    return oidc.discovery(new URL(issuerUrl), CLIENTS.cli, undefined, oidc.None(), {
+      ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+    });
+  const res = await fetch(`${reachAt.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  if (!res.ok) throw new Error(`the issuer at ${reachAt} answered ${res.status}`);
+  const metadata = (await res.json()) as oidc.ServerMetadata;
+  if (metadata.issuer !== issuerUrl)
+    throw new Error(`${reachAt} is the issuer ${metadata.issuer}, not ${issuerUrl}`);
+  const config = new oidc.Configuration(metadata, CLIENTS.cli, undefined, oidc.None());
+  if (insecure) oidc.allowInsecureRequests(config);
+  return config;
 }
 
 /** Follows redirects by hand, keeping the issuer's cookies, and stops at the loopback redirect. */

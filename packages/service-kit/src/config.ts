@@ -52,6 +52,7 @@ export const BaseConfigSchema = Type.Object({
   }),
   AUTH_AUDIENCE: Type.String({ minLength: 1, description: "people's access tokens must name it in aud" }),
   AUTH_JWKS_URI: Type.Optional(Type.String({ pattern: '^https?://' })),
+  AUTH_TOKEN_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   AUTH_SERVICE_AUDIENCE: Type.Optional(
     Type.String({ minLength: 1, description: "other services' client-credentials tokens name it in aud" }),
   ),
@@ -108,6 +109,8 @@ export interface AuthConfig {
   /** The audience of people's access tokens. */
   audience: string;
   jwksUri?: string;
+  /** Where this service asks for its own tokens, when not at the issuer's public address. */
+  tokenEndpoint?: string;
   /** The audience of other services' client-credentials tokens; unset: no service may call this one. */
   serviceAudience?: string;
   /** The client ids whose service tokens are accepted. */
@@ -231,6 +234,7 @@ function authConfig(v: Static<typeof BaseConfigSchema>): AuthConfig {
     issuer: v.AUTH_ISSUER,
     audience: v.AUTH_AUDIENCE,
     jwksUri: v.AUTH_JWKS_URI,
+    tokenEndpoint: v.AUTH_TOKEN_ENDPOINT,
     serviceAudience: v.AUTH_SERVICE_AUDIENCE,
     trustedClients: (v.AUTH_TRUSTED_CLIENTS ?? '').split(',').filter(Boolean),
     client:

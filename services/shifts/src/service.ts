@@ -36,6 +36,7 @@ export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {
         logger,
         credentials: clientCredentials({
           issuer: config.auth.issuer,
+          tokenEndpoint: config.auth.tokenEndpoint,
           clientId: env.AUTH_CLIENT_ID,
           clientSecret: env.AUTH_CLIENT_SECRET,
           resource: env.USERS_AUDIENCE ?? 'urn:shiftstack:users',

@@ -41,6 +41,7 @@ export const usersService: ServiceSpec<typeof UsersEnv, UsersDatabase> = {
         logger,
         credentials: clientCredentials({
           issuer: config.auth.issuer,
+          tokenEndpoint: config.auth.tokenEndpoint,
           clientId: env.AUTH_CLIENT_ID,
           clientSecret: env.AUTH_CLIENT_SECRET,
           resource: env.SHIFTS_AUDIENCE ?? 'urn:shiftstack:shifts',

@@ -9,6 +9,7 @@ const system = await startSystem({
   host: env.HOST ?? '127.0.0.1',
   ...(env.USERS_PORT ? { usersPort: Number(env.USERS_PORT) } : {}),
   ...(env.SHIFTS_PORT ? { shiftsPort: Number(env.SHIFTS_PORT) } : {}),
+  ...(env.ISSUER_PORT ? { issuerPort: Number(env.ISSUER_PORT) } : {}),
   dataDir: env.DATA_DIR,
   usersDatabaseUrl: env.USERS_DATABASE_URL,
   shiftsDatabaseUrl: env.SHIFTS_DATABASE_URL,

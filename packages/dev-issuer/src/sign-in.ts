@@ -14,7 +14,7 @@ export interface SignedIn {
  * resolve from here (a cluster's issuer, by its Service address); its endpoints then follow that address.
  */
 export async function signIn(issuerUrl: string, email: string, reachAt?: string): Promise<SignedIn> {
-  const config = await configuration(issuerUrl, reachAt);
+  const config = await retryOnce(() => configuration(issuerUrl, reachAt));
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const start = oidc.buildAuthorizationUrl(config, {
@@ -53,6 +53,16 @@ async function configuration(issuerUrl: string, reachAt?: string): Promise<oidc.
   return config;
 }
 
+/** A request on a pooled connection to an issuer that just restarted fails once; a second one connects anew. */
+async function retryOnce<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return call();
+  }
+}
+
 /** Follows redirects by hand, keeping the issuer's cookies, and stops at the loopback redirect. */
 function cookieBrowser() {
   const jar = new Map<string, string>();
@@ -62,15 +72,17 @@ function cookieBrowser() {
       let body: URLSearchParams | undefined = form;
       for (let hop = 0; hop < 10; hop++) {
         if (next.startsWith(CLI_REDIRECT)) return { url: next, status: 302, body: '' };
-        const res = await fetch(next, {
-          method: body ? 'POST' : 'GET',
-          redirect: 'manual',
-          headers: {
-            cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-            ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          },
-          ...(body ? { body: body.toString() } : {}),
-        });
+        const res = await retryOnce(() =>
+          fetch(next, {
+            method: body ? 'POST' : 'GET',
+            redirect: 'manual',
+            headers: {
+              cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+              ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+            },
+            ...(body ? { body: body.toString() } : {}),
+          }),
+        );
         for (const c of res.headers.getSetCookie()) {
           const [pair] = c.split(';');
           const eq = pair!.indexOf('=');

@@ -57,7 +57,10 @@ export const BaseConfigSchema = Type.Object({
     Type.String({ minLength: 1, description: "other services' client-credentials tokens name it in aud" }),
   ),
   AUTH_TRUSTED_CLIENTS: Type.Optional(
-    Type.String({ pattern: '^[A-Za-z0-9._:-]+(,[A-Za-z0-9._:-]+)*$', description: 'comma-separated client ids' }),
+    Type.String({
+      pattern: '^[A-Za-z0-9._:-]+(,[A-Za-z0-9._:-]+)*$',
+      description: 'comma-separated client ids',
+    }),
   ),
   AUTH_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
   AUTH_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 16 })),
@@ -238,7 +241,9 @@ function authConfig(v: Static<typeof BaseConfigSchema>): AuthConfig {
     serviceAudience: v.AUTH_SERVICE_AUDIENCE,
     trustedClients: (v.AUTH_TRUSTED_CLIENTS ?? '').split(',').filter(Boolean),
     client:
-      v.AUTH_CLIENT_ID && v.AUTH_CLIENT_SECRET ? { id: v.AUTH_CLIENT_ID, secret: v.AUTH_CLIENT_SECRET } : undefined,
+      v.AUTH_CLIENT_ID && v.AUTH_CLIENT_SECRET
+        ? { id: v.AUTH_CLIENT_ID, secret: v.AUTH_CLIENT_SECRET }
+        : undefined,
     rateLimitPerPrincipalPerMinute: v.RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE ?? 300,
   };
 }

@@ -5,13 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export type UpstreamOutcome =
-  | 'ok'
-  | 'client_error'
-  | 'server_error'
-  | 'timeout'
-  | 'network_error'
-  | 'circuit_open'
-  | 'unauthorized';
+  'ok' | 'client_error' | 'server_error' | 'timeout' | 'network_error' | 'circuit_open' | 'unauthorized';
 
 export interface Metrics {
   registry: Registry;

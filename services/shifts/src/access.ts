@@ -13,7 +13,11 @@ export function shiftsAuthentication(auth: AuthConfig, users: UsersClient, verif
     async findPerson(email, request) {
       const user = await users.personByEmail(email, request.id);
       if (!user) return { found: null };
-      return { found: personPrincipal(user), active: user.active, name: `${user.first_name} ${user.last_name}` };
+      return {
+        found: personPrincipal(user),
+        active: user.active,
+        name: `${user.first_name} ${user.last_name}`,
+      };
     },
   });
 }

@@ -130,7 +130,10 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
         return user;
       } catch (err) {
         if (!(hit && err instanceof UpstreamUnavailable)) throw err;
-        opts.logger?.warn({ request_id: requestId }, 'users unavailable: using who this caller was a moment ago');
+        opts.logger?.warn(
+          { request_id: requestId },
+          'users unavailable: using who this caller was a moment ago',
+        );
         return hit.user;
       }
     },

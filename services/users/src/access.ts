@@ -1,6 +1,12 @@
 // Who the caller is, in the users service: a person's token maps by email to their row here; shifts calls
 // with its own client-credentials token (docs/security.md has the whole table).
-import { ServiceScopes, managesLocation, personPrincipal, type PersonPrincipal, type User } from '@shiftstack/contract';
+import {
+  ServiceScopes,
+  managesLocation,
+  personPrincipal,
+  type PersonPrincipal,
+  type User,
+} from '@shiftstack/contract';
 import {
   allowService,
   authenticateCallers,
@@ -59,9 +65,16 @@ export function asSeenBy(reader: PersonPrincipal | 'service', user: User): User 
 }
 
 /** Whether a person may see this one at all: admins and services anyone; others people sharing a location. */
-export function maySee(reader: PersonPrincipal | 'service', user: Pick<User, 'id' | 'location_ids'>): boolean {
+export function maySee(
+  reader: PersonPrincipal | 'service',
+  user: Pick<User, 'id' | 'location_ids'>,
+): boolean {
   const within = visibleLocations(reader);
-  return !within || (reader !== 'service' && reader.id === user.id) || user.location_ids.some((id) => within.includes(id));
+  return (
+    !within ||
+    (reader !== 'service' && reader.id === user.id) ||
+    user.location_ids.some((id) => within.includes(id))
+  );
 }
 
 /**
@@ -80,4 +93,3 @@ export async function ensureBootstrapAdmin(db: Kysely<UsersDatabase>, email: str
     );
   });
 }
-

@@ -7,6 +7,7 @@ import {
   Readiness,
   type Database,
   type ServiceInstance,
+  type TokenVerifier,
 } from '@shiftstack/service-kit';
 import { createTestDatabase, silentLogger, type DatabaseKind } from '@shiftstack/service-kit/testing';
 import { actingAs, authEnv, bearer, TEST_ADMIN } from '../../../test/support/auth';
@@ -23,6 +24,8 @@ export interface BuildOptions {
   extend?: (app: ServiceInstance, database: Database<UsersDatabase>) => void;
   /** Stands in for the shifts service here (the cross-service tests run the real one). */
   shifts?: ShiftsClient;
+  /** Verify tokens this way instead of with the issuer's discovered key set. */
+  verifier?: TokenVerifier;
 }
 
 export async function buildTestUsersApp(
@@ -58,6 +61,7 @@ export async function buildTestUsersApp(
     readiness,
     logger: silentLogger,
     shifts,
+    verifier: opts.verifier,
   });
   opts.extend?.(app, database);
   await app.ready();

@@ -31,7 +31,7 @@ export function mockFetch(routes: Record<string, Handler>) {
     const handler =
       routes[`${method} ${url.pathname}`] ??
       findPattern(routes, method, url.pathname) ??
-      (url.pathname === '/api/v1/users/me' ? ((() => ({ body: testAdmin })) as Handler) : undefined);
+      (url.pathname === '/api/v1/users/me' ? answerAsTestAdmin : undefined);
     if (!handler)
       return json(404, { type: 'about:blank', title: 'Not Found', status: 404, code: 'route-not-found' });
     const reply = await handler(call);
@@ -44,6 +44,9 @@ export function mockFetch(routes: Record<string, Handler>) {
     find: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path),
   };
 }
+
+/** /api/v1/users/me unless a test answers it itself. */
+const answerAsTestAdmin: Handler = () => ({ body: testAdmin });
 
 function findPattern(routes: Record<string, Handler>, method: string, path: string): Handler | undefined {
   for (const [key, h] of Object.entries(routes)) {

@@ -17,9 +17,7 @@ declare module 'fastify' {
   }
 }
 
-export type PersonLookup =
-  | { found: PersonPrincipal; active: boolean; name: string }
-  | { found: null };
+export type PersonLookup = { found: PersonPrincipal; active: boolean; name: string } | { found: null };
 
 export interface CallerOptions {
   auth: AuthConfig;

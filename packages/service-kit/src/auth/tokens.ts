@@ -50,15 +50,23 @@ export function createTokenVerifier(policy: TokenPolicy): TokenVerifier {
   };
   return {
     async verify(token) {
+      const check = async () =>
+        (
+          await jwtVerify(token, await keySet(), {
+            issuer: policy.issuer,
+            audience: policy.audience,
+            algorithms: ASYMMETRIC_ALGORITHMS,
+            clockTolerance: policy.clockToleranceSeconds ?? 30,
+            requiredClaims: ['exp', 'sub'],
+          })
+        ).payload;
       try {
-        const { payload } = await jwtVerify(token, await keySet(), {
-          issuer: policy.issuer,
-          audience: policy.audience,
-          algorithms: ASYMMETRIC_ALGORITHMS,
-          clockTolerance: policy.clockToleranceSeconds ?? 30,
-          requiredClaims: ['exp', 'sub'],
+        // Once more when the key set could not be fetched: a pooled connection to an issuer that just
+        // restarted fails once, and that must not sign everybody out.
+        return await check().catch((err: unknown) => {
+          if (err instanceof TypeError) return check();
+          throw err;
         });
-        return payload;
       } catch (err) {
         throw new TokenRejected(reasonFor(err), { cause: err });
       }

@@ -192,7 +192,7 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
             scheme: 'bearer',
             bearerFormat: 'JWT',
             description:
-              "An access token from the OpenID Connect issuer (locally: `npm run token -- --as <email>`). What each operation needs is under its Permission.",
+              'An access token from the OpenID Connect issuer (locally: `npm run token -- --as <email>`). What each operation needs is under its Permission.',
           },
         },
       },

@@ -171,7 +171,12 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
   }
 
   /** One fresh token when the upstream refuses ours: it may have expired in flight or its key rotated. */
-  async function authorised<T>(policy: { execute: typeof oncePolicy.execute }, method: string, path: string, call: CallOptions) {
+  async function authorised<T>(
+    policy: { execute: typeof oncePolicy.execute },
+    method: string,
+    path: string,
+    call: CallOptions,
+  ) {
     const run = () => policy.execute(({ signal }) => attempt<T>(method, path, call, signal));
     try {
       return await run();
@@ -192,8 +197,13 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
       if (err instanceof UpstreamClientError && (err.status === 401 || err.status === 403)) {
         // Our own identity was refused: no caller's mistake, and nothing a retry by them would fix.
         outcome = 'unauthorized';
-        logger?.error({ upstream: name, status: err.status, body: err.body }, 'upstream refused our identity');
-        throw new UpstreamUnavailable(name, outcome, `${name} refused this service's identity`, { cause: err });
+        logger?.error(
+          { upstream: name, status: err.status, body: err.body },
+          'upstream refused our identity',
+        );
+        throw new UpstreamUnavailable(name, outcome, `${name} refused this service's identity`, {
+          cause: err,
+        });
       }
       if (err instanceof UpstreamClientError) {
         outcome = 'client_error';

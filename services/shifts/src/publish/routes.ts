@@ -60,7 +60,10 @@ export function publishRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, 
               .returning('id')
               .execute();
       const shift_ids = rows.map((r) => r.id).sort((a, b) => a - b);
-      request.log.info({ location_id, published: shift_ids.length, held_back: held.length }, 'published shifts');
+      request.log.info(
+        { location_id, published: shift_ids.length, held_back: held.length },
+        'published shifts',
+      );
       return {
         location_id,
         start: start.toISOString(),

@@ -122,7 +122,11 @@ export function softDeleteShift(db: Kysely<ShiftsDatabase>, id: number, expected
 }
 
 /** Makes every live future shift of this person open; answers their ids. */
-export async function unassignFuture(db: Kysely<ShiftsDatabase>, userId: number, now: Date): Promise<number[]> {
+export async function unassignFuture(
+  db: Kysely<ShiftsDatabase>,
+  userId: number,
+  now: Date,
+): Promise<number[]> {
   const rows = await db
     .updateTable('shifts')
     .set((eb) => ({ user_id: null, version: eb('version', '+', 1), updated_at: eb.fn('now') }))

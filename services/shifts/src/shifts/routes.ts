@@ -409,7 +409,10 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       if (allowService(request, ServiceScopes.openShifts) !== 'service')
         throw forbidden("Only the users service opens a leaver's shifts: deactivate the person instead.");
       const shift_ids = await unassignFuture(db, request.body.user_id, new Date());
-      request.log.info({ user_id: request.body.user_id, opened: shift_ids.length }, 'opened a leaver\'s shifts');
+      request.log.info(
+        { user_id: request.body.user_id, opened: shift_ids.length },
+        "opened a leaver's shifts",
+      );
       return { user_id: request.body.user_id, shift_ids };
     },
   );

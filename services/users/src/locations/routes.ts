@@ -133,7 +133,8 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
       schema: {
         tags,
         summary: 'Change a location',
-        description: 'If-Match is required (428 without it); answers 412 when the location changed since you read it.',
+        description:
+          'If-Match is required (428 without it); answers 412 when the location changed since you read it.',
         'x-permission': 'admins',
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         params: IdParams,

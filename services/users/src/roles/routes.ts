@@ -40,7 +40,11 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
     },
     async (request) => {
       const { limit = 100, ...filter } = request.query;
-      const page = await listRoles(db, { ...filter, within: visibleLocations(personCalling(request)), limit });
+      const page = await listRoles(db, {
+        ...filter,
+        within: visibleLocations(personCalling(request)),
+        limit,
+      });
       return {
         data: page.rows.map(toRole),
         meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } },

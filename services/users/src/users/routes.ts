@@ -177,7 +177,8 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>, shif
       const reader = readerOf(request);
       const { ids, status, limit = 100, ...rest } = request.query;
       const seesContacts = reader === 'service' || reader.access !== 'employee';
-      if (rest.email && !seesContacts) throw forbidden("Only managers and admins may look people up by email.");
+      if (rest.email && !seesContacts)
+        throw forbidden('Only managers and admins may look people up by email.');
       const idList = ids ? [...new Set(ids.split(',').map(Number))] : undefined;
       const page = await listUsers(db, {
         ...rest,
@@ -311,7 +312,7 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>, shif
         tags,
         summary: 'Deactivate a person',
         description:
-          "People are never erased: they become inactive, with a reason, and keep their history. Their future shifts become open shifts first (`opened_shift_ids`); if shifts cannot answer, nothing changes (503) and you can retry. If-Match is required.",
+          'People are never erased: they become inactive, with a reason, and keep their history. Their future shifts become open shifts first (`opened_shift_ids`); if shifts cannot answer, nothing changes (503) and you can retry. If-Match is required.',
         'x-permission': 'managers, for people at their locations who are not admins; admins',
         headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
         params: IdParams,

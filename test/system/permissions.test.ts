@@ -1,0 +1,336 @@
+// The permission table of docs/security.md, walked against the running system (`npm start`'s runner):
+// every operation, as an employee, a manager and an admin signed in at the development issuer, on
+// something at their own location and on something at another. The table must list exactly the
+// operations the services' OpenAPI documents describe, and without a token every one of them is 401.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LOCAL_ADMIN } from '../../scripts/local/accounts';
+import { startSystem, type RunningSystem } from '../../scripts/local/system';
+import { tokenFor } from '../support/auth';
+import { freePort } from '../support/ports';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
+
+type Role = 'employee' | 'manager' | 'admin';
+interface Row {
+  method: string;
+  path: string;
+  cells: Record<Role, string>;
+}
+
+/** The table between the permission-table marker and the next blank line. */
+function permissionTable(): Row[] {
+  const doc = readFileSync(join(import.meta.dirname, '../../docs/security.md'), 'utf8');
+  const start = doc.indexOf('<!-- permission-table');
+  const lines = doc.slice(start).split('\n').slice(1);
+  const rows: Row[] = [];
+  for (const line of lines.slice(2)) {
+    if (!line.startsWith('|')) break;
+    const [method, path, employee, manager, admin] = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
+    rows.push({
+      method: method!,
+      path: path!,
+      cells: { employee: employee!, manager: manager!, admin: admin! },
+    });
+  }
+  return rows;
+}
+
+const ROWS = permissionTable();
+const dataDir = mkdtempSync(join(tmpdir(), 'shiftstack-permissions-'));
+const EMAILS: Record<Role, string> = {
+  employee: 'erin.employee@perm.test',
+  manager: 'max.manager@perm.test',
+  admin: LOCAL_ADMIN,
+};
+const WINDOW = { from: '2031-06-02T00:00:00Z', to: '2031-06-09T00:00:00Z' };
+
+let system: RunningSystem;
+const ids = {
+  locA: 0,
+  locB: 0,
+  roleA: 0,
+  roleB: 0,
+  employee: 0,
+  manager: 0,
+  personB: 0,
+  pubA: 0,
+  draftA: 0,
+  pubB: 0,
+};
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${counter++}`;
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+async function call(
+  method: string,
+  path: string,
+  as: Role | null,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  base?: string,
+): Promise<Answer> {
+  const res = await fetch(`${base ?? system.url}${path}`, {
+    method,
+    headers: {
+      ...(as ? { authorization: `Bearer ${await tokenFor(EMAILS[as], system.issuerUrl)}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** As the admin, something that must succeed (the fixtures the walk acts on). */
+async function made(path: string, body: unknown): Promise<number> {
+  const res = await call('POST', path, 'admin', body);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return (res.body as { id: number }).id;
+}
+
+let slot = 0;
+/** A fresh hour in the test week, so shifts made for the walk never overlap. */
+function nextSlot() {
+  const start = new Date(Date.parse(WINDOW.from) + (slot++ % 150) * 3_600_000);
+  return { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString() };
+}
+
+type Target = 'own' | 'other';
+const loc = (t: Target) => (t === 'own' ? ids.locA : ids.locB);
+
+/** How to exercise each operation on a target at the caller's own location or at another. */
+const requests: Record<
+  string,
+  (t: Target, as: Role) => Promise<[string, string, unknown?, Record<string, string>?]>
+> = {
+  'GET /api/v1/users/me': async () => ['GET', '/api/v1/users/me'],
+  'GET /api/v1/locations': async () => ['GET', '/api/v1/locations'],
+  'GET /api/v1/locations/{id}': async (t) => ['GET', `/api/v1/locations/${loc(t)}`],
+  'POST /api/v1/locations': async () => [
+    'POST',
+    '/api/v1/locations',
+    { name: `Loc ${unique()}`, timezone: 'UTC' },
+  ],
+  'PATCH /api/v1/locations/{id}': async () => {
+    const id = await made('/api/v1/locations', { name: `Patch ${unique()}`, timezone: 'UTC' });
+    return ['PATCH', `/api/v1/locations/${id}`, { timezone: 'Europe/Paris' }, { 'if-match': '"1"' }];
+  },
+  'GET /api/v1/roles': async () => ['GET', '/api/v1/roles'],
+  'GET /api/v1/roles/{id}': async (t) => ['GET', `/api/v1/roles/${t === 'own' ? ids.roleA : ids.roleB}`],
+  'POST /api/v1/roles': async (t) => [
+    'POST',
+    '/api/v1/roles',
+    { location_id: loc(t), name: `Role ${unique()}` },
+  ],
+  'GET /api/v1/users': async () => ['GET', '/api/v1/users?limit=500'],
+  'GET /api/v1/users/{id}': async (t, as) => [
+    'GET',
+    `/api/v1/users/${t === 'other' ? ids.personB : as === 'employee' ? ids.manager : ids.employee}`,
+  ],
+  'POST /api/v1/users': async (t) => [
+    'POST',
+    '/api/v1/users',
+    { first_name: 'New', last_name: unique(), location_ids: [loc(t)] },
+  ],
+  'PATCH /api/v1/users/{id}': async (t) => {
+    const id = await made('/api/v1/users', {
+      first_name: 'Patch',
+      last_name: unique(),
+      location_ids: [loc(t)],
+    });
+    return ['PATCH', `/api/v1/users/${id}`, { first_name: 'Patched' }, { 'if-match': '"1"' }];
+  },
+  'DELETE /api/v1/users/{id}': async (t) => {
+    const id = await made('/api/v1/users', {
+      first_name: 'Leaver',
+      last_name: unique(),
+      location_ids: [loc(t)],
+    });
+    return ['DELETE', `/api/v1/users/${id}`, {}, { 'if-match': '"1"' }];
+  },
+  'GET /api/v1/shifts': async () => [
+    'GET',
+    `/api/v1/shifts?start[gte]=${WINDOW.from}&start[lt]=${WINDOW.to}&limit=500`,
+  ],
+  'GET /api/v1/shifts/{id}': async (t) => ['GET', `/api/v1/shifts/${t === 'own' ? ids.pubA : ids.pubB}`],
+  'POST /api/v1/shifts': async (t) => ['POST', '/api/v1/shifts', { location_id: loc(t), ...nextSlot() }],
+  'PATCH /api/v1/shifts/{id}': async (t) => {
+    const id = await made('/api/v1/shifts', { location_id: loc(t), ...nextSlot() });
+    return ['PATCH', `/api/v1/shifts/${id}`, { notes: 'changed' }, { 'if-match': '"1"' }];
+  },
+  'DELETE /api/v1/shifts/{id}': async (t) => {
+    const id = await made('/api/v1/shifts', { location_id: loc(t), ...nextSlot() });
+    return ['DELETE', `/api/v1/shifts/${id}`, undefined, { 'if-match': '"1"' }];
+  },
+  'POST /api/v1/shifts/publish': async (t) => [
+    'POST',
+    '/api/v1/shifts/publish',
+    { location_id: loc(t), start: '2031-07-01T00:00:00Z', end: '2031-07-02T00:00:00Z' },
+  ],
+  'POST /api/v1/shifts/unassign': async () => ['POST', '/api/v1/shifts/unassign', { user_id: ids.employee }],
+};
+
+const isList = (row: Row) =>
+  row.method === 'GET' && !row.path.includes('{') && row.path !== '/api/v1/users/me';
+
+/** Nothing from the other location in a list the caller may read. */
+function expectNothingFromElsewhere(row: Row, body: unknown) {
+  const data = (body as { data: Array<Record<string, unknown>> }).data;
+  const where = (x: Record<string, unknown>) =>
+    row.path === '/api/v1/locations'
+      ? [x.id]
+      : row.path === '/api/v1/users'
+        ? (x.location_ids as number[])
+        : [x.location_id];
+  const outside = data.filter((x) => where(x).every((l) => l === ids.locB));
+  expect(outside, `${row.method} ${row.path}`).toEqual([]);
+}
+
+beforeAll(async () => {
+  system = await startSystem({
+    port: 0,
+    usersPort: await freePort(),
+    shiftsPort: await freePort(),
+    usersAdminPort: await freePort(),
+    shiftsAdminPort: await freePort(),
+    issuerPort: await freePort(),
+    dataDir,
+    seed: false,
+    buildWeb: false,
+    stdio: 'ignore',
+  });
+  ids.locA = await made('/api/v1/locations', { name: 'Own Street', timezone: 'UTC' });
+  ids.locB = await made('/api/v1/locations', { name: 'Other Avenue', timezone: 'UTC' });
+  ids.roleA = await made('/api/v1/roles', { location_id: ids.locA, name: 'Cook' });
+  ids.roleB = await made('/api/v1/roles', { location_id: ids.locB, name: 'Baker' });
+  ids.manager = await made('/api/v1/users', {
+    first_name: 'Max',
+    last_name: 'Manager',
+    email: EMAILS.manager,
+    mobile_number: '+1 555 0101',
+    type: 'manager',
+    location_ids: [ids.locA],
+  });
+  ids.employee = await made('/api/v1/users', {
+    first_name: 'Erin',
+    last_name: 'Employee',
+    email: EMAILS.employee,
+    location_ids: [ids.locA],
+    role_ids: [ids.roleA],
+  });
+  ids.personB = await made('/api/v1/users', {
+    first_name: 'Bo',
+    last_name: 'Elsewhere',
+    email: 'bo@perm.test',
+    location_ids: [ids.locB],
+    role_ids: [ids.roleB],
+  });
+  const slotA = nextSlot();
+  ids.pubA = await made('/api/v1/shifts', {
+    location_id: ids.locA,
+    role_id: ids.roleA,
+    user_id: ids.employee,
+    ...slotA,
+    status: 'published',
+  });
+  ids.draftA = await made('/api/v1/shifts', { location_id: ids.locA, ...nextSlot() });
+  ids.pubB = await made('/api/v1/shifts', {
+    location_id: ids.locB,
+    user_id: ids.personB,
+    ...slotA,
+    status: 'published',
+  });
+});
+
+afterAll(async () => {
+  await system?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the permission table of docs/security.md', () => {
+  it('lists exactly the operations the two services document, each with a security requirement and its permission', async () => {
+    const documented: string[] = [];
+    for (const base of [system.usersUrl, system.shiftsUrl]) {
+      const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { security?: unknown[]; 'x-permission'?: string }>>;
+      };
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        if (!path.startsWith('/api/')) continue;
+        for (const [method, op] of Object.entries(ops)) {
+          if (method === 'head') continue;
+          documented.push(`${method.toUpperCase()} ${path}`);
+          expect(op.security, `${method} ${path}`).toEqual([{ bearer: [] }]);
+          expect(op['x-permission'], `${method} ${path}`).toBeTruthy();
+        }
+      }
+    }
+    expect(ROWS.map((r) => `${r.method} ${r.path}`).sort()).toEqual(documented.sort());
+    expect(Object.keys(requests).sort()).toEqual(documented.sort());
+  });
+
+  it('answers 401 to every operation without a token, through the front door and on the services own ports', async () => {
+    for (const row of ROWS) {
+      const [method, path, body, headers] = await requests[`${row.method} ${row.path}`]!('own', 'admin');
+      const usersPath = /^\/api\/v1\/(users|locations|roles)/.test(path);
+      for (const base of [system.url, usersPath ? system.usersUrl : system.shiftsUrl]) {
+        const res = await call(method, path, null, body, headers, base);
+        expect(res.status, `${method} ${path} at ${base}`).toBe(401);
+        expect(res.body).toMatchObject({ code: 'unauthenticated' });
+      }
+    }
+  });
+
+  for (const role of ['employee', 'manager', 'admin'] as const) {
+    it(`walks every row as the ${role}`, async () => {
+      for (const row of ROWS) {
+        const cell = row.cells[role];
+        const [rule, modifier] = cell.split(',').map((s) => s.trim());
+        const what = `${role}: ${row.method} ${row.path} (${cell})`;
+        for (const target of ['own', 'other'] as const) {
+          const [method, path, body, headers] = await requests[`${row.method} ${row.path}`]!(target, role);
+          const res = await call(method, path, role, body, headers);
+          expect(res.status, `${what} on ${target}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+          expect(res.status, `${what} on ${target}`).not.toBe(401);
+          const allowed = rule === 'yes' || (rule === 'own' && (target === 'own' || isList(row)));
+          if (!allowed) {
+            expect(res.status, `${what} on ${target}: ${JSON.stringify(res.body)}`).toBe(403);
+            continue;
+          }
+          expect(res.status, `${what} on ${target}: ${JSON.stringify(res.body)}`).not.toBe(403);
+          if (rule === 'own' && isList(row)) expectNothingFromElsewhere(row, res.body);
+          if (modifier === 'names only') {
+            const people =
+              'data' in (res.body as object)
+                ? (res.body as { data: Array<Record<string, unknown>> }).data
+                : [res.body as Record<string, unknown>];
+            for (const p of people.filter((p) => p.id !== ids[role === 'employee' ? 'employee' : 'manager']))
+              expect([p.email, p.mobile_number], `${what}: person ${String(p.id)}`).toEqual([null, null]);
+          }
+          if (modifier === 'published' && isList(row)) {
+            const shifts = (res.body as { data: Array<{ status: string }> }).data;
+            expect(shifts.length).toBeGreaterThan(0);
+            expect(
+              shifts.filter((s) => s.status !== 'published'),
+              what,
+            ).toEqual([]);
+          }
+        }
+      }
+      if (role === 'employee') {
+        // Drafts stay the managers': not even by id.
+        expect((await call('GET', `/api/v1/shifts/${ids.draftA}`, role)).status).toBe(403);
+      }
+    });
+  }
+});

@@ -11,3 +11,15 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Free ports for every listener of `startSystem` (the front door on any free port). */
+export async function systemPorts() {
+  return {
+    port: 0,
+    usersPort: await freePort(),
+    shiftsPort: await freePort(),
+    usersAdminPort: await freePort(),
+    shiftsAdminPort: await freePort(),
+    issuerPort: await freePort(),
+  };
+}

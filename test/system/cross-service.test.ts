@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createPostgresDatabase } from '@shiftstack/service-kit/testing';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../scripts/local/system';
-import { freePort } from '../support/ports';
+import { systemPorts } from '../support/ports';
 import { needs } from '../support/system-deps';
 import { LOCAL_ADMIN } from '../../scripts/local/accounts';
 import { fetchAs, tokenFor } from '../support/auth';
@@ -43,12 +43,7 @@ async function get<T>(url: string): Promise<{ status: number; body: T; headers: 
 async function launch(dataDir: string, extra: Partial<SystemOptions> = {}) {
   const logs = { users: '', shifts: '' };
   const system = await startSystem({
-    port: 0,
-    usersPort: await freePort(),
-    shiftsPort: await freePort(),
-    usersAdminPort: await freePort(),
-    shiftsAdminPort: await freePort(),
-    issuerPort: await freePort(),
+    ...(await systemPorts()),
     dataDir,
     seed: true,
     buildWeb: false,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSystem, type RunningSystem } from '../../scripts/local/system';
-import { freePort } from '../support/ports';
+import { systemPorts } from '../support/ports';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres-server';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { needs } from '../support/system-deps';
@@ -76,12 +76,7 @@ describe('users killed under a running system', () => {
   let location: number;
   beforeAll(async () => {
     system = await startSystem({
-      port: 0,
-      usersPort: await freePort(),
-      shiftsPort: await freePort(),
-      usersAdminPort: await freePort(),
-      shiftsAdminPort: await freePort(),
-      issuerPort: await freePort(),
+      ...(await systemPorts()),
       dataDir,
       seed: false,
       buildWeb: false,

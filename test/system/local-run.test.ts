@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildFrontDoor } from '../../scripts/local/front-door';
 import { startSystem, type RunningSystem } from '../../scripts/local/system';
-import { freePort } from '../support/ports';
+import { systemPorts } from '../support/ports';
 import { LOCAL_ADMIN } from '../../scripts/local/accounts';
 import { fetchAs, tokenFor } from '../support/auth';
 
@@ -20,16 +20,7 @@ const answers = (url: string) =>
     () => 0,
   );
 
-async function ports() {
-  return {
-    port: 0,
-    usersPort: await freePort(),
-    shiftsPort: await freePort(),
-    usersAdminPort: await freePort(),
-    shiftsAdminPort: await freePort(),
-    issuerPort: await freePort(),
-  };
-}
+const ports = systemPorts;
 
 describe('the local runner', () => {
   const dirs: string[] = [];

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_ADMIN } from '../../scripts/local/accounts';
 import { startSystem, type RunningSystem } from '../../scripts/local/system';
 import { tokenFor } from '../support/auth';
-import { freePort } from '../support/ports';
+import { systemPorts } from '../support/ports';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 
@@ -199,12 +199,7 @@ function expectNothingFromElsewhere(row: Row, body: unknown) {
 
 beforeAll(async () => {
   system = await startSystem({
-    port: 0,
-    usersPort: await freePort(),
-    shiftsPort: await freePort(),
-    usersAdminPort: await freePort(),
-    shiftsAdminPort: await freePort(),
-    issuerPort: await freePort(),
+    ...(await systemPorts()),
     dataDir,
     seed: false,
     buildWeb: false,

@@ -67,6 +67,12 @@ export const BaseConfigSchema = Type.Object({
   RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
+/** A service that calls another does so as its own client at the issuer: both variables are required. */
+export const ServiceClientEnv = {
+  AUTH_CLIENT_ID: Type.String({ minLength: 1, description: "this service's own client id at the issuer" }),
+  AUTH_CLIENT_SECRET: Type.String({ minLength: 16, description: "this service's own client secret" }),
+};
+
 export interface BaseConfig {
   serviceName: string;
   port: number;

@@ -1,4 +1,4 @@
-import { clientCredentials, type ServiceSpec } from '@shiftstack/service-kit';
+import { ServiceClientEnv, clientCredentials, type ServiceSpec } from '@shiftstack/service-kit';
 import { Type } from 'typebox';
 import { migrations } from '../migrations';
 import { buildShiftsApp } from './app';
@@ -12,8 +12,7 @@ const ShiftsEnv = Type.Object({
   }),
   USERS_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
   USERS_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
-  AUTH_CLIENT_ID: Type.String({ minLength: 1, description: "shifts' own client id at the issuer" }),
-  AUTH_CLIENT_SECRET: Type.String({ minLength: 16, description: "shifts' own client secret at the issuer" }),
+  ...ServiceClientEnv,
 });
 
 export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {

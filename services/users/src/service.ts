@@ -1,4 +1,4 @@
-import { clientCredentials, type ServiceSpec } from '@shiftstack/service-kit';
+import { ServiceClientEnv, clientCredentials, type ServiceSpec } from '@shiftstack/service-kit';
 import { Type } from 'typebox';
 import { migrations } from '../migrations';
 import { ensureBootstrapAdmin } from './access';
@@ -13,8 +13,7 @@ const UsersEnv = Type.Object({
   }),
   SHIFTS_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
   SHIFTS_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
-  AUTH_CLIENT_ID: Type.String({ minLength: 1, description: "users' own client id at the issuer" }),
-  AUTH_CLIENT_SECRET: Type.String({ minLength: 16, description: "users' own client secret at the issuer" }),
+  ...ServiceClientEnv,
   BOOTSTRAP_ADMIN_EMAIL: Type.Optional(
     Type.String({ format: 'email', description: 'The first admin, created if nobody has this email' }),
   ),

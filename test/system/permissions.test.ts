@@ -20,13 +20,13 @@ interface Row {
   cells: Record<Role, string>;
 }
 
-/** The table between the permission-table marker and the next blank line. */
+/** The first table after the permission-table marker (its header and separator skipped). */
 function permissionTable(): Row[] {
   const doc = readFileSync(join(import.meta.dirname, '../../docs/security.md'), 'utf8');
-  const start = doc.indexOf('<!-- permission-table');
-  const lines = doc.slice(start).split('\n').slice(1);
+  const after = doc.slice(doc.indexOf('<!-- permission-table')).split('\n');
+  const first = after.findIndex((line) => line.startsWith('|'));
   const rows: Row[] = [];
-  for (const line of lines.slice(2)) {
+  for (const line of after.slice(first + 2)) {
     if (!line.startsWith('|')) break;
     const [method, path, employee, manager, admin] = line
       .split('|')

@@ -2,9 +2,12 @@ import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
 
+/** Who issues tokens: required of every service; given here so each test is about its own variables. */
+const AUTH = { AUTH_ISSUER: 'https://issuer.test', AUTH_AUDIENCE: 'urn:shiftstack:api' };
+
 function problemsOf(env: NodeJS.ProcessEnv, extra = Type.Object({})): string[] {
   try {
-    loadConfig('svc', env, extra);
+    loadConfig('svc', { ...AUTH, ...AUTH, ...env }, extra);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return (err as ConfigError).problems;
@@ -13,8 +16,16 @@ function problemsOf(env: NodeJS.ProcessEnv, extra = Type.Object({})): string[] {
 }
 
 describe('loadConfig', () => {
+  it('refuses to start without knowing who issues tokens', () => {
+    expect(problemsOf({ ...AUTH, AUTH_ISSUER: undefined, AUTH_AUDIENCE: undefined })).toEqual([
+      'AUTH_ISSUER: is required (not set)',
+      'AUTH_AUDIENCE: is required (not set)',
+    ]);
+    expect(problemsOf({ AUTH_ISSUER: 'issuer.test', AUTH_AUDIENCE: 'x' })[0]).toMatch(/^AUTH_ISSUER: /);
+  });
+
   it('applies the documented defaults', () => {
-    const { base } = loadConfig('svc', {});
+    const { base } = loadConfig('svc', { ...AUTH });
     expect(base).toMatchObject({
       serviceName: 'svc',
       port: 8080,
@@ -33,7 +44,11 @@ describe('loadConfig', () => {
   });
 
   it('on PostgreSQL, times out a query on the client 1 s after the server would have', () => {
-    const { base } = loadConfig('svc', { DATABASE_URL: 'postgres://h/d', DB_STATEMENT_TIMEOUT_MS: '2000' });
+    const { base } = loadConfig('svc', {
+      ...AUTH,
+      DATABASE_URL: 'postgres://h/d',
+      DB_STATEMENT_TIMEOUT_MS: '2000',
+    });
     expect(base.database).toMatchObject({
       statementTimeoutMs: 2000,
       queryTimeoutMs: 3000,
@@ -42,7 +57,7 @@ describe('loadConfig', () => {
   });
 
   it('keeps the request timeout inside the shutdown deadline by default, and refuses limits in the wrong order', () => {
-    expect(loadConfig('svc', { SHUTDOWN_TIMEOUT_SECONDS: '5' }).base.timeouts).toMatchObject({
+    expect(loadConfig('svc', { ...AUTH, SHUTDOWN_TIMEOUT_SECONDS: '5' }).base.timeouts).toMatchObject({
       requestMs: 4000,
       headersMs: 4000,
     });
@@ -62,15 +77,15 @@ describe('loadConfig', () => {
   });
 
   it('reads TRUSTED_PROXIES as a list of addresses and CIDRs, and refuses anything else', () => {
-    expect(loadConfig('svc', { TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }).base.trustedProxies).toEqual([
-      '10.0.0.0/8',
-      '127.0.0.1',
-    ]);
+    expect(
+      loadConfig('svc', { ...AUTH, TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }).base.trustedProxies,
+    ).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(problemsOf({ TRUSTED_PROXIES: 'gateway.example' })[0]).toMatch(/^TRUSTED_PROXIES:/);
   });
 
   it('converts strings to the declared types', () => {
     const { base } = loadConfig('svc', {
+      ...AUTH,
       PORT: '81',
       MIGRATE_ON_START: 'false',
       SHUTDOWN_DRAIN_SECONDS: '0.5',
@@ -126,7 +141,7 @@ describe('loadConfig', () => {
 
   it('the error message holds every problem, one per line', () => {
     try {
-      loadConfig('svc', { PORT: 'x', LOG_LEVEL: 'y' });
+      loadConfig('svc', { ...AUTH, PORT: 'x', LOG_LEVEL: 'y' });
       expect.unreachable();
     } catch (err) {
       expect((err as Error).message).toMatch(
@@ -160,25 +175,27 @@ describe('loadConfig', () => {
   });
 
   it('selects PostgreSQL when DATABASE_URL or PGHOST is set, PGlite otherwise', () => {
-    expect(loadConfig('svc', { DATABASE_URL: 'postgres://u:p@h/d' }).base.database).toMatchObject({
+    expect(loadConfig('svc', { ...AUTH, DATABASE_URL: 'postgres://u:p@h/d' }).base.database).toMatchObject({
       kind: 'postgres',
       url: 'postgres://u:p@h/d',
       poolMax: 10,
     });
-    expect(loadConfig('svc', { PGHOST: 'db.internal', DB_POOL_MAX: '3' }).base.database).toMatchObject({
+    expect(
+      loadConfig('svc', { ...AUTH, PGHOST: 'db.internal', DB_POOL_MAX: '3' }).base.database,
+    ).toMatchObject({
       kind: 'postgres',
       url: undefined,
       poolMax: 3,
     });
-    expect(loadConfig('svc', { PGLITE_DATA_DIR: 'memory://' }).base.database).toMatchObject({
+    expect(loadConfig('svc', { ...AUTH, PGLITE_DATA_DIR: 'memory://' }).base.database).toMatchObject({
       kind: 'pglite',
       dataDir: 'memory://',
     });
     // Empty values count as unset.
-    expect(loadConfig('svc', { PGHOST: '', DATABASE_URL: '' }).base.database.kind).toBe('pglite');
+    expect(loadConfig('svc', { ...AUTH, PGHOST: '', DATABASE_URL: '' }).base.database.kind).toBe('pglite');
   });
 
   it('ignores variables that are not its own', () => {
-    expect(() => loadConfig('svc', { SOMETHING_ELSE: 'whatever', PATH: '/bin' })).not.toThrow();
+    expect(() => loadConfig('svc', { ...AUTH, SOMETHING_ELSE: 'whatever', PATH: '/bin' })).not.toThrow();
   });
 });

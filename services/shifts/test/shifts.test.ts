@@ -7,6 +7,7 @@ import {
   dayAllocator,
   expectProblem,
   metricValue,
+  call,
   startUsersFixture,
   type UsersFixture,
   countShifts,
@@ -470,6 +471,26 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
         'role_id',
       );
     });
+
+    it('refuses a shift whose role the assignee does not have, naming both (422 assignee-lacks-role)', async () => {
+      const onlyBarista = (
+        await call<{ id: number }>(fx.users.url, 'POST', '/api/v1/users', {
+          first_name: 'Only',
+          last_name: `Barista${kind}`,
+          location_ids: [fx.locA],
+          role_ids: [fx.roleA],
+        })
+      ).id;
+      const problem = await refused(
+        { user_id: onlyBarista, role_id: fx.roleA2, start: d.at(18), end: d.at(19) },
+        422,
+        'assignee-lacks-role',
+        'role_id',
+      );
+      expect(String(problem.detail)).toContain(`Only Barista${kind}`);
+      expect(String(problem.detail)).toContain('Cook');
+      await created({ ...base, user_id: onlyBarista, role_id: fx.roleA, start: d.at(18), end: d.at(19) });
+    });
   });
 
   describe('patch and delete', () => {
@@ -657,6 +678,37 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
   });
 
   describe('publish', () => {
+    it('never publishes a draft assigned to someone inactive: it stays a draft, listed as held back', async () => {
+      const d = day();
+      const [left] = await t.database.db
+        .insertInto('shifts')
+        .values({
+          location_id: fx.locA,
+          user_id: fx.inactive,
+          start_at: new Date(d.at(9)),
+          end_at: new Date(d.at(17)),
+          timezone: 'UTC',
+        })
+        .returning('id')
+        .execute();
+      const fine = await created({
+        location_id: fx.locA,
+        user_id: fx.people[0],
+        start: d.at(9),
+        end: d.at(17),
+      });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/shifts/publish',
+        payload: { location_id: fx.locA, start: d.from, end: d.to },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ shift_ids: [fine.id], held_back_shift_ids: [left!.id] });
+      expect((await t.app.inject({ url: `/api/v1/shifts/${left!.id}` })).json()).toMatchObject({
+        status: 'draft',
+      });
+    });
+
     it("publishes only that location's live drafts starting in [start, end), once", async () => {
       const d = day();
       const win = { start: d.at(6), end: d.at(30) };

@@ -28,7 +28,11 @@ const verifier: TokenVerifier = {
 
 beforeAll(async () => {
   key = await generateKeyPair('ES256');
-  const { base: config } = loadConfig('auth', { RATE_LIMIT_PER_MINUTE: '0' });
+  const { base: config } = loadConfig('auth', {
+    AUTH_ISSUER: 'https://issuer.test',
+    AUTH_AUDIENCE: 'urn:shiftstack:api',
+    RATE_LIMIT_PER_MINUTE: '0',
+  });
   const readiness = new Readiness();
   readiness.migrated = true;
   app = await createServer({

@@ -14,6 +14,8 @@ import { createServer, MAX_LISTED_ERRORS, type ServiceInstance } from './server'
 
 async function startApp(env: NodeJS.ProcessEnv = {}) {
   const { base: config } = loadConfig('edges', {
+    AUTH_ISSUER: 'https://issuer.test',
+    AUTH_AUDIENCE: 'urn:shiftstack:api',
     REQUEST_TIMEOUT_MS: '1500',
     HEADERS_TIMEOUT_MS: '1000',
     RATE_LIMIT_PER_MINUTE: '0',

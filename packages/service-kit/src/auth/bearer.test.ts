@@ -43,7 +43,11 @@ beforeAll(async () => {
     logger: silentLogger,
     authenticate: bearerAuthentication(verifier),
   });
-  app.get('/api/v1/me', async (request) => ({ sub: request.principal?.sub }));
+  app.get(
+    '/api/v1/me',
+    { schema: { summary: 'who am I', 'x-permission': 'anyone signed in' } },
+    async (request) => ({ sub: request.principal?.sub }),
+  );
   await app.ready();
 });
 afterAll(() => app.close());

@@ -1,4 +1,4 @@
-import { ServiceClientEnv, clientCredentials, type ServiceSpec } from '@shiftstack/service-kit';
+import { ServiceClientEnv, ownCredentials, type ServiceSpec } from '@shiftstack/service-kit';
 import { Type } from 'typebox';
 import { migrations } from '../migrations';
 import { buildShiftsApp } from './app';
@@ -33,11 +33,7 @@ export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {
         timeoutMs: env.USERS_TIMEOUT_MS ?? 2000,
         metrics,
         logger,
-        credentials: clientCredentials({
-          issuer: config.auth.issuer,
-          tokenEndpoint: config.auth.tokenEndpoint,
-          clientId: env.AUTH_CLIENT_ID,
-          clientSecret: env.AUTH_CLIENT_SECRET,
+        credentials: ownCredentials(config.auth, env, {
           resource: env.USERS_AUDIENCE ?? 'urn:shiftstack:users',
           scope: 'users:read',
         }),

@@ -1,4 +1,4 @@
-import { ServiceClientEnv, clientCredentials, type ServiceSpec } from '@shiftstack/service-kit';
+import { ServiceClientEnv, ownCredentials, type ServiceSpec } from '@shiftstack/service-kit';
 import { Type } from 'typebox';
 import { migrations } from '../migrations';
 import { ensureBootstrapAdmin } from './access';
@@ -38,11 +38,7 @@ export const usersService: ServiceSpec<typeof UsersEnv, UsersDatabase> = {
         timeoutMs: env.SHIFTS_TIMEOUT_MS ?? 2000,
         metrics,
         logger,
-        credentials: clientCredentials({
-          issuer: config.auth.issuer,
-          tokenEndpoint: config.auth.tokenEndpoint,
-          clientId: env.AUTH_CLIENT_ID,
-          clientSecret: env.AUTH_CLIENT_SECRET,
+        credentials: ownCredentials(config.auth, env, {
           resource: env.SHIFTS_AUDIENCE ?? 'urn:shiftstack:shifts',
           scope: 'shifts:unassign',
         }),

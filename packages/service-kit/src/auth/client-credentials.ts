@@ -2,6 +2,7 @@
 // same issuer, for the other service's audience (a resource indicator, RFC 8707) and only the scope it
 // needs. The token is reused until shortly before it expires; openid-client does the protocol.
 import * as oidc from 'openid-client';
+import type { AuthConfig } from '../config';
 import type { ServiceCredentials } from '../http/upstream-client';
 
 export interface ClientCredentialsOptions {
@@ -70,4 +71,19 @@ export function clientCredentials(opts: ClientCredentialsOptions): ServiceCreden
       current = undefined;
     },
   };
+}
+
+/** This service's own credentials (ServiceClientEnv) for calling another service's audience with one scope. */
+export function ownCredentials(
+  auth: AuthConfig,
+  client: { AUTH_CLIENT_ID: string; AUTH_CLIENT_SECRET: string },
+  target: { resource: string; scope: string },
+): ServiceCredentials {
+  return clientCredentials({
+    issuer: auth.issuer,
+    tokenEndpoint: auth.tokenEndpoint,
+    clientId: client.AUTH_CLIENT_ID,
+    clientSecret: client.AUTH_CLIENT_SECRET,
+    ...target,
+  });
 }

@@ -47,27 +47,17 @@ export function listUsers(db: Kysely<UsersDatabase>, f: UserFilter) {
   if (f.ids) q = q.where('users.id', 'in', f.ids.length > 0 ? f.ids : [0]);
   if (f.type) q = q.where('users.type', '=', f.type);
   if (f.email) q = q.where(sql<string>`lower(email)`, '=', f.email.toLowerCase());
-  if (f.within_locations) {
-    const ids = f.within_locations.length > 0 ? f.within_locations : [0];
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('user_locations as wl')
-          .select('wl.user_id')
-          .whereRef('wl.user_id', '=', 'users.id')
-          .where('wl.location_id', 'in', ids),
-      ),
-    );
-  }
-  if (f.location_id !== undefined) {
-    const id = f.location_id;
+  // The location asked for, and the locations the reader may see: each a set the person must work in.
+  for (const locations of [f.within_locations, f.location_id !== undefined ? [f.location_id] : undefined]) {
+    if (!locations) continue;
+    const ids = locations.length > 0 ? locations : [0];
     q = q.where((eb) =>
       eb.exists(
         eb
           .selectFrom('user_locations as ul')
           .select('ul.user_id')
           .whereRef('ul.user_id', '=', 'users.id')
-          .where('ul.location_id', '=', id),
+          .where('ul.location_id', 'in', ids),
       ),
     );
   }

@@ -8,7 +8,7 @@
 // (@electric-sql/pglite reads its wasm and data files) and because keeping them as packages keeps their
 // licences, versions and vulnerability scans visible.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const serviceDir = process.cwd();
@@ -70,7 +70,6 @@ if (!existsSync(entry)) {
 }
 
 const external = allExternals();
-rmSync(resolve(serviceDir, 'dist'), { recursive: true, force: true });
 const result = await build({
   entryPoints: [entry],
   outfile,
@@ -88,7 +87,17 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
+  write: false,
 });
+
+// Each file is replaced whole (written aside, then renamed over the old one): a service starting while
+// another process rebuilds (`npm start`, a test run) reads the old bundle or the new one, never half of one.
+mkdirSync(dirname(outfile), { recursive: true });
+for (const file of result.outputFiles) {
+  const aside = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(aside, file.contents);
+  renameSync(aside, file.path);
+}
 
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 console.log(

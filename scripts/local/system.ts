@@ -3,10 +3,11 @@
 // front door. Used by `npm start` and by the browser and cross-service tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AUDIENCES, CLIENTS, signIn, startDevIssuer, type DemoAccount } from '@shiftstack/dev-issuer';
+import { serviceAuthEnv, signIn, startDevIssuer, type DemoAccount } from '@shiftstack/dev-issuer';
+import { newestMtime, serviceArgs } from '../lib/services';
 import { buildFrontDoor } from './front-door';
 import { alreadySeeded, seedDemo } from './seed';
 
@@ -52,21 +53,12 @@ export interface RunningSystem {
   exited: Promise<{ service: string; code: number | null }>;
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 export async function ensureWebBuilt(log: (l: string) => void): Promise<string> {
   const dist = join(ROOT, 'web/dist');
   const index = join(dist, 'index.html');
   const src = join(ROOT, 'web/src');
   if (!existsSync(src)) return dist;
-  const sources = Math.max(newestMtime(src), statSync(join(ROOT, 'web/index.html')).mtimeMs);
+  const sources = Math.max(newestMtime(src), newestMtime(join(ROOT, 'web/index.html')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return dist;
   log('building the web app (web/dist)...');
   await new Promise<void>((ok, fail) => {
@@ -103,7 +95,7 @@ function startService(
   env: Record<string, string>,
   stdio: SystemOptions['stdio'],
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, `services/${name}/src/main.ts`)], {
+  return spawn(process.execPath, serviceArgs(name), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: stdio ?? 'inherit',
@@ -170,8 +162,6 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     SHUTDOWN_TIMEOUT_SECONDS: '10',
     // Everything comes from 127.0.0.1 here (browser, seeding, shifts->users), so one client's limit is everyone's.
     RATE_LIMIT_PER_MINUTE: '20000',
-    AUTH_ISSUER: issuer.url,
-    AUTH_AUDIENCE: AUDIENCES.api,
     ...opts.env,
   };
   const db = (dbUrl: string | undefined, name: string): Record<string, string> =>
@@ -183,11 +173,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       PORT: String(usersPort),
       ADMIN_PORT: String(opts.usersAdminPort ?? 9101),
       SHIFTS_URL: shiftsUrl,
-      AUTH_SERVICE_AUDIENCE: AUDIENCES.users,
-      AUTH_TRUSTED_CLIENTS: CLIENTS.shifts,
-      AUTH_CLIENT_ID: CLIENTS.users,
-      AUTH_CLIENT_SECRET: secrets.users,
-      BOOTSTRAP_ADMIN_EMAIL: LOCAL_ADMIN,
+      ...serviceAuthEnv('users', issuer.url, secrets, LOCAL_ADMIN),
       ...db(opts.usersDatabaseUrl, 'users'),
     },
     opts.stdio,
@@ -199,10 +185,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       PORT: String(shiftsPort),
       ADMIN_PORT: String(opts.shiftsAdminPort ?? 9102),
       USERS_URL: usersUrl,
-      AUTH_SERVICE_AUDIENCE: AUDIENCES.shifts,
-      AUTH_TRUSTED_CLIENTS: CLIENTS.users,
-      AUTH_CLIENT_ID: CLIENTS.shifts,
-      AUTH_CLIENT_SECRET: secrets.shifts,
+      ...serviceAuthEnv('shifts', issuer.url, secrets),
       ...db(opts.shiftsDatabaseUrl, 'shifts'),
     },
     opts.stdio,

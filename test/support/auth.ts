@@ -2,7 +2,7 @@
 // process, with tokens got the way the board and `npm run token` get them (authorization code + PKCE).
 // Services under test are configured for it exactly as `npm start` configures them.
 import { randomBytes } from 'node:crypto';
-import { AUDIENCES, CLIENTS, signIn, startDevIssuer, type DevIssuer } from '@shiftstack/dev-issuer';
+import { serviceAuthEnv, signIn, startDevIssuer, type DevIssuer } from '@shiftstack/dev-issuer';
 
 export const TEST_ADMIN = 'admin@shiftstack.test';
 
@@ -21,21 +21,7 @@ export function testIssuer() {
 /** The settings a service needs to verify tokens from the test issuer and to call the other service. */
 export async function authEnv(service: 'users' | 'shifts'): Promise<Record<string, string>> {
   const { issuer: i, secrets } = await testIssuer();
-  const common = { AUTH_ISSUER: i.url, AUTH_AUDIENCE: AUDIENCES.api, AUTH_CLIENT_ID: CLIENTS[service] };
-  return service === 'users'
-    ? {
-        ...common,
-        AUTH_CLIENT_SECRET: secrets.users,
-        AUTH_SERVICE_AUDIENCE: AUDIENCES.users,
-        AUTH_TRUSTED_CLIENTS: CLIENTS.shifts,
-        BOOTSTRAP_ADMIN_EMAIL: TEST_ADMIN,
-      }
-    : {
-        ...common,
-        AUTH_CLIENT_SECRET: secrets.shifts,
-        AUTH_SERVICE_AUDIENCE: AUDIENCES.shifts,
-        AUTH_TRUSTED_CLIENTS: CLIENTS.users,
-      };
+  return serviceAuthEnv(service, i.url, secrets, TEST_ADMIN);
 }
 
 const tokens = new Map<string, { token: string; until: number }>();

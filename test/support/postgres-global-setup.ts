@@ -3,7 +3,7 @@
 // skip, or fail under REQUIRE_SYSTEM_DEPS=1 (see system-deps.ts).
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { postgresMissing, startPostgres } from './postgres-server';
+import { postgresMissing, startPostgres } from '../../scripts/lib/postgres-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,9 +1,10 @@
-// Runs a service for real, as its own process (node + tsx, exactly as `npm start` does), on free loopback
+// Runs a service for real, as its own process (its built bundle, exactly as `npm start` and the image do), on free loopback
 // ports. Cross-service and shutdown tests use it: nothing is imported across the service boundary.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { authEnv } from './auth';
-import { freePort } from './ports';
+import { freePort } from '../../scripts/lib/ports';
+import { serviceArgs } from '../../scripts/lib/services';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -26,7 +27,7 @@ export async function startServiceProcess(
   const port = await freePort();
   const adminPort = await freePort();
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, `services/${service}/src/main.ts`)], {
+  const child = spawn(process.execPath, serviceArgs(service), {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createPostgresDatabase } from '@shiftstack/service-kit/testing';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../scripts/local/system';
-import { systemPorts } from '../support/ports';
+import { systemPorts } from '../../scripts/lib/ports';
 import { needs } from '../support/system-deps';
 import { LOCAL_ADMIN } from '../../scripts/local/accounts';
 import { fetchAs, tokenFor } from '../support/auth';

@@ -5,7 +5,7 @@
 // long recovery took. The figures are printed for the closing note.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres-server';
+import { postgresMissing, startPostgres, type PostgresServer } from '../../scripts/lib/postgres-server';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { needs } from '../support/system-deps';
 import { asTestAdmin, fetchAs } from '../support/auth';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildFrontDoor } from '../../scripts/local/front-door';
 import { startSystem, type RunningSystem } from '../../scripts/local/system';
-import { systemPorts } from '../support/ports';
+import { systemPorts } from '../../scripts/lib/ports';
 import { LOCAL_ADMIN } from '../../scripts/local/accounts';
 import { fetchAs, tokenFor } from '../support/auth';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_ADMIN } from '../../scripts/local/accounts';
 import { startSystem, type RunningSystem } from '../../scripts/local/system';
 import { tokenFor } from '../support/auth';
-import { systemPorts } from '../support/ports';
+import { systemPorts } from '../../scripts/lib/ports';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 

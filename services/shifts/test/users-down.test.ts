@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { databaseKinds } from '@shiftstack/service-kit/testing';
-import { freePort } from '../../../test/support/ports';
+import { freePort } from '../../../scripts/lib/ports';
 import { buildTestShiftsApp } from './harness';
 import {
   countShifts,

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { ErrorCodes } from '@shiftstack/contract';
 import type { ShiftsDatabase } from '../src/db';
 import { bearer, TEST_ADMIN } from '../../../test/support/auth';
-import { freePort } from '../../../test/support/ports';
+import { freePort } from '../../../scripts/lib/ports';
 import { startServiceProcess, type ServiceProcess } from '../../../test/support/service-process';
 
 export interface UsersFixture {

@@ -6,7 +6,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { DEFAULT_MIGRATION_TIMEOUT_MS, openDatabase } from '@shiftstack/service-kit';
 import { databaseKinds, silentLogger } from '@shiftstack/service-kit/testing';
 import type { UsersDatabase } from '../src/db';
-import { freePort } from '../../../test/support/ports';
+import { freePort } from '../../../scripts/lib/ports';
 import { buildTestUsersApp } from './harness';
 
 function expectProblem(res: LightMyRequestResponse, status: number, code: string, param?: string) {

@@ -5,7 +5,7 @@ import { createTokenVerifier } from '@shiftstack/service-kit';
 import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS, TEST_ADMIN } from '../../../test/support/auth';
-import { freePort } from '../../../test/support/ports';
+import { freePort } from '../../../scripts/lib/ports';
 import { buildTestUsersApp } from './harness';
 
 const secrets = { shifts: 'shifts-secret-for-tests-0001', users: 'users-secret-for-tests-0001' };

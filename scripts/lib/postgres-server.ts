@@ -1,4 +1,4 @@
-// A throwaway PostgreSQL server for tests: initdb into a temp folder, start on a free loopback port,
+// A throwaway PostgreSQL server for tests and the benchmark: initdb into a temp folder, start on a free loopback port,
 // trust auth, fsync off. Runs as the postgres user when we are root (initdb refuses root).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -9,6 +9,10 @@ import { freePort } from './ports';
 export interface PostgresServer {
   url: string;
   version: string;
+  /** The folder of the server's programs (initdb, pgbench...). */
+  bin: string;
+  /** The server's own log (what it writes to stderr). */
+  logFile: string;
   /** Stops the server and deletes its data. */
   stop(): void;
   /** Stops the server in place (`pg_ctl stop -m MODE`), keeping its data. */
@@ -65,6 +69,8 @@ export async function startPostgres({ durable = false } = {}): Promise<PostgresS
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     version,
+    bin,
+    logFile: join(dir, 'log'),
     start,
     shutdown(mode = 'fast') {
       run('pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '60', 'stop']);

@@ -5,6 +5,7 @@ export * from './metrics';
 export * from './lifecycle';
 export * from './db/database';
 export * from './db/keyset';
+export * from './db/timestamps';
 export * from './db/idempotency';
 export * from './http/server';
 export * from './http/readiness';

@@ -1,3 +1,4 @@
+import type { GeneratedTimestamp, Timestamp } from '@shiftstack/service-kit';
 import type { Generated, Selectable } from 'kysely';
 
 export interface ShiftsDatabase {
@@ -6,27 +7,19 @@ export interface ShiftsDatabase {
     location_id: number;
     role_id: number | null;
     user_id: number | null;
-    start_at: Date | string;
-    end_at: Date | string;
+    start_at: Timestamp;
+    end_at: Timestamp;
     timezone: string;
     break_minutes: Generated<number>;
     notes: string | null;
     status: Generated<'draft' | 'published'>;
-    published_at: Date | string | null;
-    deleted_at: Date | string | null;
+    published_at: Timestamp | null;
+    deleted_at: Timestamp | null;
     version: Generated<number>;
-    created_at: Generated<Date>;
-    updated_at: Generated<Date>;
+    created_at: GeneratedTimestamp;
+    updated_at: GeneratedTimestamp;
   };
 }
 
-/** Rows as read: timestamps come back as Date. */
-export type ShiftRow = Omit<
-  Selectable<ShiftsDatabase['shifts']>,
-  'start_at' | 'end_at' | 'published_at' | 'deleted_at'
-> & {
-  start_at: Date;
-  end_at: Date;
-  published_at: Date | null;
-  deleted_at: Date | null;
-};
+/** Rows as read: timestamps are ISO 8601 text (service-kit's timestamps.ts). */
+export type ShiftRow = Selectable<ShiftsDatabase['shifts']>;

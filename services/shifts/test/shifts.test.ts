@@ -418,8 +418,8 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
             .selectFrom('shifts')
             .select('id')
             .where('user_id', '=', p)
-            .where('start_at', '>=', new Date(d.from))
-            .where('start_at', '<', new Date(d.to))
+            .where('start_at', '>=', new Date(d.from).toISOString())
+            .where('start_at', '<', new Date(d.to).toISOString())
             .execute();
           expect(rows.map((r) => r.id)).toEqual([winner.id]);
         }
@@ -659,7 +659,7 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       const rows = await t.database.db
         .selectFrom('shifts')
         .select('id')
-        .where('start_at', '=', new Date(d.at(9)))
+        .where('start_at', '=', new Date(d.at(9)).toISOString())
         .execute();
       expect(rows).toHaveLength(1);
       expectProblem(

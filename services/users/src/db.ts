@@ -1,4 +1,5 @@
 // The users database, as Kysely sees it.
+import type { GeneratedTimestamp } from '@shiftstack/service-kit';
 import type { Generated } from 'kysely';
 
 export interface UsersDatabase {
@@ -7,15 +8,15 @@ export interface UsersDatabase {
     name: string;
     timezone: string;
     version: Generated<number>;
-    created_at: Generated<Date>;
-    updated_at: Generated<Date>;
+    created_at: GeneratedTimestamp;
+    updated_at: GeneratedTimestamp;
   };
   roles: {
     id: Generated<number>;
     location_id: number;
     name: string;
-    created_at: Generated<Date>;
-    updated_at: Generated<Date>;
+    created_at: GeneratedTimestamp;
+    updated_at: GeneratedTimestamp;
   };
   users: {
     id: Generated<number>;
@@ -28,8 +29,8 @@ export interface UsersDatabase {
     inactive_reason: string | null;
     hire_date: string | null;
     version: Generated<number>;
-    created_at: Generated<Date>;
-    updated_at: Generated<Date>;
+    created_at: GeneratedTimestamp;
+    updated_at: GeneratedTimestamp;
   };
   user_locations: { user_id: number; location_id: number };
   user_roles: { user_id: number; role_id: number };

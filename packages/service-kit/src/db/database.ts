@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { BaseConfig } from '../config';
 import type { Metrics } from '../metrics';
 import { PGliteDialect } from './pglite-dialect';
+import { TIMESTAMPTZ_OID, isoTimestamp } from './timestamps';
 
 /** Contrib extensions the services use; both PostgreSQL 15 (contrib) and PGlite ship them. */
 export type Extension = 'btree_gist' | 'pg_trgm' | 'citext';
@@ -33,11 +34,19 @@ export interface DatabaseOptions {
   pgliteTemplate?: Blob;
 }
 
-// DATE stays a 'YYYY-MM-DD' string (the default turns it into a local-midnight Date, shifting the day).
-const DATE_OID = 1082;
-pg.types.setTypeParser(DATE_OID, (v: string) => v);
-// int8 (counts) as numbers: our counts and ids stay far below 2^53.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+/** How column values are read, the same on PostgreSQL and PGlite. */
+const PARSERS: Record<number, (text: string) => unknown> = {
+  // DATE stays a 'YYYY-MM-DD' string (the default turns it into a local-midnight Date, shifting the day).
+  1082: (v) => v,
+  // int8 (counts) as numbers: our counts and ids stay far below 2^53.
+  20: (v) => Number(v),
+  // timestamptz as the API's ISO text, never a Date (timestamps.ts).
+  [TIMESTAMPTZ_OID]: isoTimestamp,
+};
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text') =>
+    PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 
 async function loadExtensions(names: Extension[]) {
   const loaders: Record<Extension, () => Promise<unknown>> = {
@@ -55,8 +64,11 @@ export async function openPGlite(dataDir: string, extensions: Extension[], templ
   if (!inMemory) mkdirSync(dirname(resolve(dataDir)), { recursive: true });
   return PGlite.create(inMemory ? undefined : resolve(dataDir), {
     extensions: await loadExtensions(extensions),
-    parsers: { [DATE_OID]: (v: string) => v, 20: (v: string) => Number(v) },
+    parsers: PARSERS,
     ...(template ? { loadDataDir: template } : {}),
+  }).then(async (db) => {
+    await db.exec(`set time zone 'UTC'`); // timestamps read as UTC text (timestamps.ts)
+    return db;
   });
 }
 
@@ -257,6 +269,9 @@ function openPool(
     // Finds a peer that vanished without a FIN (a node lost, a network partition) between queries.
     keepAlive: true,
     application_name: applicationName,
+    // Timestamps are read as UTC text and turned into the API's ISO form without a Date (timestamps.ts).
+    options: '-c TimeZone=UTC',
+    types: pgTypes,
   });
   // A connection can die at any moment: PostgreSQL restarting, a failover, pg_terminate_backend. An idle
   // client reports it on the pool; a checked-out one emits 'error' on itself, and an 'error' event with no

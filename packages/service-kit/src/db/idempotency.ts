@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Generated, type Kysely, type Migration, type Transaction } from 'kysely';
 import { ProblemError } from '../errors';
+import type { GeneratedTimestamp } from './timestamps';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
 
@@ -39,7 +40,7 @@ interface IdempotencyTable {
     request_hash: string;
     status_code: number | null;
     response: unknown;
-    created_at: Generated<Date>;
+    created_at: GeneratedTimestamp;
   };
 }
 
@@ -89,7 +90,7 @@ export async function withIdempotency<DB, T>(
       .deleteFrom('idempotency_keys')
       .where('scope', '=', opts.scope)
       .where('key', '=', key)
-      .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`)
+      .where('created_at', '<', sql<string>`now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`)
       .execute();
     const inserted = await t
       .insertInto('idempotency_keys')

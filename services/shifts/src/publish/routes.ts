@@ -34,8 +34,8 @@ export function publishRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, 
         .selectFrom('shifts')
         .select(['id', 'user_id'])
         .where('location_id', '=', location_id)
-        .where('start_at', '>=', start)
-        .where('start_at', '<', end)
+        .where('start_at', '>=', start.toISOString())
+        .where('start_at', '<', end.toISOString())
         .where('status', '=', 'draft')
         .where('deleted_at', 'is', null)
         .execute();

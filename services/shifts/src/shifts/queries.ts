@@ -22,7 +22,7 @@ export interface ShiftFilter {
 const select = (db: Kysely<ShiftsDatabase>) => db.selectFrom('shifts').selectAll().$castTo<ShiftRow>();
 
 export function listShifts(db: Kysely<ShiftsDatabase>, f: ShiftFilter) {
-  let q = select(db).where('start_at', '>=', f.from).where('start_at', '<', f.to);
+  let q = select(db).where('start_at', '>=', f.from.toISOString()).where('start_at', '<', f.to.toISOString());
   if (f.location_id !== undefined) q = q.where('location_id', '=', f.location_id);
   if (f.location_ids) q = q.where('location_id', 'in', f.location_ids.length > 0 ? f.location_ids : [0]);
   const roles = f.qualified_roles;
@@ -42,7 +42,7 @@ export function listShifts(db: Kysely<ShiftsDatabase>, f: ShiftFilter) {
   if (!f.include_deleted) q = q.where('deleted_at', 'is', null);
   return paginate(q, {
     columns: ['start_at', 'id'],
-    keyOf: (r) => [r.start_at.toISOString(), r.id],
+    keyOf: (r) => [r.start_at, r.id],
     limit: f.limit,
     cursor: f.cursor,
   });
@@ -131,7 +131,7 @@ export async function unassignFuture(
     .updateTable('shifts')
     .set((eb) => ({ user_id: null, version: eb('version', '+', 1), updated_at: eb.fn('now') }))
     .where('user_id', '=', userId)
-    .where('start_at', '>', now)
+    .where('start_at', '>', now.toISOString())
     .where('deleted_at', 'is', null)
     .returning('id')
     .execute();

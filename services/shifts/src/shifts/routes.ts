@@ -52,17 +52,17 @@ export function toShift(row: ShiftRow, assignee?: Assignee | null): Shift {
     location_id: row.location_id,
     role_id: row.role_id,
     user_id: row.user_id,
-    start: row.start_at.toISOString(),
-    end: row.end_at.toISOString(),
+    start: row.start_at,
+    end: row.end_at,
     timezone: row.timezone,
     break_minutes: row.break_minutes,
     notes: row.notes,
     status: row.status,
-    published_at: row.published_at?.toISOString() ?? null,
-    deleted_at: row.deleted_at?.toISOString() ?? null,
+    published_at: row.published_at,
+    deleted_at: row.deleted_at,
     version: row.version,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
     ...(assignee !== undefined ? { assignee } : {}),
   };
 }
@@ -137,8 +137,8 @@ async function overlapProblem(
     conflicts: conflicts.map((c) => ({
       id: c.id,
       user_id: c.user_id!,
-      start: c.start_at.toISOString(),
-      end: c.end_at.toISOString(),
+      start: c.start_at,
+      end: c.end_at,
     })),
   };
   return new ProblemError({
@@ -325,8 +325,8 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
       const next = {
         role_id: b.role_id !== undefined ? b.role_id : current.role_id,
         user_id: b.user_id !== undefined ? b.user_id : current.user_id,
-        start_at: b.start ? new Date(b.start) : current.start_at,
-        end_at: b.end ? new Date(b.end) : current.end_at,
+        start_at: new Date(b.start ?? current.start_at),
+        end_at: new Date(b.end ?? current.end_at),
         break_minutes: b.break_minutes ?? current.break_minutes,
       };
       checkTimes(next.start_at, next.end_at, next.break_minutes);

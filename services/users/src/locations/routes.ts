@@ -32,8 +32,8 @@ export function toLocation(row: LocationRow): Location {
     name: row.name,
     timezone: row.timezone,
     version: row.version,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 

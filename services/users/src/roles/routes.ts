@@ -20,8 +20,8 @@ export function toRole(row: RoleRow): Role {
     id: row.id,
     location_id: row.location_id,
     name: row.name,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 

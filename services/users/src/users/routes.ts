@@ -49,8 +49,8 @@ export function toUser(row: UserRow): User {
     location_ids: row.location_ids,
     role_ids: row.role_ids,
     version: row.version,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 

@@ -3,7 +3,7 @@
 // key with another body is refused (422). The key row is inserted first, so a concurrent duplicate waits
 // on the unique index until the first commits, then replays.
 import { createHash } from 'node:crypto';
-import { sql, type Generated, type Kysely, type Migration, type Transaction } from 'kysely';
+import { sql, type Kysely, type Migration, type Transaction } from 'kysely';
 import { ProblemError } from '../errors';
 import type { GeneratedTimestamp } from './timestamps';
 

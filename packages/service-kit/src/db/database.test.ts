@@ -250,3 +250,71 @@ describe('PGlite dialect: one session, transactions never interleave', () => {
     await expect(other.ping()).rejects.toThrow();
   }, 60_000);
 });
+
+describe('prepared statements (PostgreSQL)', () => {
+  interface Things {
+    things: { id: Generated<number>; name: string };
+  }
+  const open = (url: string) =>
+    openDatabase<Things>({
+      config: {
+        kind: 'postgres',
+        url,
+        poolMax: 1, // one connection, so pg_prepared_statements shows what this pool prepared
+        statementTimeoutMs: 5000,
+        queryTimeoutMs: 6000,
+        connectTimeoutMs: 3000,
+        migrationTimeoutMs: 30_000,
+      },
+      serviceName: 'prepared',
+      logger: silentLogger,
+    });
+  const preparedTexts = async (db: Kysely<Things>) =>
+    (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(db)).rows.map(
+      (r) => r.statement,
+    );
+
+  it('prepares a statement outside a transaction once per connection, and none inside one', async (ctx) => {
+    if (!databaseKinds().includes('postgres')) return ctx.skip();
+    const database = await open(await createPostgresDatabase('prepared_once'));
+    const { db } = database;
+    try {
+      await sql`create table things (id integer primary key generated always as identity, name text not null)`.execute(
+        db,
+      );
+      for (let i = 0; i < 3; i++) await db.selectFrom('things').selectAll().where('id', '=', i).execute();
+      const byId = (await preparedTexts(db)).filter((t) => t.includes('"id" = $1'));
+      expect(byId).toHaveLength(1);
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('things').values({ name: 'in a transaction' }).execute();
+      });
+      expect((await preparedTexts(db)).some((t) => t.startsWith('insert'))).toBe(false);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('answers a prepared select * after a migration changed its columns, on a fresh plan', async (ctx) => {
+    if (!databaseKinds().includes('postgres')) return ctx.skip();
+    const url = await createPostgresDatabase('prepared_stale');
+    const database = await open(url);
+    const { db } = database;
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query(
+        `create table things (id integer primary key generated always as identity, name text)`,
+      );
+      await other.query(`insert into things (name) values ('a')`);
+      const all = () => db.selectFrom('things').selectAll().execute();
+      expect(await all()).toEqual([{ id: 1, name: 'a' }]);
+      // What a rolling update's migration does under a running pod.
+      await other.query(`alter table things add column size integer not null default 7`);
+      expect(await all()).toEqual([{ id: 1, name: 'a', size: 7 }]);
+      expect(await all()).toEqual([{ id: 1, name: 'a', size: 7 }]);
+    } finally {
+      await other.end();
+      await database.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { BaseConfig } from '../config';
 import type { Metrics } from '../metrics';
+import { pooledConnections } from './connections';
 import { PGliteDialect } from './pglite-dialect';
 import { TIMESTAMPTZ_OID, isoTimestamp } from './timestamps';
 
@@ -154,33 +155,6 @@ async function runMigrations<DB>(
   return applied;
 }
 
-/**
- * The pool as Kysely sees it, except that a client whose query timed out on the client side is destroyed
- * on release instead of reused: its statement may still be running (or stuck) on the server, and every
- * later query on that connection would queue behind it.
- */
-function discardingTimedOutClients(pool: pg.Pool) {
-  return {
-    async connect() {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      const query = ((...args: Parameters<pg.PoolClient['query']>) => {
-        const result = (client.query as (...a: unknown[]) => unknown)(...args);
-        if (result instanceof Promise)
-          return result.catch((err: unknown) => {
-            if (isQueryTimeout(err)) broken = err as Error;
-            throw err;
-          });
-        return result;
-      }) as pg.PoolClient['query'];
-      return { query, release: () => client.release(broken) };
-    },
-    end: () => pool.end(),
-  };
-}
-
-const isQueryTimeout = (err: unknown) => err instanceof Error && err.message === 'Query read timeout';
-
 export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<DB>> {
   const { config, logger, metrics } = opts;
   const log = queryLogger(logger, metrics);
@@ -204,7 +178,7 @@ export async function openDatabase<DB>(opts: DatabaseOptions): Promise<Database<
     statementTimeoutMs: config.statementTimeoutMs,
     queryTimeoutMs: config.queryTimeoutMs,
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: discardingTimedOutClients(pool) }), log });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pooledConnections(pool) }), log });
   return {
     db,
     kind: 'postgres',

@@ -22,6 +22,7 @@ import type { Metrics } from '../metrics';
 import { clientErrorHandler, frameworkProblem } from './framework-errors';
 import { compileValidator, strictJsonBodies } from './input';
 import { keepRequestTimeoutWhileClosing } from './request-timeout';
+import { serializerCompiler } from './serialization';
 import type { Readiness } from './readiness';
 import type {} from '../auth/callers';
 
@@ -109,6 +110,7 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
   app.addHook('onClose', async () => requestTimeout.stop());
 
   app.setValidatorCompiler(compileValidator);
+  app.setSerializerCompiler(serializerCompiler);
   if (opts.authenticate) requirePermissions(app);
 
   app.addHook('onRequest', async (request, reply) => {

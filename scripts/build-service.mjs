@@ -8,7 +8,16 @@
 // (@electric-sql/pglite reads its wasm and data files) and because keeping them as packages keeps their
 // licences, versions and vulnerability scans visible.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const serviceDir = process.cwd();
@@ -72,7 +81,11 @@ if (!existsSync(entry)) {
 const external = allExternals();
 const result = await build({
   entryPoints: [entry],
-  outfile,
+  outdir: dirname(outfile),
+  // main.ts starts tracing before it imports the service: split there, so the service's own imports (http,
+  // pg, fastify) load after the instrumentation is in place; in one file they would be hoisted above it.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -92,12 +105,20 @@ const result = await build({
 
 // Each file is replaced whole (written aside, then renamed over the old one): a service starting while
 // another process rebuilds (`npm start`, a test run) reads the old bundle or the new one, never half of one.
-mkdirSync(dirname(outfile), { recursive: true });
-for (const file of result.outputFiles) {
+// Chunks before the entry, so a new main.js never names a chunk not written yet; then old chunks go.
+const outputs = [...result.outputFiles].sort(
+  (a, b) => Number(a.path === outfile) - Number(b.path === outfile),
+);
+for (const file of outputs) {
+  mkdirSync(dirname(file.path), { recursive: true });
   const aside = `${file.path}.${process.pid}.tmp`;
   writeFileSync(aside, file.contents);
   renameSync(aside, file.path);
 }
+const chunks = join(dirname(outfile), 'chunks');
+const written = new Set(outputs.map((f) => f.path));
+for (const name of existsSync(chunks) ? readdirSync(chunks) : [])
+  if (!written.has(join(chunks, name))) rmSync(join(chunks, name), { force: true });
 
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 console.log(

@@ -1,6 +1,7 @@
 // OpenTelemetry for real: both services as processes exporting OTLP/HTTP (JSON) to a capture server on
 // loopback standing in for a collector. One request to shifts that calls users must produce ONE trace
 // across both services, and the services' log lines must carry that trace id.
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +54,10 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
   for (;;) {
     const found = probe();
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}: ${JSON.stringify(spans.map((s) => [s.service, s.kind, s.traceId]))}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -96,10 +100,10 @@ describe('OpenTelemetry traces across shifts and users', () => {
   });
 
   it('one shift create is one trace: shifts server span -> users server spans, and the logs name it', async () => {
-    const post = (base: string, path: string, body: unknown) =>
+    const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
     const location = await json<{ id: number }>(
@@ -112,12 +116,20 @@ describe('OpenTelemetry traces across shifts and users', () => {
         location_ids: [location.id],
       }),
     );
-    const created = await post(shifts.url, '/api/v1/shifts', {
-      location_id: location.id,
-      user_id: person.id,
-      start: '2030-01-07T09:00:00Z',
-      end: '2030-01-07T17:00:00Z',
-    });
+    // The services record one trace in ten of their own, but always one their caller (a Gateway, another
+    // service) has decided to sample: this request arrives inside a sampled trace.
+    const traceId = randomBytes(16).toString('hex');
+    const created = await post(
+      shifts.url,
+      '/api/v1/shifts',
+      {
+        location_id: location.id,
+        user_id: person.id,
+        start: '2030-01-07T09:00:00Z',
+        end: '2030-01-07T17:00:00Z',
+      },
+      { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    );
     expect(created.status).toBe(201);
 
     const root = await waitFor('the shifts server span', () =>
@@ -125,6 +137,7 @@ describe('OpenTelemetry traces across shifts and users', () => {
         (s) =>
           s.service === 'shifts' &&
           s.kind === 2 &&
+          s.traceId === traceId &&
           String(s.attributes['http.method'] ?? s.attributes['http.request.method']) === 'POST',
       ),
     );

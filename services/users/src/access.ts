@@ -12,23 +12,39 @@ import {
   authenticateCallers,
   forbidden,
   type AuthConfig,
+  type PersonLookup,
   type TokenVerifier,
 } from '@shiftstack/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { UsersDatabase } from './db';
 import { findUserByEmail, insertUser } from './users/queries';
 
+/**
+ * How long this replica reuses what it looked up about a token's person. A change made here (any write)
+ * forgets every entry at once; another replica's change is seen within this time. Without it, every
+ * request read the caller's row before the row it asked for: half the database work of a get-by-id.
+ */
+export const PERSON_CACHE_MS = 5_000;
+
 export function usersAuthentication(auth: AuthConfig, db: Kysely<UsersDatabase>, verifier?: TokenVerifier) {
-  return authenticateCallers({
+  const people = new LRUCache<string, PersonLookup>({ max: 10_000, ttl: PERSON_CACHE_MS });
+  const authenticate = authenticateCallers({
     auth,
     verifier,
     async findPerson(email) {
+      const known = people.get(email);
+      if (known) return known;
       const row = await findUserByEmail(db, email);
-      if (!row) return { found: null };
-      return { found: personPrincipal(row), active: row.active, name: `${row.first_name} ${row.last_name}` };
+      const found: PersonLookup = row
+        ? { found: personPrincipal(row), active: row.active, name: `${row.first_name} ${row.last_name}` }
+        : { found: null };
+      people.set(email, found);
+      return found;
     },
   });
+  return { authenticate, forgetPeople: () => people.clear() };
 }
 
 /** Reads shifts may make with its own identity (names, assignee checks); anyone signed in otherwise. */

@@ -33,10 +33,13 @@ export interface UsersAppOptions extends Omit<ServerOptions, 'openapi'> {
 
 export async function buildUsersApp(opts: UsersAppOptions): Promise<ServiceInstance> {
   const db = opts.database.db;
-  const app = await createServer({
-    ...opts,
-    openapi: USERS_OPENAPI,
-    authenticate: usersAuthentication(opts.config.auth, db, opts.verifier),
+  const access = usersAuthentication(opts.config.auth, db, opts.verifier);
+  const app = await createServer({ ...opts, openapi: USERS_OPENAPI, authenticate: access.authenticate });
+  // A write may change who someone is (deactivated, promoted, moved): forget what was looked up, before
+  // the answer is sent, so the caller's next request already sees it.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') access.forgetPeople();
+    done(null, payload);
   });
   locationRoutes(app, db);
   roleRoutes(app, db);

@@ -122,4 +122,21 @@ describe('bearer tokens from an OpenID Connect issuer', () => {
       /key the issuer does not publish/,
     );
   });
+
+  it('remembers a verified token until it expires, and checks any other text of it in full', async () => {
+    const v = verifier();
+    const token = await sign(published[0]!, { exp: Math.floor(Date.now() / 1000) + 2 });
+    await v.verify(token);
+    // A copy with another signature is not the remembered token.
+    const [header, payload] = token.split('.');
+    const forged = `${header}.${payload}.${Buffer.from('not a signature').toString('base64url')}`;
+    expect(await rejection(v, forged)).toMatch(/signature does not verify/);
+    expect(await v.verify(token)).toMatchObject({ sub: 'person-1' });
+    // Once it has expired (past the clock tolerance too), it is refused like any expired token.
+    const strict = createTokenVerifier({ issuer, audience: AUDIENCE, clockToleranceSeconds: 0 });
+    const shortLived = await sign(published[0]!, { exp: Math.floor(Date.now() / 1000) + 1 });
+    await strict.verify(shortLived);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await rejection(strict, shortLived)).toMatch(/has expired/);
+  });
 });

@@ -4,6 +4,7 @@
 // Only asymmetric algorithms are accepted: `alg: none` and HMAC tokens (which anyone holding the public
 // key could forge, were it taken as the HMAC secret) are refused before any key is looked at.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256',
@@ -29,7 +30,17 @@ export interface TokenPolicy {
   clockToleranceSeconds?: number;
   /** How soon an unknown key id may make the key set be fetched again (a flood of forged ids cannot). */
   refetchCooldownMs?: number;
+  /** How many verified tokens to remember (0: check the signature on every request). */
+  rememberTokens?: number;
 }
+
+/**
+ * A verified token is remembered (by its exact text) until it expires, at most this long: a client sends the
+ * same token on every request until it renews it, and checking an ES256 signature costs more CPU than the
+ * rest of a small request. Any other token, including one that differs only in its signature, is checked,
+ * and so is a remembered one whose key the issuer no longer publishes (a rotation withdrew it).
+ */
+export const REMEMBER_VERIFIED_MS = 5 * 60_000;
 
 /** Why a token was refused: said to the caller in `WWW-Authenticate` and the problem's detail. */
 export class TokenRejected extends Error {}
@@ -48,25 +59,38 @@ export function createTokenVerifier(policy: TokenPolicy): TokenVerifier {
     });
     return keys;
   };
+  const verified = new LRUCache<string, { claims: JWTPayload; kid?: string }>({
+    max: Math.max(1, policy.rememberTokens ?? 10_000),
+  });
+  const tolerance = policy.clockToleranceSeconds ?? 30;
+  const remember = (token: string, claims: JWTPayload, kid?: string) => {
+    if (policy.rememberTokens === 0 || typeof claims.exp !== 'number') return;
+    const ttl = Math.min(REMEMBER_VERIFIED_MS, claims.exp * 1000 - Date.now());
+    if (ttl > 0) verified.set(token, { claims, kid }, { ttl });
+  };
+  const stillPublished = (kid?: string) =>
+    kid === undefined || (keys?.jwks()?.keys.some((k) => k.kid === kid) ?? false);
   return {
     async verify(token) {
+      const known = verified.get(token);
+      if (known && stillPublished(known.kid)) return known.claims;
       const check = async () =>
-        (
-          await jwtVerify(token, await keySet(), {
-            issuer: policy.issuer,
-            audience: policy.audience,
-            algorithms: ASYMMETRIC_ALGORITHMS,
-            clockTolerance: policy.clockToleranceSeconds ?? 30,
-            requiredClaims: ['exp', 'sub'],
-          })
-        ).payload;
+        jwtVerify(token, await keySet(), {
+          issuer: policy.issuer,
+          audience: policy.audience,
+          algorithms: ASYMMETRIC_ALGORITHMS,
+          clockTolerance: tolerance,
+          requiredClaims: ['exp', 'sub'],
+        });
       try {
         // Once more when the key set could not be fetched: a pooled connection to an issuer that just
         // restarted fails once, and that must not sign everybody out.
-        return await check().catch((err: unknown) => {
+        const { payload, protectedHeader } = await check().catch((err: unknown) => {
           if (err instanceof TypeError) return check();
           throw err;
         });
+        remember(token, payload, protectedHeader.kid);
+        return payload;
       } catch (err) {
         throw new TokenRejected(reasonFor(err), { cause: err });
       }

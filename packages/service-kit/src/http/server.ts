@@ -70,11 +70,8 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    // Probes every few seconds would drown the request log.
-    logController: new LogController({
-      requestIdLogLabel: 'request_id',
-      disableRequestLogging: (req) => /^\/(healthz|readyz)\b/.test(req.url ?? ''),
-    }),
+    // One line per request, written when it is answered (below), instead of Fastify's two.
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // Behind the Gateway, request.ip (and so the per-client rate limit) must be the client, not the proxy;
     // X-Forwarded-For is believed only from the Gateway's own addresses, never from anyone who sends it.
@@ -132,13 +129,26 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
   app.addHook('onSend', async (_request, reply) => {
     if (readiness.draining) reply.header('connection', 'close');
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // Measured and logged once answered. Probes every few seconds would drown both.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    if (UNMEASURED.has(route)) return;
-    metrics.httpDuration.observe(
-      { method: request.method, route, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    if (!UNMEASURED.has(route)) {
+      const status = reply.statusCode;
+      metrics.httpDuration.observe(
+        { method: request.method, route, status_code: String(status) },
+        reply.elapsedTime / 1000,
+      );
+      if ((request.log as Logger).isLevelEnabled('info'))
+        request.log.info(
+          {
+            req: { method: request.method, url: request.url, remoteAddress: request.ip },
+            res: { statusCode: status },
+            responseTime: reply.elapsedTime,
+          },
+          'request completed',
+        );
+    }
+    done();
   });
 
   app.setErrorHandler(async (error, request, reply) => {

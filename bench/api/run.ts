@@ -33,7 +33,8 @@ import { hottest } from './profile';
 import { statementsOf } from './statements';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
+const arg = (name: string) =>
+  process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
 const seconds = Number(arg('--seconds')) || 8;
 const WORKERS = 16;
 /**
@@ -140,6 +141,7 @@ async function main() {
     users.lean = await start('users', 'users lean', { ...configEnv('lean'), ...postgresEnv('users') });
     const usersDb = new pg.Client({ connectionString: dbUrl('users_bench') });
     await usersDb.connect();
+    usersDb.on('error', () => {}); // the server stops under it at the end
     await seedPeople(clientSql(usersDb));
     for (const config of CONFIGS.slice(1))
       users[config] = await start('users', `users ${config}`, {
@@ -154,6 +156,7 @@ async function main() {
       });
     const shiftsDb = new pg.Client({ connectionString: dbUrl('shifts_bench') });
     await shiftsDb.connect();
+    shiftsDb.on('error', () => {});
     const shiftCount = await seedYear(clientSql(shiftsDb));
     const token = (await signIn(issuer.url, ADMIN)).accessToken;
     const auth = { authorization: `Bearer ${token}` };
@@ -233,6 +236,43 @@ async function main() {
             `the peer's body for ${c.title} differs from the service's:\n${JSON.stringify(theirs).slice(0, 600)}\n${JSON.stringify(mine).slice(0, 600)}`,
           );
       }
+    }
+
+    async function profiles(config: Config) {
+      say();
+      say(`## Profiles (${config} configuration, self time)`);
+      for (const c of cases) {
+        const dir = mkdtempSync(join(tmpdir(), 'shiftstack-prof-'));
+        const other =
+          c.service === 'shifts'
+            ? await start('users', 'users for profile', { ...configEnv('lean'), ...postgresEnv('users') })
+            : undefined;
+        const p = await start(
+          c.service,
+          `${c.service} profile`,
+          {
+            ...configEnv(config),
+            ...postgresEnv(c.service),
+            ...(other ? { USERS_URL: other.url } : {}),
+          },
+          ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+        );
+        await attack({ url: `${p.url}${c.path}`, headers: auth, seconds, workers: WORKERS });
+        await stopAll();
+        say();
+        say(`${c.title}:`);
+        say('```');
+        for (const line of hottest(dir, profileOnly ? 30 : 12)) say(line);
+        say('```');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    // `--profile CONFIG`: only the profiles, of one configuration (what to look at while making it faster).
+    const profileOnly = arg('--profile') as Config | undefined;
+    if (profileOnly) {
+      await stopAll();
+      await profiles(profileOnly);
+      return;
     }
 
     say(`# shiftstack API benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
@@ -398,33 +438,7 @@ async function main() {
     await stopAll();
 
     // --- where the CPU goes, production configuration
-    say();
-    say('## Profiles (production configuration, self time)');
-    for (const c of cases) {
-      const dir = mkdtempSync(join(tmpdir(), 'shiftstack-prof-'));
-      const other =
-        c.service === 'shifts'
-          ? await start('users', 'users for profile', { ...configEnv('lean'), ...postgresEnv('users') })
-          : undefined;
-      const p = await start(
-        c.service,
-        `${c.service} profile`,
-        {
-          ...configEnv('production'),
-          ...postgresEnv(c.service),
-          ...(other ? { USERS_URL: other.url } : {}),
-        },
-        ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-      );
-      await attack({ url: `${p.url}${c.path}`, headers: auth, seconds, workers: WORKERS });
-      await stopAll();
-      say();
-      say(`${c.title}:`);
-      say('```');
-      for (const line of hottest(dir)) say(line);
-      say('```');
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await profiles('production');
 
     // --- embedded PostgreSQL (PGlite), as `npm start` runs by default
     await pgliteCase();

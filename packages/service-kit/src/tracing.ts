@@ -23,6 +23,10 @@ export async function startTracing(serviceName: string, env: NodeJS.ProcessEnv =
     import('@opentelemetry/instrumentation-undici'),
     import('@opentelemetry/instrumentation-pg'),
   ]);
+  // Traces only: metrics are Prometheus' (metrics.ts), logs go to stdout. Left to their defaults, the SDK
+  // would also record OpenTelemetry metrics for every request and try to export them and the logs.
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     traceExporter: new OTLPTraceExporter(), // reads OTEL_EXPORTER_OTLP_ENDPOINT

@@ -68,8 +68,15 @@ export function createTokenVerifier(policy: TokenPolicy): TokenVerifier {
     const ttl = Math.min(REMEMBER_VERIFIED_MS, claims.exp * 1000 - Date.now());
     if (ttl > 0) verified.set(token, { claims, kid }, { ttl });
   };
-  const stillPublished = (kid?: string) =>
-    kid === undefined || (keys?.jwks()?.keys.some((k) => k.kid === kid) ?? false);
+  // The key ids the issuer publishes, read again at most once a second and after every full check (which
+  // is when the key set may have been fetched again): jose hands out a deep copy of the set on every read.
+  let published: { at: number; kids: Set<string | undefined> } | undefined;
+  const stillPublished = (kid?: string) => {
+    if (kid === undefined) return true;
+    if (!published || Date.now() - published.at > 1000)
+      published = { at: Date.now(), kids: new Set(keys?.jwks()?.keys.map((k) => k.kid)) };
+    return published.kids.has(kid);
+  };
   return {
     async verify(token) {
       const known = verified.get(token);
@@ -89,6 +96,7 @@ export function createTokenVerifier(policy: TokenPolicy): TokenVerifier {
           if (err instanceof TypeError) return check();
           throw err;
         });
+        published = undefined;
         remember(token, payload, protectedHeader.kid);
         return payload;
       } catch (err) {

@@ -44,7 +44,19 @@ export function forSerialization(schema: unknown): unknown {
 }
 
 const build = SerializerSelector()();
+/** One serializer per schema object: every route shares the problem schemas, many share User or Shift. */
+const built = new WeakMap<object, (data: unknown) => string>();
 
 /** Fastify's serializer compiler, fed the simplified schema. */
-export const serializerCompiler: FastifySerializerCompiler<unknown> = (route) =>
-  build({ ...route, httpStatus: route.httpStatus ?? '200', schema: forSerialization(route.schema) });
+export const serializerCompiler: FastifySerializerCompiler<unknown> = (route) => {
+  const key = isSchema(route.schema) ? route.schema : undefined;
+  const known = key && built.get(key);
+  if (known) return known;
+  const serialize = build({
+    ...route,
+    httpStatus: route.httpStatus ?? '200',
+    schema: forSerialization(route.schema),
+  });
+  if (key) built.set(key, serialize);
+  return serialize;
+};

@@ -291,7 +291,8 @@ async function main() {
         `(${Math.round(bodies['/api/v1/shifts']!.length / 1024)} KB of JSON).`,
     );
     say(
-      `Throughput: vegeta, ${WORKERS} workers in a closed loop, ${seconds} s a row; pgbench with ${WORKERS} ` +
+      `Throughput: vegeta, ${WORKERS} workers in a closed loop, the better of two ${seconds} s runs (in ` +
+        `alternating order); pgbench with ${WORKERS} ` +
         `clients on exactly the statements one request sent. CPU µs/req: the process's user + system time ` +
         `over the requests it answered.`,
     );
@@ -299,29 +300,36 @@ async function main() {
     // --- throughput, beside peers and ceilings
     const results: Record<string, Record<string, HttpResult & { rss?: number }>> = {};
     for (const c of cases) {
-      const row: Record<string, HttpResult & { rss?: number; cpu?: number; pgCpu?: number }> = {};
-      for (const config of CONFIGS) {
-        const p = ours(c, config);
-        const cpu0 = cpuSeconds(p.child.pid!);
-        const pg0 = postgresCpuSeconds();
-        const r = await attack({ url: `${p.url}${c.path}`, headers: auth, seconds, workers: WORKERS });
-        const answered = Math.max(1, r.requests - r.failed);
-        row[config] = {
-          ...r,
-          rss: rssMiB(p.child.pid!),
-          cpu: ((cpuSeconds(p.child.pid!) - cpu0) * 1e6) / answered,
-          pgCpu: ((postgresCpuSeconds() - pg0) * 1e6) / answered,
-        };
-      }
-      for (const [name, p] of [
-        ['Fastify + pg peer', peerPlain],
-        ['Fastify + pg peer, prepared', peerPrepared],
-        ['bare Node HTTP, same body', bare],
-      ] as const) {
-        const cpu0 = cpuSeconds(p.child.pid!);
-        const r = await attack({ url: `${p.url}${c.path}`, seconds, workers: WORKERS });
-        row[name] = { ...r, cpu: ((cpuSeconds(p.child.pid!) - cpu0) * 1e6) / Math.max(1, r.requests) };
-      }
+      type Measured = HttpResult & { rss?: number; cpu?: number; pgCpu?: number };
+      const row: Record<string, Measured> = {};
+      const contenders: Array<[string, Proc, Record<string, string>, boolean]> = [
+        ...CONFIGS.map((config): [string, Proc, Record<string, string>, boolean] => [
+          config,
+          ours(c, config),
+          auth,
+          true,
+        ]),
+        ['Fastify + pg peer', peerPlain, {}, false],
+        ['Fastify + pg peer, prepared', peerPrepared, {}, false],
+        ['bare Node HTTP, same body', bare, {}, false],
+      ];
+      // Two rounds, the second in reverse order, keeping each one's better run: a neighbour's burst of
+      // work (a checkpoint, the previous run's connections closing) then costs no contender its figure.
+      for (const round of [contenders, [...contenders].reverse()])
+        for (const [name, p, headers, service] of round) {
+          const cpu0 = cpuSeconds(p.child.pid!);
+          const pg0 = postgresCpuSeconds();
+          const r = await attack({ url: `${p.url}${c.path}`, headers, seconds, workers: WORKERS });
+          const answered = Math.max(1, r.requests - r.failed);
+          const measured: Measured = {
+            ...r,
+            cpu: ((cpuSeconds(p.child.pid!) - cpu0) * 1e6) / answered,
+            ...(service
+              ? { rss: rssMiB(p.child.pid!), pgCpu: ((postgresCpuSeconds() - pg0) * 1e6) / answered }
+              : {}),
+          };
+          if (!row[name] || measured.rps > row[name].rps) row[name] = measured;
+        }
       const db = dbUrl(c.database);
       const simple = await pgbench(join(server.bin, 'pgbench'), db, statements[c.key]!, {
         mode: 'simple',
@@ -417,8 +425,14 @@ async function main() {
     say('|---|---:|---:|---:|');
     const heap: Array<[string, string[]]> = [
       ['V8 defaults', []],
+      ['--max-old-space-size=224 (the base overlay)', ['--max-old-space-size=224']],
       ['--max-semi-space-size=4', ['--max-semi-space-size=4']],
       ['--max-semi-space-size=2', ['--max-semi-space-size=2']],
+      ['--max-old-space-size=96', ['--max-old-space-size=96']],
+      [
+        '--max-semi-space-size=2 --max-old-space-size=64',
+        ['--max-semi-space-size=2', '--max-old-space-size=64'],
+      ],
     ];
     let base = 0;
     const u = await start('users', 'users heap', { ...configEnv('production'), ...postgresEnv('users') });

@@ -20,9 +20,16 @@ const parseWithDate = pg.types.getTypeParser(TIMESTAMPTZ_OID);
  * (truncated, as a Date would hold them) and Z. Values in another zone, or out of range, take the slow road.
  */
 export function isoTimestamp(text: string): string {
-  // Whole seconds, the common case, by position: 'YYYY-MM-DD HH:MM:SS+00'.
-  if (text.length === 22 && text.charCodeAt(10) === 32 && text.endsWith('+00') && text.charCodeAt(4) === 45)
-    return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`;
+  // By position, the common cases: 'YYYY-MM-DD HH:MM:SS+00' and 'YYYY-MM-DD HH:MM:SS.ffffff+00'.
+  const n = text.length;
+  if (n >= 22 && n <= 29 && text.charCodeAt(10) === 32 && text.charCodeAt(4) === 45 && text.endsWith('+00')) {
+    if (n === 22) return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`;
+    if (n >= 24 && text.charCodeAt(19) === 46)
+      return `${text.slice(0, 10)}T${text.slice(11, 19)}.${text
+        .slice(20, n - 3)
+        .padEnd(3, '0')
+        .slice(0, 3)}Z`;
+  }
   const m = UTC_TEXT.exec(text);
   if (!m) return (parseWithDate(text) as Date).toISOString();
   const millis = m[3] === undefined ? '000' : m[3].padEnd(3, '0').slice(0, 3);

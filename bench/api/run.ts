@@ -44,8 +44,14 @@ const WORKERS = 16;
 const WEEK_RPS_BEFORE = 618;
 const ADMIN = 'admin@bench.example';
 
-type Config = 'lean' | 'info logs' | 'tracing' | 'production';
-const CONFIGS: Config[] = ['lean', 'info logs', 'tracing', 'production'];
+type Config = 'lean' | 'info logs' | 'tracing' | 'production' | 'lean, again';
+/**
+ * 'lean, again' is a control: the lean configuration once more, started last like the others. The first
+ * lean process has measured up to 1.5× faster on the location-week than identical processes started after
+ * it, for a reason not found (its answers are checked identical), so the costs of logging and tracing are
+ * taken against the control.
+ */
+const CONFIGS: Config[] = ['lean', 'info logs', 'tracing', 'production', 'lean, again'];
 
 interface Case {
   key: 'user' | 'week';
@@ -103,7 +109,7 @@ async function main() {
   };
 
   const configEnv = (config: Config): Record<string, string> => ({
-    LOG_LEVEL: config === 'lean' || config === 'tracing' ? 'warn' : 'info',
+    LOG_LEVEL: config === 'info logs' || config === 'production' ? 'info' : 'warn',
     ...(config === 'production'
       ? // On, and high enough that the load (one person, one address) is counted but never refused.
         { RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: '100000000' }
@@ -182,8 +188,8 @@ async function main() {
       },
     ];
     const ours = (c: Case, config: Config) => (c.service === 'users' ? users : shifts)[config];
-    const get = async (url: string) => {
-      const res = await fetch(url, { headers: auth });
+    const get = async (url: string, headers: Record<string, string> = auth) => {
+      const res = await fetch(url, { headers });
       if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
       return res.text();
     };
@@ -329,6 +335,13 @@ async function main() {
               : {}),
           };
           if (!row[name] || measured.rps > row[name].rps) row[name] = measured;
+          // Right after the load, the answer must still be the one every contender was checked against:
+          // a service that degraded under load (names missing, say) would be measured doing less work.
+          const now = JSON.parse(await get(`${p.url}${c.path}`, headers)) as unknown;
+          if (!isDeepStrictEqual(now, JSON.parse(bodies[c.path.split('?')[0]!]!)))
+            throw new Error(
+              `${name} answered ${c.title} differently after its run: ${JSON.stringify(now).slice(0, 400)}`,
+            );
         }
       const db = dbUrl(c.database);
       const simple = await pgbench(join(server.bin, 'pgbench'), db, statements[c.key]!, {
@@ -521,11 +534,20 @@ async function main() {
       ],
       ...(['user', 'week'] as const).flatMap((k): Array<[string, boolean, string]> => {
         const r = results[k]!;
-        const tracing = 1 - r.tracing!.rps / r.lean!.rps;
-        const info = 1 - r['info logs']!.rps / r.lean!.rps;
+        const base = r['lean, again']!.rps;
+        const tracing = 1 - r.tracing!.rps / base;
+        const info = 1 - r['info logs']!.rps / base;
         return [
-          [`${k}: tracing costs ≤ 15%`, tracing <= 0.15, `${Math.round(tracing * 100)}%`],
-          [`${k}: info logging costs ≤ 10%`, info <= 0.1, `${Math.round(info * 100)}%`],
+          [
+            `${k}: tracing costs ≤ 15% (against "lean, again")`,
+            tracing <= 0.15,
+            `${Math.round(tracing * 100)}%`,
+          ],
+          [
+            `${k}: info logging costs ≤ 10% (against "lean, again")`,
+            info <= 0.1,
+            `${Math.round(info * 100)}%`,
+          ],
         ];
       }),
       [

@@ -1,5 +1,5 @@
 // The services run as they run in their images: `node dist/main.js`, the esbuild bundle of src/main.ts
-// with the workspace packages inlined (scripts/build-service.mjs). `npm start`, the tests and the benchmark
+// with the workspace packages and most npm dependencies inlined (scripts/build-service.mjs). `npm start`, the tests and the benchmark
 // start them this way, so what they measure and check is the artifact that ships, and start-up does not
 // pay for compiling TypeScript on every start.
 import { execFileSync } from 'node:child_process';

@@ -70,6 +70,17 @@ describe.skipIf(!kubectlAvailable)('network policies', () => {
       expect(can(outside.otherApp, web!, 8080)).toBe(false);
     });
 
+    it("lets the Gateway reach cert-manager's HTTP-01 solver where TLS is on, on its port only", () => {
+      const solver: Endpoint = {
+        namespace: namespaceOf(env),
+        labels: { 'acme.cert-manager.io/http01-solver': 'true', 'acme.cert-manager.io/http-domain': '1' },
+      };
+      const tls = env !== 'dev';
+      expect(can(outside.envoyGateway, solver, 8089)).toBe(tls);
+      expect(can(outside.envoyGateway, solver, 8080)).toBe(false);
+      expect(can(outside.otherApp, solver, 8089)).toBe(false);
+    });
+
     it('lets the monitoring namespace scrape the metrics ports only', () => {
       expect(can(outside.monitoring, users!, 9090)).toBe(true);
       expect(can(outside.monitoring, shifts!, 9090)).toBe(true);

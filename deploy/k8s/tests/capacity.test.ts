@@ -1,0 +1,99 @@
+// The arithmetic at peak, for every environment, from the rendered overlays: every workload at its
+// autoscaler's maximum plus its rollout surge (the canary's surge included) fits the namespace's
+// ResourceQuota, and the connections every pod's pool may open (plus one each to migrate at start) fit
+// what each database accepts, with headroom. The numbers are printed, and docs/operations.md carries the
+// same tables ("Capacity at peak"), checked here to be current.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONNECTION_HEADROOM, capacityOf, capacityTable, cpu, memory } from './support/capacity.js';
+import {
+  environments,
+  k8sDir,
+  kubectlAvailable,
+  ofKind,
+  podWorkloads,
+  renderOverlay,
+  type Obj,
+} from './support/manifests.js';
+
+const operations = () => readFileSync(join(k8sDir, '../../docs/operations.md'), 'utf8');
+
+describe.skipIf(!kubectlAvailable)('capacity at peak', () => {
+  const rendered = new Map(environments.map((env) => [env, renderOverlay(env)]));
+
+  describe.each(environments)('overlays/%s', (env) => {
+    const objs = rendered.get(env)!;
+    const capacity = capacityOf(objs);
+    const table = capacityTable(env, capacity);
+
+    it('admits every workload at its maximum plus surge, and the databases, within the ResourceQuota', () => {
+      console.log(`\n${table}\n`);
+      const { total, quota } = capacity;
+      expect(total.pods, 'pods').toBeLessThanOrEqual(quota.pods);
+      expect(total.requests.cpu, 'requests.cpu').toBeLessThanOrEqual(quota.requests.cpu);
+      expect(total.requests.memory, 'requests.memory').toBeLessThanOrEqual(quota.requests.memory);
+      expect(total.limits.cpu, 'limits.cpu').toBeLessThanOrEqual(quota.limits.cpu);
+      expect(total.limits.memory, 'limits.memory').toBeLessThanOrEqual(quota.limits.memory);
+    });
+
+    it('keeps every container within the LimitRange', () => {
+      const max = ofKind(objs, 'LimitRange')[0]?.spec.limits.find(
+        (l: { type: string }) => l.type === 'Container',
+      )?.max;
+      for (const w of podWorkloads(objs))
+        for (const c of w.spec.template.spec.containers) {
+          expect(cpu(c.resources?.limits?.cpu), `${w.metadata.name}/${c.name} cpu`).toBeLessThanOrEqual(
+            cpu(max.cpu),
+          );
+          expect(
+            memory(c.resources?.limits?.memory),
+            `${w.metadata.name}/${c.name} memory`,
+          ).toBeLessThanOrEqual(memory(max.memory));
+        }
+    });
+
+    it('opens at most what each database accepts, at peak, with headroom', () => {
+      expect(capacity.connections.length).toBe(2);
+      for (const k of capacity.connections)
+        expect(
+          k.atPeak + CONNECTION_HEADROOM,
+          `${k.database}: ${k.pods} pods × (${k.pool} + 1)`,
+        ).toBeLessThanOrEqual(k.maxConnections);
+    });
+
+    it('is written down in docs/operations.md as it is', () => {
+      expect(operations()).toContain(table);
+    });
+  });
+});
+
+describe.skipIf(!kubectlAvailable)('spreading and disruption', () => {
+  describe.each(environments)('overlays/%s', (env) => {
+    const objs = renderOverlay(env);
+
+    it('spreads by node without counting cordoned or tainted nodes, so a drain never strands a pod', () => {
+      for (const w of podWorkloads(objs))
+        for (const c of (w.spec.template.spec.topologySpreadConstraints ?? []) as Obj[])
+          if (c.whenUnsatisfiable === 'DoNotSchedule')
+            expect(c.nodeTaintsPolicy, `${w.metadata.name} ${c.topologyKey}`).toBe('Honor');
+    });
+
+    it('lets a drain evict a pod of every workload even at its minimum replicas', () => {
+      for (const pdb of ofKind(objs, 'PodDisruptionBudget')) {
+        const name = pdb.spec.selector.matchLabels['app.kubernetes.io/name'] as string;
+        const w = podWorkloads(objs).find((o) => o.metadata.name === name);
+        if (!w) continue;
+        const scaler = [...ofKind(objs, 'HorizontalPodAutoscaler'), ...ofKind(objs, 'ScaledObject')].find(
+          (s) => s.spec.scaleTargetRef?.name === name,
+        );
+        const min = Number(scaler?.spec.minReplicaCount ?? scaler?.spec.minReplicas ?? w.spec.replicas ?? 1);
+        const allowed =
+          pdb.spec.maxUnavailable !== undefined
+            ? Number(pdb.spec.maxUnavailable)
+            : min - Number(pdb.spec.minAvailable);
+        expect(allowed, `${pdb.metadata.name} at ${min} replicas`).toBeGreaterThanOrEqual(1);
+      }
+    });
+  });
+});

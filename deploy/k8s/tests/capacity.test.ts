@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONNECTION_HEADROOM, capacityOf, capacityTable, cpu, memory } from './support/capacity.js';
 import {
+  autoscalersOf,
   environments,
   k8sDir,
   kubectlAvailable,
+  minReplicasOf,
   ofKind,
   podWorkloads,
   renderOverlay,
@@ -84,10 +86,8 @@ describe.skipIf(!kubectlAvailable)('spreading and disruption', () => {
         const name = pdb.spec.selector.matchLabels['app.kubernetes.io/name'] as string;
         const w = podWorkloads(objs).find((o) => o.metadata.name === name);
         if (!w) continue;
-        const scaler = [...ofKind(objs, 'HorizontalPodAutoscaler'), ...ofKind(objs, 'ScaledObject')].find(
-          (s) => s.spec.scaleTargetRef?.name === name,
-        );
-        const min = Number(scaler?.spec.minReplicaCount ?? scaler?.spec.minReplicas ?? w.spec.replicas ?? 1);
+        const scaler = autoscalersOf(objs, w)[0];
+        const min = scaler ? minReplicasOf(scaler) : Number(w.spec.replicas ?? 1);
         const allowed =
           pdb.spec.maxUnavailable !== undefined
             ? Number(pdb.spec.maxUnavailable)

@@ -15,6 +15,8 @@ import {
   workloadNames,
   type Environment,
   type Obj,
+  autoscalersOf,
+  minReplicasOf,
 } from './support/manifests.js';
 
 const allowedVolumeTypes = [
@@ -68,17 +70,6 @@ function restrictedViolations(owner: string, spec: Obj): string[] {
   }
   return v;
 }
-
-/** The autoscaler (HPA or ScaledObject) whose target is this workload, and its floor. */
-function autoscalersOf(objs: Obj[], w: Obj) {
-  const targets = (o: Obj) => o.spec.scaleTargetRef.name === w.metadata.name;
-  return [
-    ...ofKind(objs, 'HorizontalPodAutoscaler').filter(targets),
-    ...ofKind(objs, 'ScaledObject').filter(targets),
-  ];
-}
-const minReplicasOf = (a: Obj) =>
-  (a.kind === 'ScaledObject' ? a.spec.minReplicaCount : a.spec.minReplicas) as number;
 
 describe.skipIf(!kubectlAvailable)('policies', () => {
   const rendered = Object.fromEntries(environments.map((env) => [env, renderOverlay(env)])) as Record<

@@ -1,7 +1,7 @@
 // The arithmetic of an environment at its peak, from its rendered manifests: every workload at its
 // autoscaler's maximum plus the rollout surge, the databases, the connections the pools may open, and
 // what the namespace's ResourceQuota admits. capacity.test.ts checks it and prints it.
-import { envOf, find, ofKind, podWorkloads, type Obj } from './manifests.js';
+import { autoscalersOf, envOf, find, maxReplicasOf, ofKind, podWorkloads, type Obj } from './manifests.js';
 
 /** Connections kept free on each database beyond the services' pools: superuser_reserved_connections (3),
  * the operator and monitoring (5), a human with psql (2). */
@@ -71,12 +71,10 @@ function podResources(spec: Obj) {
   return sum;
 }
 
-/** The most replicas an autoscaler (HPA or KEDA ScaledObject) may give the workload; else its replicas. */
+/** The most replicas an autoscaler may give the workload (the highest, if two target it); else its replicas. */
 function maxReplicas(objs: Obj[], w: Obj): number {
-  const targets = (o: Obj) => (o.spec.scaleTargetRef?.name as string | undefined) === w.metadata.name;
-  const hpa = ofKind(objs, 'HorizontalPodAutoscaler').find(targets);
-  const scaled = ofKind(objs, 'ScaledObject').find(targets);
-  return Number(scaled?.spec.maxReplicaCount ?? hpa?.spec.maxReplicas ?? w.spec.replicas ?? 1);
+  const ceilings = autoscalersOf(objs, w).map(maxReplicasOf);
+  return ceilings.length > 0 ? Math.max(...ceilings) : Number(w.spec.replicas ?? 1);
 }
 
 function surgeOf(w: Obj, max: number): number {

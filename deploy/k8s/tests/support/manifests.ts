@@ -110,3 +110,18 @@ export function envOf(objs: Obj[], container: Obj): Record<string, string> {
     if (typeof e.value === 'string') env[e.name as string] = e.value;
   return env;
 }
+
+/** The autoscalers (HPA or KEDA ScaledObject) whose target is this workload. */
+export function autoscalersOf(objs: Obj[], w: Obj): Obj[] {
+  const targets = (o: Obj) => o.spec.scaleTargetRef?.name === w.metadata.name;
+  return [
+    ...ofKind(objs, 'HorizontalPodAutoscaler').filter(targets),
+    ...ofKind(objs, 'ScaledObject').filter(targets),
+  ];
+}
+
+/** An autoscaler's floor (the API's default when unset: 0 for KEDA, 1 for an HPA) and ceiling. */
+export const minReplicasOf = (a: Obj) =>
+  Number(a.kind === 'ScaledObject' ? (a.spec.minReplicaCount ?? 0) : (a.spec.minReplicas ?? 1));
+export const maxReplicasOf = (a: Obj) =>
+  Number(a.kind === 'ScaledObject' ? a.spec.maxReplicaCount : a.spec.maxReplicas);

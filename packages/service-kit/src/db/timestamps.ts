@@ -12,7 +12,6 @@ export type Timestamp = ColumnType<string, Date | string, Date | string>;
 /** A timestamptz column with a default (now()). */
 export type GeneratedTimestamp = ColumnType<string, Date | string | undefined, Date | string>;
 
-const UTC_TEXT = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
 const parseWithDate = pg.types.getTypeParser(TIMESTAMPTZ_OID);
 
 /**
@@ -20,7 +19,8 @@ const parseWithDate = pg.types.getTypeParser(TIMESTAMPTZ_OID);
  * (truncated, as a Date would hold them) and Z. Values in another zone, or out of range, take the slow road.
  */
 export function isoTimestamp(text: string): string {
-  // By position, the common cases: 'YYYY-MM-DD HH:MM:SS+00' and 'YYYY-MM-DD HH:MM:SS.ffffff+00'.
+  // By position: 'YYYY-MM-DD HH:MM:SS+00' and 'YYYY-MM-DD HH:MM:SS.f+00' to '...SS.ffffff+00', all that
+  // PostgreSQL writes for a timestamptz in UTC between the years 1000 and 9999.
   const n = text.length;
   if (n >= 22 && n <= 29 && text.charCodeAt(10) === 32 && text.charCodeAt(4) === 45 && text.endsWith('+00')) {
     if (n === 22) return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`;
@@ -30,8 +30,5 @@ export function isoTimestamp(text: string): string {
         .padEnd(3, '0')
         .slice(0, 3)}Z`;
   }
-  const m = UTC_TEXT.exec(text);
-  if (!m) return (parseWithDate(text) as Date).toISOString();
-  const millis = m[3] === undefined ? '000' : m[3].padEnd(3, '0').slice(0, 3);
-  return `${m[1]}T${m[2]}.${millis}Z`;
+  return (parseWithDate(text) as Date).toISOString();
 }

@@ -69,11 +69,19 @@ export function rssMiB(pid: number): number {
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+/** A process's name and the fields of /proc/PID/stat after it (the name may hold spaces). */
+function stat(pid: number | string): { name: string; fields: string[] } {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const close = text.lastIndexOf(')');
+  return { name: text.slice(text.indexOf('(') + 1, close), fields: text.slice(close + 2).split(' ') };
+}
+
+/** utime + stime (fields 14 and 15 of stat), in seconds. */
+const ownSeconds = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+
 /** User + system CPU seconds a process has used so far. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return ownSeconds(stat(pid).fields);
 }
 
 /**
@@ -85,12 +93,11 @@ export function postgresCpuSeconds(): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const parent = readFileSync(`/proc/${fields[1]}/stat`, 'utf8');
-      const children = parent.includes('(postgres)') ? 0 : Number(fields[13]) + Number(fields[14]);
-      total += (Number(fields[11]) + Number(fields[12]) + children) / TICKS_PER_SECOND;
+      const { name, fields } = stat(entry);
+      if (name !== 'postgres') continue;
+      const postmaster = stat(fields[1]!).name !== 'postgres';
+      const children = postmaster ? (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND : 0;
+      total += ownSeconds(fields) + children;
     } catch {
       // exited meanwhile
     }

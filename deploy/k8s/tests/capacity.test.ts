@@ -81,6 +81,24 @@ describe.skipIf(!kubectlAvailable)('spreading and disruption', () => {
             expect(c.nodeTaintsPolicy, `${w.metadata.name} ${c.topologyKey}`).toBe('Honor');
     });
 
+    it('schedules the databases first when nodes are full, and nothing else above the default', () => {
+      const [priority] = ofKind(objs, 'PriorityClass');
+      expect(priority?.metadata.name).toBe('shiftstack-database');
+      expect(priority?.globalDefault).toBe(false);
+      // Above every default-priority pod, below the system classes (2,000,000,000 and up).
+      expect(priority?.value).toBeGreaterThan(0);
+      expect(priority?.value).toBeLessThan(1_000_000_000);
+      const databases = [...ofKind(objs, 'Cluster'), ...ofKind(objs, 'StatefulSet')];
+      expect(databases.map((d) => d.metadata.name).sort()).toEqual(['shifts-db', 'users-db']);
+      for (const d of databases)
+        expect(
+          d.kind === 'Cluster' ? d.spec.priorityClassName : d.spec.template.spec.priorityClassName,
+          d.metadata.name,
+        ).toBe('shiftstack-database');
+      for (const w of podWorkloads(objs).filter((o) => o.kind !== 'StatefulSet'))
+        expect(w.spec.template.spec.priorityClassName, w.metadata.name).toBeUndefined();
+    });
+
     it('lets a drain evict a pod of every workload even at its minimum replicas', () => {
       for (const pdb of ofKind(objs, 'PodDisruptionBudget')) {
         const name = pdb.spec.selector.matchLabels['app.kubernetes.io/name'] as string;

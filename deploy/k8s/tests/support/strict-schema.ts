@@ -15,9 +15,11 @@ import * as autoscaling from 'kubernetes-models/autoscaling/v2';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as rbac from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import * as scheduling from 'kubernetes-models/scheduling.k8s.io/v1';
 import * as core from 'kubernetes-models/v1';
 import { validate as validatePodTemplateSpec } from 'kubernetes-models/_schemas/IoK8sApiCoreV1PodTemplateSpec';
 import * as argo from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
+import * as externalSecrets from '@kubernetes-models/external-secrets/external-secrets.io/v1';
 import * as gateway from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import * as keda from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
@@ -38,7 +40,9 @@ const modules: Record<string, Record<string, unknown>> = {
   'networking.k8s.io/v1': networking,
   'policy/v1': policy,
   'rbac.authorization.k8s.io/v1': rbac,
+  'scheduling.k8s.io/v1': scheduling,
   'argoproj.io/v1alpha1': argo,
+  'external-secrets.io/v1': externalSecrets,
   'gateway.networking.k8s.io/v1': gateway,
   'keda.sh/v1alpha1': keda,
   'monitoring.coreos.com/v1': monitoring,
@@ -46,9 +50,14 @@ const modules: Record<string, Record<string, unknown>> = {
 
 /**
  * Kinds we ship for which no schema package exists on the registry. Listed, not silently skipped:
- * policy.test.ts checks the fields of these that matter instead.
+ * policy.test.ts checks the fields of these that matter instead, and the cluster tests have the API server
+ * check them against the upstream CRDs (a server-side dry run of staging and production).
  */
-export const kindsWithoutSchema = new Set(['postgresql.cnpg.io/v1/Cluster']);
+export const kindsWithoutSchema = new Set([
+  'postgresql.cnpg.io/v1/Cluster',
+  'postgresql.cnpg.io/v1/ScheduledBackup',
+  'barmancloud.cnpg.io/v1/ObjectStore',
+]);
 
 export function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
   const candidate = modules[apiVersion]?.[kind] as ModelClass | undefined;

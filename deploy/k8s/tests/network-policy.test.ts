@@ -30,6 +30,7 @@ const outside = {
   envoyGateway: { namespace: 'envoy-gateway-system', labels: { 'app.kubernetes.io/name': 'envoy' } },
   ingressNginx: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
   monitoring: { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } },
+  cnpgOperator: { namespace: 'cnpg-system', labels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
   otherApp: { namespace: 'other-team', labels: { app: 'anything' } },
   kubeDns: { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
   internet: { namespace: '' },
@@ -86,6 +87,24 @@ describe.skipIf(!kubectlAvailable)('network policies', () => {
       expect(can(outside.monitoring, shifts!, 9090)).toBe(true);
       expect(can(outside.monitoring, users!, 8080)).toBe(false);
       expect(can(outside.otherApp, users!, 9090)).toBe(false);
+    });
+
+    it('lets the database operator manage, Prometheus scrape and the backups leave each CloudNativePG instance', () => {
+      const instances = pods.filter((p) => p.labels['cnpg.io/cluster']);
+      expect(instances.length).toBe(env === 'production' ? 2 : 0);
+      for (const { endpoint, owner } of instances) {
+        expect(can(outside.cnpgOperator, endpoint, 8000), `${owner}: operator -> instance manager`).toBe(
+          true,
+        );
+        expect(can(outside.cnpgOperator, endpoint, 5432), `${owner}: operator -> PostgreSQL`).toBe(true);
+        expect(can(outside.monitoring, endpoint, 9187), `${owner}: Prometheus -> exporter`).toBe(true);
+        // The instance manager watches its Cluster; the backup sidecar writes to object storage (HTTPS).
+        expect(can(endpoint, outside.internet, 443), `${owner}: -> API server, object storage`).toBe(true);
+        expect(can(outside.otherApp, endpoint, 8000), `${owner}: another app -> instance manager`).toBe(
+          false,
+        );
+        expect(can(outside.monitoring, endpoint, 5432), `${owner}: Prometheus -> PostgreSQL`).toBe(false);
+      }
     });
 
     it('lets shifts and users call each other, and no other service-to-service call', () => {

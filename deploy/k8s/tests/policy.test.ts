@@ -19,6 +19,9 @@ import {
   minReplicasOf,
 } from './support/manifests.js';
 
+/** Cluster-scoped objects every environment applies identically (kustomize leaves them unnamespaced). */
+const clusterWide = new Set(['Namespace', 'PriorityClass']);
+
 const allowedVolumeTypes = [
   'configMap',
   'downwardAPI',
@@ -81,14 +84,14 @@ describe.skipIf(!kubectlAvailable)('policies', () => {
     const objs = rendered[env];
     const ns = namespaceOf(env);
 
-    it('puts everything in its namespace, which enforces the restricted profile and has a quota and limits', () => {
+    it('puts everything but the shared cluster-wide objects in its namespace, which enforces the restricted profile and has a quota and limits', () => {
       const namespace = get(objs, 'Namespace', ns);
       expect(namespace.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
       expect(find(objs, 'ResourceQuota', 'shiftstack')).toBeDefined();
       expect(find(objs, 'LimitRange', 'shiftstack')).toBeDefined();
       expect(
         objs
-          .filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== ns)
+          .filter((o) => !clusterWide.has(o.kind as string) && o.metadata.namespace !== ns)
           .map((o) => `${o.kind}/${o.metadata.name}`),
       ).toEqual([]);
     });
@@ -213,6 +216,38 @@ describe.skipIf(!kubectlAvailable)('policies', () => {
       else expect(secrets.map((s) => s.metadata.name)).toEqual([]);
     });
 
+    it('needs no hand-made Secret: each one read has a source in the overlay', () => {
+      // What reads Secrets: pod templates (env and volumes) and the backups' ObjectStores.
+      const read = new Set<string>();
+      for (const w of podWorkloads(objs)) {
+        const spec = w.spec.template.spec as Obj;
+        for (const c of [...((spec.initContainers ?? []) as Obj[]), ...(spec.containers as Obj[])])
+          for (const e of (c.env ?? []) as Obj[])
+            if (e.valueFrom?.secretKeyRef) read.add(e.valueFrom.secretKeyRef.name as string);
+        for (const v of (spec.volumes ?? []) as Obj[]) if (v.secret) read.add(v.secret.secretName as string);
+      }
+      for (const store of ofKind(objs, 'ObjectStore'))
+        for (const ref of Object.values((store.spec.configuration.s3Credentials ?? {}) as Obj))
+          if (ref?.name) read.add(ref.name as string);
+      // Where each can come from: a generator (dev only, per the test above), External Secrets Operator,
+      // or CloudNativePG, which writes <cluster>-app for each cluster's owner.
+      const sources = new Map<string, string>([
+        ...ofKind(objs, 'Secret').map((s) => [s.metadata.name, 'generated'] as [string, string]),
+        ...ofKind(objs, 'ExternalSecret').map(
+          (e) => [e.spec.target.name, 'ExternalSecret'] as [string, string],
+        ),
+        ...ofKind(objs, 'Cluster').map(
+          (c) => [`${c.metadata.name}-app`, 'CloudNativePG'] as [string, string],
+        ),
+      ]);
+      expect([...read].filter((name) => !sources.has(name))).toEqual([]);
+      if (env !== 'dev')
+        for (const e of ofKind(objs, 'ExternalSecret')) {
+          expect(e.spec.dataFrom[0].extract.key, e.metadata.name).toBe(`${ns}/${e.spec.target.name}`);
+          expect(e.spec.target.deletionPolicy, e.metadata.name).toBe('Retain');
+        }
+    });
+
     it('labels everything as part of shiftstack, and workloads, pods and their companions by name', () => {
       const missing = objs.filter(
         (o) =>
@@ -323,6 +358,32 @@ describe.skipIf(!kubectlAvailable)('policies', () => {
           expect(m.provider.prometheus.query).toMatch(/or vector\(0\)\s*$/);
           expect(m.provider.prometheus.query).toContain('pod=~"{{args.service}}-{{args.canary-hash}}-.*"');
         }
+      },
+    );
+
+    it.each(['users-db', 'shifts-db'])(
+      'backs %s up continuously: WAL archived to its ObjectStore, a base backup every night',
+      (name) => {
+        const cluster = get(objs, 'Cluster', name);
+        const [plugin] = cluster.spec.plugins as Obj[];
+        expect(plugin).toMatchObject({ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true });
+        const store = get(objs, 'ObjectStore', plugin!.parameters.barmanObjectName as string);
+        expect(store.spec.configuration.destinationPath).toMatch(/^s3:\/\/[\w.-]+\//);
+        expect(store.spec.configuration.endpointURL).toMatch(/^https:\/\//);
+        expect(store.spec.retentionPolicy).toMatch(/^\d+[dwm]$/);
+        expect(store.spec.instanceSidecarConfiguration.resources.limits).toMatchObject({
+          cpu: expect.any(String),
+          memory: expect.any(String),
+        });
+        const nightly = ofKind(objs, 'ScheduledBackup').filter((b) => b.spec.cluster.name === name);
+        expect(nightly).toHaveLength(1);
+        expect(nightly[0]!.spec).toMatchObject({
+          method: 'plugin',
+          pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+          immediate: true,
+        });
+        // CloudNativePG's six-field cron: once a day.
+        expect(nightly[0]!.spec.schedule).toMatch(/^0 \d+ \d+ \* \* \*$/);
       },
     );
 

@@ -54,11 +54,18 @@ describe.skipIf(!kubectlAvailable)('rendering and schemas', () => {
     expect(schemaErrors(objs)).toEqual([]);
   }, 30_000);
 
-  it('leaves only CloudNativePG clusters unvalidated, for want of a published schema', () => {
+  it('leaves only CloudNativePG objects unvalidated, for want of a published schema', () => {
     const unvalidated = [...rendered.values()]
       .flat()
       .filter((o) => kindsWithoutSchema.has(`${o.apiVersion}/${o.kind}`))
       .map((o) => `${o.kind}/${o.metadata.name}`);
-    expect([...new Set(unvalidated)].sort()).toEqual(['Cluster/shifts-db', 'Cluster/users-db']);
+    expect([...new Set(unvalidated)].sort()).toEqual([
+      'Cluster/shifts-db',
+      'Cluster/users-db',
+      'ObjectStore/shifts-db-backups',
+      'ObjectStore/users-db-backups',
+      'ScheduledBackup/shifts-db-nightly',
+      'ScheduledBackup/users-db-nightly',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // What the rules and dashboards may query: the metrics table of docs/runtime-contract.md (parsed from
 // the doc, so a rename there fails the tests until the rules follow), Prometheus' own `up` and
-// `ALERTS`, the kube-state-metrics series the alerts use, and the recording rules themselves.
+// `ALERTS`, the kube-state-metrics and database exporter series the alerts use, and the recording rules
+// themselves.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Selector } from './promql';
@@ -30,6 +31,12 @@ export const kubeStateMetrics = [
   'kube_pod_status_ready',
   'kube_pod_container_status_waiting_reason',
   'kube_pod_container_status_restarts_total',
+];
+
+/** What the databases' exporter adds (CloudNativePG's Barman Cloud plugin, documented in its observability page). */
+export const databaseMetrics = [
+  'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp',
+  'barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp',
 ];
 
 const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
@@ -75,7 +82,7 @@ export function loadCatalog(repoRoot: string, recordingRules: string[]): Catalog
   const markdown = readFileSync(join(repoRoot, 'docs/runtime-contract.md'), 'utf8');
   return {
     ...parseContractMetrics(markdown),
-    others: new Set(['up', 'ALERTS', ...kubeStateMetrics, ...recordingRules]),
+    others: new Set(['up', 'ALERTS', ...kubeStateMetrics, ...databaseMetrics, ...recordingRules]),
   };
 }
 

@@ -17,6 +17,8 @@ export interface PodGroup {
   surge: number;
   requests: { cpu: number; memory: number };
   limits: { cpu: number; memory: number };
+  /** Each container's `resources`, as the pod at peak asks for them (a database's sidecars included). */
+  containers: Obj[];
 }
 
 export interface Connections {
@@ -61,7 +63,11 @@ export function memory(q: string | number | undefined): number {
 }
 
 function podResources(spec: Obj) {
-  const sum = { requests: { cpu: 0, memory: 0 }, limits: { cpu: 0, memory: 0 } };
+  const sum = {
+    requests: { cpu: 0, memory: 0 },
+    limits: { cpu: 0, memory: 0 },
+    containers: ((spec.containers ?? []) as Obj[]).map((c) => (c.resources ?? {}) as Obj),
+  };
   for (const c of (spec.containers ?? []) as Obj[]) {
     sum.requests.cpu += cpu(c.resources?.requests?.cpu);
     sum.requests.memory += memory(c.resources?.requests?.memory);
@@ -85,6 +91,16 @@ function surgeOf(w: Obj, max: number): number {
   return typeof value === 'string' && value.endsWith('%')
     ? Math.ceil((max * Number(value.slice(0, -1))) / 100)
     : Number(value);
+}
+
+/** The containers CNPG-I plugins add to every instance pod: the Barman Cloud plugin's sidecar, sized in its ObjectStore. */
+function pluginSidecars(objs: Obj[], cluster: Obj): Obj[] {
+  return ((cluster.spec.plugins ?? []) as Obj[]).map((plugin) => {
+    const store = find(objs, 'ObjectStore', plugin.parameters?.barmanObjectName as string);
+    if (!store)
+      throw new Error(`${cluster.metadata.name}: plugin ${plugin.name} names no ObjectStore we ship`);
+    return { resources: store.spec.instanceSidecarConfiguration?.resources };
+  });
 }
 
 function maxConnectionsOf(objs: Obj[], database: string): number | undefined {
@@ -111,7 +127,7 @@ export function capacityOf(objs: Obj[]): Capacity {
   });
   for (const c of ofKind(objs, 'Cluster')) {
     const instances = Number(c.spec.instances ?? 1);
-    const r = podResources({ containers: [{ resources: c.spec.resources }] });
+    const r = podResources({ containers: [{ resources: c.spec.resources }, ...pluginSidecars(objs, c)] });
     groups.push({ name: `Cluster/${c.metadata.name}`, max: instances, surge: 0, pods: instances, ...r });
   }
   const total = {

@@ -370,9 +370,10 @@ spec:
 /**
  * Upstream CustomResourceDefinitions, read from the modules pinned in deploy/cluster/crds: Gateway API (the
  * dev overlay routes with it), and what staging and production use (Argo Rollouts, KEDA,
- * prometheus-operator, CloudNativePG), so the API server itself checks those overlays.
+ * prometheus-operator, CloudNativePG and its Barman Cloud plugin, External Secrets), so the API server
+ * itself checks those overlays. `pin` is the folder under deploy/cluster/crds whose go.mod pins the module.
  */
-const CRDS: Array<{ module: string; dir: string; match: RegExp }> = [
+const CRDS: Array<{ module: string; dir: string; match: RegExp; pin?: string }> = [
   { module: 'sigs.k8s.io/gateway-api', dir: 'config/crd/standard', match: /\.yaml$/ },
   { module: 'github.com/argoproj/argo-rollouts', dir: 'manifests/crds', match: /-crd\.yaml$/ },
   { module: 'github.com/kedacore/keda/v2', dir: 'config/crd/bases', match: /^keda\.sh_.*\.yaml$/ },
@@ -382,17 +383,29 @@ const CRDS: Array<{ module: string; dir: string; match: RegExp }> = [
     match: /\.yaml$/,
   },
   { module: 'github.com/cloudnative-pg/cloudnative-pg', dir: 'config/crd/bases', match: /\.yaml$/ },
+  {
+    module: 'github.com/cloudnative-pg/plugin-barman-cloud',
+    dir: 'config/crd/bases',
+    match: /\.yaml$/,
+    pin: 'barman-cloud',
+  },
+  {
+    module: 'github.com/external-secrets/external-secrets',
+    dir: 'config/crds/bases',
+    match: /^external-secrets\.io_(externalsecrets|secretstores|clustersecretstores)\.yaml$/,
+  },
 ];
 
+/** Where the Go module cache holds a pinned module (downloaded first if it is not there yet). */
+function pinnedModuleDir(module: string, pin = '.'): string {
+  const cwd = join(repoRoot, 'deploy/cluster/crds', pin);
+  execFileSync('go', ['mod', 'download', module], { cwd, stdio: 'pipe' });
+  return sh('go', ['-C', cwd, 'list', '-m', '-f', '{{.Dir}}', module]).trim();
+}
+
 function installCrds(bin: string): void {
-  const crdsModule = join(repoRoot, 'deploy/cluster/crds');
-  const modules = CRDS.map((c) => c.module);
-  execFileSync('go', ['mod', 'download', ...modules], { cwd: crdsModule, stdio: 'pipe' });
-  const dirs = sh('go', ['-C', crdsModule, 'list', '-m', '-f', '{{.Dir}}', ...modules])
-    .trim()
-    .split('\n');
-  for (const [i, crd] of CRDS.entries()) {
-    const folder = join(dirs[i]!, crd.dir);
+  for (const crd of CRDS) {
+    const folder = join(pinnedModuleDir(crd.module, crd.pin), crd.dir);
     for (const file of readdirSync(folder).filter((f) => crd.match.test(f)))
       // Server-side: several of these CRDs are too large for client-side apply's annotation.
       kubectlApply(bin, readFileSync(join(folder, file), 'utf8'), ['--server-side']);

@@ -15,8 +15,11 @@ import {
   adminKubeconfig,
   kubectl as clusterKubectl,
   kubeRouterSets,
+  NODE_NAME,
   stateDir,
 } from '../../scripts/cluster/node';
+import { capacityOf, cpu } from '../../deploy/k8s/tests/support/capacity';
+import { ofKind, renderOverlay } from '../../deploy/k8s/tests/support/manifests';
 import { actions, allowedFor, type ApiRequest } from '../support/dev-team-actions';
 import { commandMissing, needs } from '../support/system-deps';
 import { signIn } from '@shiftstack/dev-issuer/sign-in';
@@ -742,6 +745,70 @@ images:
     }
   });
 
+  it("production's quota admits every pod at its peak (maximum + surge, databases with their backup sidecar), and refuses beyond it where the arithmetic says", () => {
+    // The production overlay's ResourceQuota and LimitRange, for real, in a namespace of their own; then
+    // one pod per pod at peak, with the containers' own resources (capacity.ts), the way the autoscalers
+    // and operators would create them. They can never run here (2 cores): a node selector no node has
+    // keeps them Pending, and a pending pod counts against the quota all the same.
+    const production = renderOverlay('production');
+    const capacity = capacityOf(production);
+    const ns = 'quota-at-peak';
+    ensureNamespace(ns);
+    try {
+      const limits = ['ResourceQuota', 'LimitRange'].map((kind) => {
+        const o = structuredClone(ofKind(production, kind)[0]!);
+        o.metadata = { name: o.metadata.name, namespace: ns };
+        return o;
+      });
+      clusterKubectl(
+        binDir(),
+        ['apply', '-f', '-'],
+        JSON.stringify({ apiVersion: 'v1', kind: 'List', items: limits }),
+      );
+      const pod = (name: string, containers: Array<Record<string, unknown>>) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: ns },
+        spec: {
+          nodeSelector: { 'shiftstack.dev/never': 'true' },
+          containers: containers.map((resources, i) => ({
+            name: `c${i}`,
+            image: 'registry.invalid/never:1',
+            resources,
+          })),
+        },
+      });
+      const pods = capacity.groups.flatMap((g) =>
+        Array.from({ length: g.pods }, (_, i) =>
+          pod(`${g.name.replace('/', '-').toLowerCase()}-${i}`, g.containers),
+        ),
+      );
+      expect(pods.length).toBe(capacity.total.pods);
+      // One at a time, as controllers create them: a refusal names the pod.
+      for (const p of pods) clusterKubectl(binDir(), ['create', '-f', '-'], JSON.stringify(p));
+      const used = JSON.parse(
+        kubectl('-n', ns, 'get', 'resourcequota', 'shiftstack', '-o', 'jsonpath={.status.used}'),
+      ) as Record<string, string>;
+      console.log(`production at peak, admitted by the real quota: ${JSON.stringify(used)}`);
+      expect(Number(used.pods)).toBe(capacity.total.pods);
+      // The quota binds where the arithmetic says: pods at the LimitRange's largest CPU limit fill what is
+      // left of limits.cpu, and the first that would go beyond it is refused, naming the quota.
+      const largest = cpu(ofKind(production, 'LimitRange')[0]!.spec.limits[0].max.cpu);
+      const fits = Math.floor((capacity.quota.limits.cpu - capacity.total.limits.cpu) / largest);
+      const big = (i: number) =>
+        JSON.stringify(
+          pod(`one-more-${i}`, [
+            { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: `${largest}`, memory: '16Mi' } },
+          ]),
+        );
+      for (let i = 0; i < fits; i++) clusterKubectl(binDir(), ['create', '-f', '-'], big(i));
+      const refusal = refused(() => clusterKubectl(binDir(), ['create', '-f', '-'], big(fits)));
+      expect(refusal).toMatch(/exceeded quota: shiftstack, requested: limits\.cpu=\d+/);
+    } finally {
+      kubectl('delete', 'namespace', ns, '--wait=false');
+    }
+  });
+
   it('NetworkPolicies are enforced (kube-router): allowed paths connect, denied ones do not', () => {
     const usersDb = kubectl('-n', NS, 'get', 'pod', 'users-db-0', '-o', 'jsonpath={.status.podIP}');
     const shiftsDb = kubectl('-n', NS, 'get', 'pod', 'shifts-db-0', '-o', 'jsonpath={.status.podIP}');
@@ -789,9 +856,56 @@ images:
       // The control: the same network paths open where no policy applies.
       expect(connects('netpol-control', 'pod/probe', ...outside), 'control -> outside').toBe(true);
     } finally {
-      kubectl('-n', NS, 'delete', 'pod', 'probe-web', '--wait=false');
-      kubectl('delete', 'namespace', 'netpol-control', '--wait=false');
+      // Waited for: a pod without a controller left on the node would stop a drain. A second's grace: the
+      // probe is PID 1 with no SIGTERM handler, so it would wait out the default 30 s.
+      kubectl('-n', NS, 'delete', 'pod', 'probe-web', '--grace-period=1');
+      kubectl('-n', 'netpol-control', 'delete', 'pod', 'probe', '--grace-period=1');
+      kubectl('delete', 'namespace', 'netpol-control');
     }
+  });
+
+  it('`kubectl drain` of the only node evicts every pod within the PodDisruptionBudgets, and after `uncordon` the system serves again', async () => {
+    const started = Date.now();
+    // No --force: a pod without a controller would stop the drain; --ignore-daemonsets is the usual flag.
+    const out = kubectl(
+      'drain',
+      NODE_NAME,
+      '--ignore-daemonsets',
+      '--delete-emptydir-data',
+      '--timeout=300s',
+    );
+    const drainedIn = (Date.now() - started) / 1000;
+    try {
+      expect(out).toMatch(/drained/);
+      for (const name of ['users', 'shifts', 'web'])
+        expect(out, name).toMatch(new RegExp(`evicting pod ${NS}/${name}-`));
+      // Nothing of shiftstack runs on the cordoned node: what the controllers re-created waits for a node.
+      const running = kubectl('-n', NS, 'get', 'pods', '--field-selector=status.phase=Running', '-o', 'name');
+      expect(running).toBe('');
+    } finally {
+      kubectl('uncordon', NODE_NAME);
+    }
+    // The development issuer made new signing keys when it started again: sign in anew.
+    adminToken = undefined;
+    for (const workload of [
+      'deployment/dev-issuer',
+      'statefulset/users-db',
+      'statefulset/shifts-db',
+      'deployment/users',
+      'deployment/shifts',
+      'deployment/web',
+    ])
+      kubectl('-n', NS, 'rollout', 'status', workload, '--timeout=300s');
+    const users = await eventually(
+      'users answering after the drain',
+      async () => (await fetch(`${serviceUrl('users')}/api/v1/users?limit=1`).catch(() => undefined))?.status,
+      (status) => status === 200,
+      120_000,
+    );
+    expect(users).toBe(200);
+    console.log(
+      `drain: ${drainedIn.toFixed(0)} s; back and serving ${((Date.now() - started) / 1000).toFixed(0)} s after it began`,
+    );
   });
 
   it.each(['staging', 'production'])(
@@ -814,9 +928,13 @@ images:
               'rollout.argoproj.io',
               'scaledobject.keda.sh',
               'prometheusrule.monitoring.coreos.com',
+              'podmonitor.monitoring.coreos.com',
               'cluster.postgresql.cnpg.io',
+              'scheduledbackup.postgresql.cnpg.io',
+              'objectstore.barmancloud.cnpg.io',
+              'externalsecret.external-secrets.io',
             ]
-          : ['httproute.gateway.networking.k8s.io'];
+          : ['httproute.gateway.networking.k8s.io', 'externalsecret.external-secrets.io'];
       for (const kind of custom) expect(kinds, out).toContain(kind);
       expect(out).toContain('serverside-applied (server dry run)');
     },

@@ -56,7 +56,10 @@ function nginxTable(): Table {
 }
 
 /** The local front door: its API prefixes, and the web app for the rest (it serves the build itself). */
-const localTable = (): Table => ({ ...ROUTES, web: ['/'] });
+const localTable = (): Table => ({
+  ...Object.fromEntries(Object.entries(ROUTES).map(([service, prefixes]) => [service, [...prefixes]])),
+  web: ['/'],
+});
 
 describe.skipIf(!kubectlAvailable)('the route table', () => {
   it('is the same in the Gateway, compose and the local front door', () => {

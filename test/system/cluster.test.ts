@@ -864,7 +864,32 @@ images:
     }
   });
 
-  it('`kubectl drain` of the only node evicts every pod within the PodDisruptionBudgets, and after `uncordon` the system serves again', async () => {
+  it('`kubectl drain` of the only node at minimum replicas evicts every pod within the PodDisruptionBudgets, and after `uncordon` the system serves again', async () => {
+    // At the autoscalers' minimum, the promise the PDBs make (one eviction allowed there). Above it, a
+    // single node cannot drain: the second eviction rightly waits for a replacement that has no other node
+    // to go to. The earlier tests leave some workloads scaled out (scale-down waits 5 minutes), so the
+    // ceilings come down to the floors for a moment; the overlay is applied again afterwards.
+    const hpas = ['users', 'shifts', 'web'];
+    for (const name of hpas) {
+      const min = kubectl('-n', NS, 'get', 'hpa', name, '-o', 'jsonpath={.spec.minReplicas}');
+      kubectl('-n', NS, 'patch', 'hpa', name, '--type=merge', '-p', `{"spec":{"maxReplicas":${min}}}`);
+    }
+    for (const name of hpas)
+      await eventually(
+        `${name} at its minimum`,
+        () =>
+          kubectl(
+            '-n',
+            NS,
+            'get',
+            'deployment',
+            name,
+            '-o',
+            'jsonpath={.status.replicas}/{.spec.replicas}/',
+          ) + kubectl('-n', NS, 'get', 'hpa', name, '-o', 'jsonpath={.spec.minReplicas}'),
+        (v) => new Set(v.split('/')).size === 1,
+        120_000,
+      );
     const started = Date.now();
     // No --force: a pod without a controller would stop the drain; --ignore-daemonsets is the usual flag.
     const out = kubectl(
@@ -884,6 +909,7 @@ images:
       expect(running).toBe('');
     } finally {
       kubectl('uncordon', NODE_NAME);
+      kubectl('apply', '-k', join(repoRoot, 'deploy/k8s/overlays/dev'));
     }
     // The development issuer made new signing keys when it started again: sign in anew.
     adminToken = undefined;

@@ -36,6 +36,9 @@ const KUBERNETES = [
 export const PAUSE_IMAGE = 'localhost/shiftstack/pause:3.10';
 export const COREDNS_IMAGE = 'localhost/shiftstack/coredns:1.14.7';
 export const TRAEFIK_IMAGE = 'localhost/shiftstack/traefik:3.6.12';
+export const PROMETHEUS_IMAGE = 'localhost/shiftstack/prometheus:3.5.0';
+export const PROMETHEUS_OPERATOR_IMAGE = 'localhost/shiftstack/prometheus-operator:0.85.0';
+export const CONFIG_RELOADER_IMAGE = 'localhost/shiftstack/prometheus-config-reloader:0.85.0';
 
 type Log = (line: string) => void;
 
@@ -76,15 +79,18 @@ const goBuild = (module: string, out: string, packages: string[], tags: string[]
     },
   );
 
-/** A program that runs as a pod: built from its module, and packed as a one-binary image (user 65532). */
-function imagePart(name: string, pkg: string, ref: string): Part {
+/**
+ * A program that runs as a pod: built from its module, and packed as a one-binary image (user 65532), at
+ * the image's root or, where the program's own images keep it there and others rely on it, in /bin.
+ */
+function imagePart(name: string, pkg: string, ref: string, at: '' | 'bin' = ''): Part {
   return {
     name,
     module: name,
-    recipe: `${name}, as a one-binary image`,
+    recipe: `${name}, as a one-binary image${at ? ` in /${at}` : ''}`,
     build(out) {
       goBuild(name, out, [pkg]);
-      packBinaryImage(join(out, name), join(out, `${name}.oci.tar`), ref, '65532:65532');
+      packBinaryImage(join(out, basename(pkg)), join(out, `${name}.oci.tar`), ref, '65532:65532', at);
     },
   };
 }
@@ -133,6 +139,38 @@ export const PARTS: Part[] = [
   },
 ];
 
+/**
+ * What `up --with-controllers` adds (issue 15), built only then, so the plain `up` stays lean: Prometheus,
+ * and prometheus-operator with its config reloader, which the operator runs beside every Prometheus as
+ * /bin/prometheus-config-reloader, as their own images do.
+ */
+export const CONTROLLER_PARTS: Part[] = [
+  imagePart('prometheus', 'github.com/prometheus/prometheus/cmd/prometheus', PROMETHEUS_IMAGE, 'bin'),
+  {
+    name: 'prometheus-operator',
+    module: 'prometheus-operator',
+    recipe: 'operator and config reloader, one-binary images in /bin',
+    build(out) {
+      const cmd = 'github.com/prometheus-operator/prometheus-operator/cmd';
+      goBuild('prometheus-operator', out, [`${cmd}/operator`, `${cmd}/prometheus-config-reloader`]);
+      packBinaryImage(
+        join(out, 'operator'),
+        join(out, 'prometheus-operator.oci.tar'),
+        PROMETHEUS_OPERATOR_IMAGE,
+        '65532:65532',
+        'bin',
+      );
+      packBinaryImage(
+        join(out, 'prometheus-config-reloader'),
+        join(out, 'prometheus-config-reloader.oci.tar'),
+        CONFIG_RELOADER_IMAGE,
+        '65532:65532',
+        'bin',
+      );
+    },
+  },
+];
+
 const cacheRoot = () => process.env.SHIFTSTACK_CLUSTER_CACHE ?? join(homedir(), '.cache/shiftstack/cluster');
 
 export function partKey(part: Part): string {
@@ -142,19 +180,19 @@ export function partKey(part: Part): string {
   return `${part.name}-${hash.digest('hex').slice(0, 16)}`;
 }
 
-/** The folder all binaries of the current pins are gathered in (hard links into each part's folder). */
-export function binDir(): string {
+/** The folder all binaries of the current pins of `parts` are gathered in (hard links into each part's folder). */
+export function binDir(parts: Part[] = PARTS): string {
   const hash = createHash('sha256');
-  for (const part of PARTS) hash.update(partKey(part));
+  for (const part of parts) hash.update(partKey(part));
   return join(cacheRoot(), hash.digest('hex').slice(0, 16));
 }
 
-/** Builds whatever part is missing, gathers them; returns the folder. `log` hears what takes time. */
-export function buildCluster(log: Log): string {
-  const dir = binDir();
+/** Builds whatever part of `parts` is missing, gathers them; returns the folder. `log` hears what takes time. */
+export function buildCluster(log: Log, parts: Part[] = PARTS): string {
+  const dir = binDir(parts);
   if (existsSync(join(dir, '.complete'))) return dir;
   const started = Date.now();
-  const built = PARTS.map((part) => buildPart(part, log));
+  const built = parts.map((part) => buildPart(part, log));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const partDir of built)
@@ -210,14 +248,14 @@ function buildPauseImage(dir: string, version: string): void {
 
 /**
  * An image of one static binary with no registry: a one-layer OCI image archive, the binary at its root
- * and as its entrypoint, that `ctr images import` reads.
+ * (or in the folder `at`) and as its entrypoint, that `ctr images import` reads.
  */
-function packBinaryImage(binary: string, archive: string, ref: string, user: string): void {
-  const name = basename(binary);
+function packBinaryImage(binary: string, archive: string, ref: string, user: string, at = ''): void {
+  const name = at ? `${at}/${basename(binary)}` : basename(binary);
   const work = mkdtempSync(join(tmpdir(), 'shiftstack-image-'));
   try {
     const rootfs = join(work, 'rootfs');
-    mkdirSync(rootfs);
+    mkdirSync(join(rootfs, at), { recursive: true });
     copyFileSync(binary, join(rootfs, name));
     const layout = join(work, 'oci');
     const blobs = join(layout, 'blobs/sha256');
@@ -232,7 +270,7 @@ function packBinaryImage(binary: string, archive: string, ref: string, user: str
       rootfs,
       '-cf',
       layerTar,
-      name,
+      at || name, // a folder goes in with its entry, so it gets the usual 0755
     ]);
     const blob = (bytes: Buffer, mediaType: string) => {
       const digest = createHash('sha256').update(bytes).digest('hex');

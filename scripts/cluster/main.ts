@@ -1,22 +1,28 @@
 // `npm run cluster -- build|up|deploy|down`: a real single-node Kubernetes on this machine, built from the pinned
 // sources in deploy/cluster. Needs root, Go, and Debian's runc, containernetworking-plugins, iptables,
-// conntrack, openssl and gcc (docs/cluster.md).
+// conntrack, openssl and gcc (docs/cluster.md). `build` and `up` take `--with-controllers` to add the
+// controllers production relies on (scripts/cluster/controllers.ts); without it they stay lean.
 import { existsSync } from 'node:fs';
-import { binDir, buildCluster } from './build';
+import { binDir, buildCluster, CONTROLLER_PARTS } from './build';
+import { startControllers } from './controllers';
 import { applyDev, buildAndImportImages, DEV_NAMESPACE } from './deploy';
 import { adminKubeconfig, down, NODE_NAME, up } from './node';
 
 const say = (line: string) => process.stdout.write(`[cluster] ${line}\n`);
 const command = process.argv[2];
+const withControllers = process.argv.includes('--with-controllers');
 
 async function main(): Promise<void> {
   switch (command) {
     case 'build':
       say(`binaries in ${buildCluster(say)}`);
+      if (withControllers) say(`controllers in ${buildCluster(say, CONTROLLER_PARTS)}`);
       return;
     case 'up': {
       const bin = buildCluster(say);
+      const controllers = withControllers ? buildCluster(say, CONTROLLER_PARTS) : undefined;
       await up(bin, say);
+      if (controllers) await startControllers(bin, controllers, say);
       say(`node ${NODE_NAME} is Ready. Use it with:
   export KUBECONFIG=${adminKubeconfig}
   ${bin}/kubectl get nodes
@@ -38,7 +44,7 @@ Stop it and remove everything with: npm run cluster -- down`);
       return;
     }
     default:
-      process.stderr.write('usage: npm run cluster -- build|up|deploy|down\n');
+      process.stderr.write('usage: npm run cluster -- build|up|deploy|down [--with-controllers]\n');
       process.exit(64);
   }
 }

@@ -397,7 +397,7 @@ const CRDS: Array<{ module: string; dir: string; match: RegExp; pin?: string }> 
 ];
 
 /** Where the Go module cache holds a pinned module (downloaded first if it is not there yet). */
-function pinnedModuleDir(module: string, pin = '.'): string {
+export function pinnedModuleDir(module: string, pin = '.'): string {
   const cwd = join(repoRoot, 'deploy/cluster/crds', pin);
   execFileSync('go', ['mod', 'download', module], { cwd, stdio: 'pipe' });
   return sh('go', ['-C', cwd, 'list', '-m', '-f', '{{.Dir}}', module]).trim();

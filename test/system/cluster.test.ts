@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GATEWAY_NAMESPACE } from '../../scripts/cluster/addons';
 import { binDir, repoRoot } from '../../scripts/cluster/build';
 import { DEV_NAMESPACE, imageOf, tagImage } from '../../scripts/cluster/deploy';
+import { MONITORING_NAMESPACE } from '../../scripts/cluster/controllers';
 import {
   adminKubeconfig,
   kubectl as clusterKubectl,
@@ -25,7 +26,7 @@ import { commandMissing, needs } from '../support/system-deps';
 import { signIn } from '@shiftstack/dev-issuer/sign-in';
 import { fetchAs } from '../support/auth';
 
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 1_800_000 });
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 3_000_000 });
 const run = promisify(execFile);
 const NS = DEV_NAMESPACE;
 
@@ -60,9 +61,10 @@ const available = needs('a local Kubernetes cluster', clusterToolsMissing());
 
 async function cluster(command: string): Promise<string> {
   try {
-    const { stdout } = await run('npx', ['tsx', 'scripts/cluster/main.ts', command], {
+    const { stdout } = await run('npx', ['tsx', 'scripts/cluster/main.ts', ...command.split(' ')], {
       cwd: repoRoot,
-      timeout: 1_500_000,
+      // A cold build of the cluster and its controllers takes half an hour on 2 cores (docs/cluster.md).
+      timeout: 2_700_000,
       maxBuffer: 64 * 1024 * 1024,
     });
     return stdout;
@@ -328,13 +330,60 @@ setTimeout(() => { console.log('timeout'); process.exit(0); }, 3000);`;
   return kubectl('-n', ns, 'exec', target, '--', 'node', '-e', script).trim() === 'open';
 }
 
+/** Prometheus' HTTP API, at the pod prometheus-operator runs (its Service is headless). */
+function prometheusUrl(): string {
+  const ip = kubectl(
+    '-n',
+    MONITORING_NAMESPACE,
+    'get',
+    'pod',
+    'prometheus-shiftstack-0',
+    '-o',
+    'jsonpath={.status.podIP}',
+  );
+  return `http://${ip}:9090`;
+}
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+async function promQuery(expr: string): Promise<Sample[]> {
+  const response = await fetch(`${prometheusUrl()}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await response.json()) as { status: string; data: { result: Sample[] }; error?: string };
+  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
+  return body.data.result;
+}
+
+/** Requests at a steady pace until stopped: what a dashboard and an alert would see in real use. */
+function steadyLoad(url: () => string, perSecond: number) {
+  let running = true;
+  const statuses = new Map<number, number>();
+  const loop = (async () => {
+    while (running) {
+      const status = await fetch(url())
+        .then((r) => r.status)
+        .catch(() => 0);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      await sleep(1000 / perSecond);
+    }
+  })();
+  return {
+    statuses,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
 describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () => {
   beforeAll(async () => {
     deployed = true;
     if (reuse) return;
     deployed = false;
     const started = Date.now();
-    await cluster('up');
+    await cluster('up --with-controllers');
     const upAt = Date.now();
     await cluster('deploy');
     deployed = true;
@@ -863,6 +912,121 @@ images:
       kubectl('delete', 'namespace', 'netpol-control');
     }
   });
+
+  it('Prometheus (run by prometheus-operator) scrapes every service pod through the PodMonitor, records the rules, and alerts fire for real on a lost database and a lost target', async () => {
+    // The monitoring component's own PodMonitor and PrometheusRule (the dev overlay leaves them out), as
+    // an overlay that includes the component would apply them.
+    const component = join(repoRoot, 'deploy/k8s/components/monitoring');
+    for (const file of ['pod-monitor.yaml', 'prometheus-rule.yaml'])
+      kubectl('-n', NS, 'apply', '-f', join(component, file));
+    const servicePods = kubectl(
+      '-n',
+      NS,
+      'get',
+      'pods',
+      '-l',
+      'app.kubernetes.io/name in (users,shifts)',
+      '-o',
+      'name',
+    )
+      .split('\n')
+      .filter(Boolean);
+    const started = Date.now();
+    await eventually(
+      'every users and shifts pod a target that is up',
+      () => promQuery(`up{job="shiftstack", namespace="${NS}"} == 1`),
+      (up) => up.length === servicePods.length,
+      180_000,
+    );
+    const scrapedIn = (Date.now() - started) / 1000;
+    // users answers straight from its pod, so its own metrics see every answer (a Service would drop an
+    // unready pod, and the refusals would never reach the application).
+    const usersPod = kubectl(
+      '-n',
+      NS,
+      'get',
+      'pods',
+      '-l',
+      'app.kubernetes.io/name=users',
+      '-o',
+      'jsonpath={.items[0].status.podIP}',
+    );
+    const load = steadyLoad(() => `http://${usersPod}:8080/api/v1/users?limit=1`, 5);
+    const monitoringPolicy = (services: string) =>
+      kubectl(
+        '-n',
+        NS,
+        'patch',
+        'networkpolicy',
+        'allow-monitoring',
+        '--type=json',
+        '-p',
+        JSON.stringify([
+          { op: 'replace', path: '/spec/podSelector/matchExpressions/0/values', value: services.split(',') },
+        ]),
+      );
+    const alert = (name: string, service: string) =>
+      `ALERTS{alertname="${name}", alertstate="firing", namespace="${NS}", service="${service}"}`;
+    try {
+      await eventually(
+        'the request-rate recording rule for users',
+        () => promQuery(`namespace_service:http_requests:rate5m{namespace="${NS}", service="users"} > 0`),
+        (series) => series.length === 1,
+        120_000,
+      );
+      expect(
+        await promQuery(alert('ShiftstackErrorBudgetBurnFast', 'users')),
+        'no burn before the fault',
+      ).toEqual([]);
+      // Two faults at once: users loses its database (it answers 503 to everything: the error budget
+      // burns), and a NetworkPolicy change cuts Prometheus off shifts' metrics port (the target goes down).
+      kubectl('-n', NS, 'scale', 'statefulset/users-db', '--replicas=0');
+      monitoringPolicy('users');
+      // A policy does not cut connections already open (Prometheus keeps its scrape connection alive):
+      // it takes effect for shifts' next pod, as it would after any restart or rollout.
+      kubectl('-n', NS, 'rollout', 'restart', 'deployment/shifts');
+      kubectl('-n', NS, 'rollout', 'status', 'deployment/shifts', '--timeout=180s');
+      const faults = Date.now();
+      await eventually(
+        'ShiftstackErrorBudgetBurnFast firing for users',
+        () => promQuery(alert('ShiftstackErrorBudgetBurnFast', 'users')),
+        (a) => a.length === 1,
+        300_000,
+      );
+      const burnFiredIn = (Date.now() - faults) / 1000;
+      await eventually(
+        'ShiftstackTargetDown firing for shifts',
+        () => promQuery(alert('ShiftstackTargetDown', 'shifts')),
+        (a) => a.length === 1,
+        480_000,
+      );
+      const downFiredIn = (Date.now() - faults) / 1000;
+      expect(load.statuses.get(503), JSON.stringify([...load.statuses])).toBeGreaterThan(0);
+      kubectl('-n', NS, 'scale', 'statefulset/users-db', '--replicas=1');
+      monitoringPolicy('users,shifts');
+      const repaired = Date.now();
+      await eventually(
+        'ShiftstackTargetDown resolved',
+        () => promQuery(alert('ShiftstackTargetDown', 'shifts')),
+        (a) => a.length === 0,
+        120_000,
+      );
+      // The burn alert keeps firing until the errors leave its 30-minute window (the slow pair of the
+      // multi-window rule), by design; users itself is ready again within seconds.
+      kubectl('-n', NS, 'rollout', 'status', 'statefulset/users-db', '--timeout=180s');
+      console.log(
+        `monitoring: ${servicePods.length} targets up ${scrapedIn.toFixed(0)} s after the PodMonitor was applied; ` +
+          `ShiftstackErrorBudgetBurnFast fired ${burnFiredIn.toFixed(0)} s into the database outage, ` +
+          `ShiftstackTargetDown ${downFiredIn.toFixed(0)} s after the policy change and resolved ` +
+          `${((Date.now() - repaired) / 1000).toFixed(0)} s after the repair; ` +
+          `answers meanwhile: ${JSON.stringify(Object.fromEntries(load.statuses))}`,
+      );
+    } finally {
+      await load.stop();
+      kubectl('-n', NS, 'scale', 'statefulset/users-db', '--replicas=1');
+      monitoringPolicy('users,shifts');
+    }
+  }, 900_000);
 
   it('`kubectl drain` of the only node at minimum replicas evicts every pod within the PodDisruptionBudgets, and after `uncordon` the system serves again', async () => {
     // At the autoscalers' minimum, the promise the PDBs make (one eviction allowed there). Above it, a

@@ -330,6 +330,48 @@ setTimeout(() => { console.log('timeout'); process.exit(0); }, 3000);`;
   return kubectl('-n', ns, 'exec', target, '--', 'node', '-e', script).trim() === 'open';
 }
 
+/** The address of a running pod of a workload (the first, where there are several). */
+const podIpOf = (name: string) =>
+  kubectl(
+    '-n',
+    NS,
+    'get',
+    'pods',
+    '-l',
+    `app.kubernetes.io/name=${name}`,
+    '-o',
+    'jsonpath={.items[0].status.podIP}',
+  );
+
+/**
+ * Holds each workload's autoscaler at one of its bounds (the other bound set to it) and waits until exactly
+ * that many of its pods run, all ready. `kubectl apply -k` of the overlay puts the bounds back.
+ */
+async function holdAutoscalersAt(bound: 'minReplicas' | 'maxReplicas'): Promise<void> {
+  const other = bound === 'minReplicas' ? 'maxReplicas' : 'minReplicas';
+  const names = ['users', 'shifts', 'web'];
+  for (const name of names) {
+    const replicas = kubectl('-n', NS, 'get', 'hpa', name, '-o', `jsonpath={.spec.${bound}}`);
+    kubectl('-n', NS, 'patch', 'hpa', name, '--type=merge', '-p', `{"spec":{"${other}":${replicas}}}`);
+  }
+  for (const name of names)
+    await eventually(
+      `${name} at its ${bound}`,
+      () =>
+        kubectl(
+          '-n',
+          NS,
+          'get',
+          'deployment',
+          name,
+          '-o',
+          'jsonpath={.status.replicas}/{.status.readyReplicas}/{.spec.replicas}/',
+        ) + kubectl('-n', NS, 'get', 'hpa', name, '-o', `jsonpath={.spec.${bound}}`),
+      (v) => new Set(v.split('/')).size === 1,
+      180_000,
+    );
+}
+
 /** Prometheus' HTTP API, at the pod prometheus-operator runs (its Service is headless). */
 function prometheusUrl(): string {
   const ip = kubectl(
@@ -754,32 +796,9 @@ images:
   });
 
   it('every workload at its autoscaler maximum at once is scheduled and admitted within the quota', async () => {
-    const hpas = ['users', 'shifts', 'web'];
     const started = Date.now() - 1000;
-    for (const name of hpas) {
-      const max = kubectl('-n', NS, 'get', 'hpa', name, '-o', 'jsonpath={.spec.maxReplicas}');
-      kubectl('-n', NS, 'patch', 'hpa', name, '--type=merge', '-p', `{"spec":{"minReplicas":${max}}}`);
-    }
     try {
-      for (const name of hpas)
-        await eventually(
-          `${name} at its maximum`,
-          () =>
-            kubectl(
-              '-n',
-              NS,
-              'get',
-              'deployment',
-              name,
-              '-o',
-              'jsonpath={.status.readyReplicas}/{.spec.replicas}/',
-            ) + kubectl('-n', NS, 'get', 'hpa', name, '-o', 'jsonpath={.spec.maxReplicas}'),
-          (v) => {
-            const [ready, want, max] = v.split('/');
-            return ready === want && want === max;
-          },
-          180_000,
-        );
+      await holdAutoscalersAt('maxReplicas');
       // No pod refused by the quota while scaling (earlier events, from before this test, do not count).
       const events = JSON.parse(
         kubectl('-n', NS, 'get', 'events', '--field-selector', 'reason=FailedCreate', '-o', 'json'),
@@ -861,16 +880,7 @@ images:
   it('NetworkPolicies are enforced (kube-router): allowed paths connect, denied ones do not', () => {
     const usersDb = kubectl('-n', NS, 'get', 'pod', 'users-db-0', '-o', 'jsonpath={.status.podIP}');
     const shiftsDb = kubectl('-n', NS, 'get', 'pod', 'shifts-db-0', '-o', 'jsonpath={.status.podIP}');
-    const users = kubectl(
-      '-n',
-      NS,
-      'get',
-      'pods',
-      '-l',
-      'app.kubernetes.io/name=users',
-      '-o',
-      'jsonpath={.items[0].status.podIP}',
-    );
+    const users = podIpOf('users');
     // "The internet": an address outside the pod network (the node's API server; this machine has no other).
     const outside = ['10.244.0.1', 6443] as const;
     probePod(NS, 'probe-web', {
@@ -916,41 +926,28 @@ images:
   it('Prometheus (run by prometheus-operator) scrapes every service pod through the PodMonitor, records the rules, and alerts fire for real on a lost database and a lost target', async () => {
     // The monitoring component's own PodMonitor and PrometheusRule (the dev overlay leaves them out), as
     // an overlay that includes the component would apply them.
+    // One pod of each, so the targets are known (earlier tests leave scaled-out pods going away slowly).
+    await holdAutoscalersAt('minReplicas');
     const component = join(repoRoot, 'deploy/k8s/components/monitoring');
     for (const file of ['pod-monitor.yaml', 'prometheus-rule.yaml'])
       kubectl('-n', NS, 'apply', '-f', join(component, file));
-    const servicePods = kubectl(
-      '-n',
-      NS,
-      'get',
-      'pods',
-      '-l',
-      'app.kubernetes.io/name in (users,shifts)',
-      '-o',
-      'name',
-    )
-      .split('\n')
-      .filter(Boolean);
+    // What the Deployments run (a pod still terminating is listed by `get pods` but no longer scraped).
+    const servicePods = ['users', 'shifts'].reduce(
+      (n, name) =>
+        n + Number(kubectl('-n', NS, 'get', 'deployment', name, '-o', 'jsonpath={.status.replicas}')),
+      0,
+    );
     const started = Date.now();
     await eventually(
       'every users and shifts pod a target that is up',
       () => promQuery(`up{job="shiftstack", namespace="${NS}"} == 1`),
-      (up) => up.length === servicePods.length,
+      (up) => up.length === servicePods,
       180_000,
     );
     const scrapedIn = (Date.now() - started) / 1000;
     // users answers straight from its pod, so its own metrics see every answer (a Service would drop an
     // unready pod, and the refusals would never reach the application).
-    const usersPod = kubectl(
-      '-n',
-      NS,
-      'get',
-      'pods',
-      '-l',
-      'app.kubernetes.io/name=users',
-      '-o',
-      'jsonpath={.items[0].status.podIP}',
-    );
+    const usersPod = podIpOf('users');
     const load = steadyLoad(() => `http://${usersPod}:8080/api/v1/users?limit=1`, 5);
     const monitoringPolicy = (services: string) =>
       kubectl(
@@ -967,6 +964,13 @@ images:
       );
     const alert = (name: string, service: string) =>
       `ALERTS{alertname="${name}", alertstate="firing", namespace="${NS}", service="${service}"}`;
+    const untilAlert = (name: string, service: string, firing: boolean, ms: number) =>
+      eventually(
+        `${name} for ${service} ${firing ? 'firing' : 'resolved'}`,
+        () => promQuery(alert(name, service)),
+        (a) => a.length === (firing ? 1 : 0),
+        ms,
+      );
     try {
       await eventually(
         'the request-rate recording rule for users',
@@ -987,35 +991,20 @@ images:
       kubectl('-n', NS, 'rollout', 'restart', 'deployment/shifts');
       kubectl('-n', NS, 'rollout', 'status', 'deployment/shifts', '--timeout=180s');
       const faults = Date.now();
-      await eventually(
-        'ShiftstackErrorBudgetBurnFast firing for users',
-        () => promQuery(alert('ShiftstackErrorBudgetBurnFast', 'users')),
-        (a) => a.length === 1,
-        300_000,
-      );
+      await untilAlert('ShiftstackErrorBudgetBurnFast', 'users', true, 300_000);
       const burnFiredIn = (Date.now() - faults) / 1000;
-      await eventually(
-        'ShiftstackTargetDown firing for shifts',
-        () => promQuery(alert('ShiftstackTargetDown', 'shifts')),
-        (a) => a.length === 1,
-        480_000,
-      );
+      await untilAlert('ShiftstackTargetDown', 'shifts', true, 480_000);
       const downFiredIn = (Date.now() - faults) / 1000;
       expect(load.statuses.get(503), JSON.stringify([...load.statuses])).toBeGreaterThan(0);
       kubectl('-n', NS, 'scale', 'statefulset/users-db', '--replicas=1');
       monitoringPolicy('users,shifts');
       const repaired = Date.now();
-      await eventually(
-        'ShiftstackTargetDown resolved',
-        () => promQuery(alert('ShiftstackTargetDown', 'shifts')),
-        (a) => a.length === 0,
-        120_000,
-      );
+      await untilAlert('ShiftstackTargetDown', 'shifts', false, 120_000);
       // The burn alert keeps firing until the errors leave its 30-minute window (the slow pair of the
       // multi-window rule), by design; users itself is ready again within seconds.
       kubectl('-n', NS, 'rollout', 'status', 'statefulset/users-db', '--timeout=180s');
       console.log(
-        `monitoring: ${servicePods.length} targets up ${scrapedIn.toFixed(0)} s after the PodMonitor was applied; ` +
+        `monitoring: ${servicePods} targets up ${scrapedIn.toFixed(0)} s after the PodMonitor was applied; ` +
           `ShiftstackErrorBudgetBurnFast fired ${burnFiredIn.toFixed(0)} s into the database outage, ` +
           `ShiftstackTargetDown ${downFiredIn.toFixed(0)} s after the policy change and resolved ` +
           `${((Date.now() - repaired) / 1000).toFixed(0)} s after the repair; ` +
@@ -1033,27 +1022,7 @@ images:
     // single node cannot drain: the second eviction rightly waits for a replacement that has no other node
     // to go to. The earlier tests leave some workloads scaled out (scale-down waits 5 minutes), so the
     // ceilings come down to the floors for a moment; the overlay is applied again afterwards.
-    const hpas = ['users', 'shifts', 'web'];
-    for (const name of hpas) {
-      const min = kubectl('-n', NS, 'get', 'hpa', name, '-o', 'jsonpath={.spec.minReplicas}');
-      kubectl('-n', NS, 'patch', 'hpa', name, '--type=merge', '-p', `{"spec":{"maxReplicas":${min}}}`);
-    }
-    for (const name of hpas)
-      await eventually(
-        `${name} at its minimum`,
-        () =>
-          kubectl(
-            '-n',
-            NS,
-            'get',
-            'deployment',
-            name,
-            '-o',
-            'jsonpath={.status.replicas}/{.spec.replicas}/',
-          ) + kubectl('-n', NS, 'get', 'hpa', name, '-o', 'jsonpath={.spec.minReplicas}'),
-        (v) => new Set(v.split('/')).size === 1,
-        120_000,
-      );
+    await holdAutoscalersAt('minReplicas');
     const started = Date.now();
     // No --force: a pod without a controller would stop the drain; --ignore-daemonsets is the usual flag.
     const out = kubectl(

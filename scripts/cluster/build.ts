@@ -153,20 +153,11 @@ export const CONTROLLER_PARTS: Part[] = [
     build(out) {
       const cmd = 'github.com/prometheus-operator/prometheus-operator/cmd';
       goBuild('prometheus-operator', out, [`${cmd}/operator`, `${cmd}/prometheus-config-reloader`]);
-      packBinaryImage(
-        join(out, 'operator'),
-        join(out, 'prometheus-operator.oci.tar'),
-        PROMETHEUS_OPERATOR_IMAGE,
-        '65532:65532',
-        'bin',
-      );
-      packBinaryImage(
-        join(out, 'prometheus-config-reloader'),
-        join(out, 'prometheus-config-reloader.oci.tar'),
-        CONFIG_RELOADER_IMAGE,
-        '65532:65532',
-        'bin',
-      );
+      for (const [binary, image, ref] of [
+        ['operator', 'prometheus-operator', PROMETHEUS_OPERATOR_IMAGE],
+        ['prometheus-config-reloader', 'prometheus-config-reloader', CONFIG_RELOADER_IMAGE],
+      ] as const)
+        packBinaryImage(join(out, binary), join(out, `${image}.oci.tar`), ref, '65532:65532', 'bin');
     },
   },
 ];

@@ -5,14 +5,11 @@
 // The operator's and Prometheus' RBAC are upstream's own files from the pinned module.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CONFIG_RELOADER_IMAGE, PROMETHEUS_IMAGE, PROMETHEUS_OPERATOR_IMAGE } from './build';
-import { importImage, kubectl, kubectlApply, kubectlQuiet, pinnedModuleDir } from './node';
+import { importImage, kubectl, kubectlApply, kubectlQuiet, pinnedModuleDir, waitFor } from './node';
 
 export const MONITORING_NAMESPACE = 'monitoring';
-/** The Prometheus the operator runs: its Service (made by the operator) and the API tests query. */
-export const PROMETHEUS_SERVICE = 'prometheus-operated';
 /** Scrape and rule evaluation every 5 s (production's Prometheus keeps its own): tests wait less. */
 const INTERVAL = '5s';
 
@@ -143,10 +140,11 @@ export async function startControllers(bin: string, controllers: string, log: Lo
     '--timeout=180s',
   ]);
   const statefulSet = 'statefulset/prometheus-shiftstack';
-  const deadline = Date.now() + 120_000;
-  while (!kubectlQuiet(bin, ['-n', MONITORING_NAMESPACE, 'get', statefulSet, '-o', 'name'])) {
-    if (Date.now() > deadline) throw new Error(`prometheus-operator made no ${statefulSet} in 120 s`);
-    await sleep(2000);
-  }
+  await waitFor(
+    `prometheus-operator's ${statefulSet}`,
+    `kubectl -n ${MONITORING_NAMESPACE} logs deployment/prometheus-operator`,
+    () => !!kubectlQuiet(bin, ['-n', MONITORING_NAMESPACE, 'get', statefulSet, '-o', 'name']),
+    120_000,
+  );
   kubectl(bin, ['-n', MONITORING_NAMESPACE, 'rollout', 'status', statefulSet, '--timeout=180s']);
 }

@@ -48,7 +48,7 @@ const shQuiet = (cmd: string, args: string[]) => {
 
 /** Starts a program detached, its output to .cluster/logs/NAME.log; `down` stops it by its pid file. */
 export function daemon(bin: string, name: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
-  const out = openSync(join(logs, `${name}.log`), 'a');
+  const out = openSync(logFile(name), 'a');
   const child = spawn(join(bin, name), args, {
     detached: true,
     stdio: ['ignore', out, out],
@@ -58,15 +58,17 @@ export function daemon(bin: string, name: string, args: string[], env: NodeJS.Pr
   writeFileSync(join(pids, `${name}.pid`), String(child.pid));
 }
 
-export async function waitFor(what: string, logName: string, check: () => boolean, timeoutMs = 60_000) {
+/** Where a component started as a host process (`daemon`) writes its output. */
+export const logFile = (name: string) => join(logs, `${name}.log`);
+
+/** Polls `check` until it holds; a timeout names what to read: a log file, or a command for a pod's log. */
+export async function waitFor(what: string, lookAt: string, check: () => boolean, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (check()) return;
     await sleep(500);
   }
-  throw new Error(
-    `${what} did not come up within ${timeoutMs / 1000} s; see ${join(logs, `${logName}.log`)}`,
-  );
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000} s; see ${lookAt}`);
 }
 
 function prepareHost(): void {
@@ -422,13 +424,13 @@ export async function up(bin: string, log: Log): Promise<void> {
   makePki();
   log('starting etcd and the API server');
   startControlPlane(bin);
-  await waitFor('the API server', 'kube-apiserver', () => apiReady(bin), 90_000);
+  await waitFor('the API server', logFile('kube-apiserver'), () => apiReady(bin), 90_000);
   log('starting the controller manager and scheduler, containerd');
   startControllers(bin);
   startContainerd(bin);
   await waitFor(
     'containerd',
-    'containerd',
+    logFile('containerd'),
     () =>
       existsSync(containerdSocket) && !!shQuiet(join(bin, 'ctr'), ['--address', containerdSocket, 'version']),
   );
@@ -443,7 +445,7 @@ export async function up(bin: string, log: Log): Promise<void> {
   installCrds(bin);
   await waitFor(
     `node ${NODE_NAME} Ready`,
-    'kubelet',
+    logFile('kubelet'),
     () =>
       kubectlQuiet(bin, [
         'get',
@@ -457,7 +459,7 @@ export async function up(bin: string, log: Log): Promise<void> {
   // Pods cannot be created in a namespace before its default service account exists.
   await waitFor(
     'the default service account',
-    'kube-controller-manager',
+    logFile('kube-controller-manager'),
     () => !!kubectlQuiet(bin, ['get', 'serviceaccount', 'default']),
   );
   // kube-router reads its node object at start.
@@ -465,7 +467,12 @@ export async function up(bin: string, log: Log): Promise<void> {
   log('starting CoreDNS and the Gateway (Traefik)');
   await startDns(bin);
   await startGateway(bin);
-  await waitFor('the metrics API', 'metrics-server', () => !!kubectlQuiet(bin, ['top', 'node']), 120_000);
+  await waitFor(
+    'the metrics API',
+    logFile('metrics-server'),
+    () => !!kubectlQuiet(bin, ['top', 'node']),
+    120_000,
+  );
 }
 
 /** Stops every process `up` started and removes all state: nothing left running, mounted or configured. */

@@ -16,6 +16,7 @@ import {
   adminKubeconfig,
   kubectl as clusterKubectl,
   kubeRouterSets,
+  logFile,
   NODE_NAME,
   stateDir,
 } from '../../scripts/cluster/node';
@@ -76,11 +77,9 @@ async function cluster(command: string): Promise<string> {
 
 /** The last lines of every component log, for a failure message. */
 function logTails(): string {
-  const logs = join(stateDir, 'logs');
-  if (!existsSync(logs)) return '';
   return ['kubelet', 'containerd', 'kube-apiserver']
     .map((name) => {
-      const file = join(logs, `${name}.log`);
+      const file = logFile(name);
       return existsSync(file)
         ? `\n--- ${name}\n${readFileSync(file, 'utf8').split('\n').slice(-15).join('\n')}`
         : '';
@@ -372,8 +371,16 @@ async function holdAutoscalersAt(bound: 'minReplicas' | 'maxReplicas'): Promise<
     );
 }
 
-/** Prometheus' HTTP API, at the pod prometheus-operator runs (its Service is headless). */
-function prometheusUrl(): string {
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/**
+ * Instant queries to Prometheus' HTTP API, at the pod prometheus-operator runs (its Service is headless).
+ * The pod's address is looked up once, not at every poll.
+ */
+function prometheus(): (expr: string) => Promise<Sample[]> {
   const ip = kubectl(
     '-n',
     MONITORING_NAMESPACE,
@@ -383,18 +390,12 @@ function prometheusUrl(): string {
     '-o',
     'jsonpath={.status.podIP}',
   );
-  return `http://${ip}:9090`;
-}
-
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-async function promQuery(expr: string): Promise<Sample[]> {
-  const response = await fetch(`${prometheusUrl()}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await response.json()) as { status: string; data: { result: Sample[] }; error?: string };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data.result;
+  return async (expr) => {
+    const response = await fetch(`http://${ip}:9090/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await response.json()) as { status: string; data: { result: Sample[] }; error?: string };
+    if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
+    return body.data.result;
+  };
 }
 
 /** Requests at a steady pace until stopped: what a dashboard and an alert would see in real use. */
@@ -928,6 +929,7 @@ images:
     // an overlay that includes the component would apply them.
     // One pod of each, so the targets are known (earlier tests leave scaled-out pods going away slowly).
     await holdAutoscalersAt('minReplicas');
+    const promQuery = prometheus();
     const component = join(repoRoot, 'deploy/k8s/components/monitoring');
     for (const file of ['pod-monitor.yaml', 'prometheus-rule.yaml'])
       kubectl('-n', NS, 'apply', '-f', join(component, file));

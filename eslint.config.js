@@ -2,6 +2,7 @@
 // promise in a request handler or shutdown path is how acknowledged work gets lost.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { wallsConfig } from './eslint.walls.js';
 
 export default tseslint.config(
   {
@@ -41,4 +42,5 @@ export default tseslint.config(
       ],
     },
   },
+  ...wallsConfig,
 );

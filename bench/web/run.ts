@@ -7,9 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { startFakeApi } from './fake-api';
-import { CHROMIUM_ARGS } from '../../test/system/browser/support';
+import { CHROMIUM_PATH, launchChromium } from '../../scripts/lib/chromium';
 
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'web', 'dist');
@@ -46,17 +45,14 @@ const size = (files: string[]) =>
 const js = size(scripts);
 const css = size(styles);
 
-const exe = '/usr/bin/chromium';
+const exe = CHROMIUM_PATH;
 if (!existsSync(exe)) {
   console.error('Chromium is missing: apt-get install -y --no-install-recommends chromium');
   process.exit(1);
 }
 
 const api = await startFakeApi({ people: PEOPLE, days: DAYS, distDir: dist });
-const browser = await chromium.launch({
-  executablePath: exe,
-  args: CHROMIUM_ARGS,
-});
+const browser = await launchChromium();
 
 interface Sample {
   rendered: number;

@@ -11,7 +11,7 @@ import {
 } from '@shiftstack/contract';
 import type { DemoAccount } from '@shiftstack/dev-issuer';
 // The board's own time-zone arithmetic (plain Intl), so the demo lands on the days the board shows.
-import { addDays, dayKeyInZone, weekStart, zonedToUtc } from '../../web/src/time';
+import { addDays, dayKeyInZone, weekStart, zonedToUtc } from '@shiftstack/contract/time';
 
 const LOCATIONS = [
   {

@@ -1,7 +1,6 @@
 // RFC 9457 problem details. Every error a client sees goes through toProblem(), so each has a stable
 // `code`, never a stack trace or SQL text, and each 5xx is logged with its request id.
 import type { ErrorCode } from '@shiftstack/contract';
-import { UpstreamUnavailable } from './http/upstream-client';
 
 export interface ProblemInit {
   status: number;
@@ -114,17 +113,21 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 };
 
 /** Maps anything thrown in a request to a problem. Unknown errors become a 500 with no detail. */
+/**
+ * An error raised elsewhere in the chassis (the HTTP client's, say) that knows what the client should see.
+ * This module maps errors without knowing who raises them: they bring their own problem.
+ */
+export interface KnowsItsProblem {
+  toProblem(): ProblemError;
+}
+
+const knowsItsProblem = (err: unknown): err is KnowsItsProblem =>
+  typeof (err as Partial<KnowsItsProblem> | null)?.toProblem === 'function';
+
 export function toProblem(err: unknown): ProblemError {
   if (err instanceof ProblemError) return err;
   const e = (err ?? {}) as { code?: string; statusCode?: number; message?: string };
-  if (err instanceof UpstreamUnavailable) {
-    return new ProblemError({
-      status: 503,
-      code: 'upstream-unavailable',
-      detail: `The ${err.upstream} service is unavailable, so nothing was changed. Try again shortly.`,
-      retryAfter: 5,
-    });
-  }
+  if (knowsItsProblem(err)) return err.toProblem();
   if (isDatabaseUnavailable(err)) {
     return new ProblemError({
       status: 503,

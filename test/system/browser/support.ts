@@ -5,22 +5,13 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../../../scripts/lib/ports';
+export { launchChromium } from '../../../scripts/lib/chromium';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const SCREENSHOTS = join(ROOT, 'test-results/screenshots');
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The policy the cluster's nginx is asked to send; the app must run under it without a single violation. */
 export const STRICT_CSP =
@@ -79,9 +70,6 @@ export async function startRealSystem(): Promise<System> {
   }
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}
 
 export interface WatchedPage {
   page: Page;

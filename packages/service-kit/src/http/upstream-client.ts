@@ -17,10 +17,11 @@ import {
 } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { Metrics, UpstreamOutcome } from '../metrics';
+import { ProblemError, type KnowsItsProblem } from '../errors';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
-export class UpstreamUnavailable extends Error {
+export class UpstreamUnavailable extends Error implements KnowsItsProblem {
   constructor(
     readonly upstream: string,
     readonly outcome: Exclude<UpstreamOutcome, 'ok' | 'client_error'>,
@@ -29,6 +30,16 @@ export class UpstreamUnavailable extends Error {
   ) {
     super(message, options);
     this.name = 'UpstreamUnavailable';
+  }
+
+  /** What the caller of the service sees: 503, nothing changed, try again. */
+  toProblem(): ProblemError {
+    return new ProblemError({
+      status: 503,
+      code: 'upstream-unavailable',
+      detail: `The ${this.upstream} service is unavailable, so nothing was changed. Try again shortly.`,
+      retryAfter: 5,
+    });
   }
 }
 

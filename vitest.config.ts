@@ -30,7 +30,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'deploy',
-          include: ['deploy/**/*.test.ts', 'test/deploy/**/*.test.ts'],
+          include: ['deploy/**/*.test.ts'],
           globalSetup: [kubectlSetup],
         },
       },

@@ -108,7 +108,6 @@ export interface BaseConfig {
    * X-Forwarded-For it sends, so a caller that reaches the pod directly cannot pose as someone else.
    */
   trustedProxies: string[];
-  otlpEndpoint?: string;
   auth: AuthConfig;
 }
 
@@ -232,7 +231,6 @@ export function loadConfig<P extends TProperties>(
         .split(',')
         .map((a) => a.trim())
         .filter(Boolean),
-      otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
       auth: authConfig(v),
     },
   };

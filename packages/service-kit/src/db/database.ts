@@ -13,7 +13,7 @@ import { PGliteDialect } from './pglite-dialect';
 import { TIMESTAMPTZ_OID, isoTimestamp } from './timestamps';
 
 /** Contrib extensions the services use; both PostgreSQL 15 (contrib) and PGlite ship them. */
-export type Extension = 'btree_gist' | 'pg_trgm' | 'citext';
+export type Extension = 'btree_gist' | 'pg_trgm';
 
 export interface Database<DB> {
   readonly db: Kysely<DB>;
@@ -53,7 +53,6 @@ async function loadExtensions(names: Extension[]) {
   const loaders: Record<Extension, () => Promise<unknown>> = {
     btree_gist: async () => (await import('@electric-sql/pglite/contrib/btree_gist')).btree_gist,
     pg_trgm: async () => (await import('@electric-sql/pglite/contrib/pg_trgm')).pg_trgm,
-    citext: async () => (await import('@electric-sql/pglite/contrib/citext')).citext,
   };
   const entries = await Promise.all(names.map(async (n) => [n, await loaders[n]()] as const));
   return Object.fromEntries(entries) as Extensions;

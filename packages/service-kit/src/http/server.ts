@@ -42,8 +42,8 @@ export interface ServerOptions {
   /** Pass a logger (e.g. a silent one in tests); default builds one from config. */
   logger?: Logger;
   /**
-   * Where authentication will go: runs before every /api handler. Throw a ProblemError (401/403) to refuse.
-   * No authentication exists yet, so the default lets every request through.
+   * Who is calling: runs before every /api handler (the services pass their bearer authentication). Throw
+   * a ProblemError (401/403) to refuse. Without it (the chassis' own tests) every request goes through.
    */
   authenticate?: (request: FastifyRequest) => Promise<void>;
 }

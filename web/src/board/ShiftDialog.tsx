@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { ShiftPatch } from '@shiftstack/contract';
+import { MAX_SHIFT_HOURS, type ShiftPatch } from '@shiftstack/contract';
 import { api, type Location, type Role, type Shift, type User } from '../api';
 import { Dialog, Field, describedBy } from '../components/Dialog';
 import { nameOptions } from '../components/FilterSelect';
@@ -114,7 +114,8 @@ export function ShiftDialog({
   if (!form.day) localProblems.start = 'Choose a day.';
   if (!form.startTime) localProblems.start = 'Choose a start time.';
   if (!form.endTime) localProblems.end = 'Choose an end time.';
-  else if (lengthHours > 24) localProblems.end = 'A shift can be at most 24 hours.';
+  else if (lengthHours > MAX_SHIFT_HOURS)
+    localProblems.end = `A shift can be at most ${MAX_SHIFT_HOURS} hours.`;
   if (!Number.isInteger(breakMinutes) || breakMinutes < 0)
     localProblems.break_minutes = 'Enter whole minutes, 0 or more.';
   else if (breakMinutes >= lengthHours * 60)

@@ -1,5 +1,11 @@
 // The rules of a shift that need no database: checked before any call or write, so bad input gets a
-// precise 422 rather than a constraint error. The database enforces the same rules as a backstop.
+// precise 422 rather than a constraint error. The database enforces the same rules as a backstop
+// (migrations/0001_initial.ts, whose literals stay as they ran: a migration is history).
+//
+// Not here: **no overlapping shifts for one person**. Only the database can keep it under concurrent
+// writers, so it is the exclusion constraint `shifts_no_overlap` (migrations/0001_initial.ts; back-to-back
+// shifts may touch). A write it refuses answers 409 `shift-overlap` naming the shifts it collides with
+// (overlapProblem in routes.ts).
 import { MAX_LIST_WINDOW_DAYS, MAX_SHIFT_HOURS } from '@shiftstack/contract';
 import { ProblemError, invalid } from '@shiftstack/service-kit';
 

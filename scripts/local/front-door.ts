@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import proxy from '@fastify/http-proxy';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { ProblemError, problemBody, type ProblemInit } from '@shiftstack/service-kit';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 
 export const ROUTES = {
   users: ['/api/v1/users', '/api/v1/locations', '/api/v1/roles'],
@@ -32,13 +33,9 @@ export interface FrontDoorOptions {
   logger?: boolean;
 }
 
-const problem = (status: number, code: string, detail: string) => ({
-  type: `urn:shiftstack:problem:${code}`,
-  title: status === 404 ? 'Not Found' : 'Service Unavailable',
-  status,
-  code,
-  detail,
-});
+/** The services' own problem+json body (one home: service-kit's errors), for what the front door answers itself. */
+const problem = (request: Pick<FastifyRequest, 'url' | 'id'>, init: ProblemInit) =>
+  problemBody(new ProblemError(init), request.url.split('?')[0], request.id);
 
 export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, return503OnClosing: false });
@@ -68,11 +65,11 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
               .header('retry-after', '5')
               .type('application/problem+json')
               .send(
-                problem(
-                  503,
-                  'upstream-unavailable',
-                  `The ${service} service is not reachable. Try again shortly.`,
-                ),
+                problem(reply.request, {
+                  status: 503,
+                  code: 'upstream-unavailable',
+                  detail: `The ${service} service is not reachable. Try again shortly.`,
+                }),
               );
           },
         },
@@ -120,7 +117,13 @@ export async function buildFrontDoor(opts: FrontDoorOptions): Promise<FastifyIns
     return reply
       .code(404)
       .type('application/problem+json')
-      .send(problem(404, 'route-not-found', `No route for ${request.method} ${request.url.split('?')[0]}.`));
+      .send(
+        problem(request, {
+          status: 404,
+          code: 'route-not-found',
+          detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
+        }),
+      );
   });
   return app;
 }

@@ -59,6 +59,11 @@ export interface KeysetPage<Row> {
   prev: string | null;
 }
 
+/** A page's `meta` as every list answers it: where the next and previous pages are, and how many came. */
+export const pageMeta = (page: KeysetPage<unknown>) => ({
+  cursor: { next: page.next, prev: page.prev, count: page.rows.length },
+});
+
 /** Runs `query` (already filtered) for one page. Column names must be trusted identifiers. */
 export async function paginate<DB, TB extends keyof DB, Row>(
   query: SelectQueryBuilder<DB, TB, Row>,

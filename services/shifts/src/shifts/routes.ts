@@ -14,6 +14,7 @@ import {
   type ShiftOverlapProblem,
 } from '@shiftstack/contract';
 import {
+  pageMeta,
   ProblemError,
   allowService,
   etagOf,
@@ -210,10 +211,7 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
           : { names: new Map<number, Assignee>(), degraded: false };
       return {
         data: page.rows.map((r) => toShift(r, r.user_id ? (names.get(r.user_id) ?? null) : null)),
-        meta: {
-          cursor: { next: page.next, prev: page.prev, count: page.rows.length },
-          ...(degraded ? { degraded } : {}),
-        },
+        meta: { ...pageMeta(page), ...(degraded ? { degraded } : {}) },
       };
     },
   );

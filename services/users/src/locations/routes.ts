@@ -8,6 +8,7 @@ import {
 } from '@shiftstack/contract';
 import { belongsTo } from '@shiftstack/contract';
 import {
+  pageMeta,
   ProblemError,
   etagOf,
   forbidden,
@@ -78,7 +79,7 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
       });
       return {
         data: page.rows.map(toLocation),
-        meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } },
+        meta: pageMeta(page),
       };
     },
   );

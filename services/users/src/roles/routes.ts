@@ -1,6 +1,7 @@
 import { IdParams, Role, RoleCreate, RoleListQuery, RolePage } from '@shiftstack/contract';
 import { belongsTo } from '@shiftstack/contract';
 import {
+  pageMeta,
   ProblemError,
   forbidden,
   isUniqueViolation,
@@ -47,7 +48,7 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
       });
       return {
         data: page.rows.map(toRole),
-        meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } },
+        meta: pageMeta(page),
       };
     },
   );

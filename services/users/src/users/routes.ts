@@ -12,6 +12,7 @@ import {
   type PersonPrincipal,
 } from '@shiftstack/contract';
 import {
+  pageMeta,
   ProblemError,
   etagOf,
   forbidden,
@@ -190,7 +191,7 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>, shif
       });
       return {
         data: page.rows.map((r) => asSeenBy(reader, toUser(r))),
-        meta: { cursor: { next: page.next, prev: page.prev, count: page.rows.length } },
+        meta: pageMeta(page),
       };
     },
   );

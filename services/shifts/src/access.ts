@@ -1,7 +1,12 @@
 // Who the caller is, in the shifts service: a person's token maps by email to their row in the users
 // service (asked with shifts' own identity, cached briefly); users calls with its own client-credentials
 // token to open a leaver's shifts (docs/security.md has the whole table).
-import { managesLocation, personPrincipal, type PersonPrincipal } from '@shiftstack/contract';
+import {
+  managesLocation,
+  personPrincipal,
+  type PersonPrincipal,
+  type ShiftListQuery,
+} from '@shiftstack/contract';
 import { authenticateCallers, forbidden, type AuthConfig, type TokenVerifier } from '@shiftstack/service-kit';
 import type { ShiftRow } from './db';
 import type { UsersClient } from './users-client';
@@ -37,4 +42,19 @@ export function maySeeShift(p: PersonPrincipal, shift: ShiftRow): boolean {
   if (p.access !== 'employee') return managesLocation(p, shift.location_id);
   if (!p.location_ids.includes(shift.location_id) || shift.status !== 'published') return false;
   return shift.user_id !== null || shift.role_id === null || p.role_ids.includes(shift.role_id);
+}
+
+/**
+ * The part of a list a person may read: admins everything; managers their locations; employees the
+ * published shifts of their locations, with open ones only for roles they have.
+ */
+export function readableBy(p: PersonPrincipal, q: ShiftListQuery) {
+  if (p.access === 'admin') return { location_id: q.location_id, status: q.status ?? 'all' };
+  if (q.location_id !== undefined && !p.location_ids.includes(q.location_id))
+    throw forbidden(`You do not work at location ${q.location_id}.`);
+  const location_ids = q.location_id !== undefined ? [q.location_id] : p.location_ids;
+  if (p.access === 'manager') return { location_ids, status: q.status ?? 'all' };
+  if (q.status === 'draft' || q.include_deleted)
+    throw forbidden('Employees see the published schedule only.');
+  return { location_ids, status: 'published' as const, qualified_roles: p.role_ids };
 }

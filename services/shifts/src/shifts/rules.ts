@@ -6,8 +6,9 @@
 // writers, so it is the exclusion constraint `shifts_no_overlap` (migrations/0001_initial.ts; back-to-back
 // shifts may touch). A write it refuses answers 409 `shift-overlap` naming the shifts it collides with
 // (overlapProblem in routes.ts).
-import { MAX_LIST_WINDOW_DAYS, MAX_SHIFT_HOURS } from '@shiftstack/contract';
+import { MAX_LIST_WINDOW_DAYS, MAX_SHIFT_HOURS, type ShiftPatch } from '@shiftstack/contract';
 import { ProblemError, invalid } from '@shiftstack/service-kit';
+import type { ShiftRow } from '../db';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -33,4 +34,31 @@ export function checkWindow(from: Date, to: Date, params: { from: string; to: st
       detail: `Ask for at most ${MAX_LIST_WINDOW_DAYS} days at a time, then page through later windows.`,
     });
   }
+}
+
+/**
+ * What a PATCH makes of a shift: the shift as it would be (`next`, for the checks), the columns to write
+ * (`changes`: only what the body names), and whether the assignee or role changed (only then is the users
+ * service asked, so a note or status change works while it is down).
+ */
+export function changeOf(current: ShiftRow, b: ShiftPatch) {
+  const next = {
+    role_id: b.role_id !== undefined ? b.role_id : current.role_id,
+    user_id: b.user_id !== undefined ? b.user_id : current.user_id,
+    start_at: new Date(b.start ?? current.start_at),
+    end_at: new Date(b.end ?? current.end_at),
+    break_minutes: b.break_minutes ?? current.break_minutes,
+  };
+  const changes = {
+    ...(b.role_id !== undefined ? { role_id: b.role_id } : {}),
+    ...(b.user_id !== undefined ? { user_id: b.user_id } : {}),
+    ...(b.start ? { start_at: next.start_at } : {}),
+    ...(b.end ? { end_at: next.end_at } : {}),
+    ...(b.break_minutes !== undefined ? { break_minutes: b.break_minutes } : {}),
+    ...(b.notes !== undefined ? { notes: b.notes } : {}),
+    ...(b.status ? { status: b.status } : {}),
+  };
+  const newAssignee = b.user_id !== undefined && b.user_id !== current.user_id && !!b.user_id;
+  const newRole = b.role_id !== undefined && b.role_id !== current.role_id && !!b.role_id;
+  return { next, changes, referencesChanged: newAssignee || newRole };
 }

@@ -1,0 +1,94 @@
+// The checks a shift needs from outside its own table: its location, role and assignee, asked of the users
+// service before anything is written; and the database's overlap refusal, told as a 409 naming the shifts
+// it collides with (the rule itself lives in the exclusion constraint: see rules.ts).
+import type { ShiftOverlapProblem } from '@shiftstack/contract';
+import { ProblemError, pgError } from '@shiftstack/service-kit';
+import type { Kysely } from 'kysely';
+import type { ShiftsDatabase } from '../db';
+import type { UsersClient } from '../users-client';
+import { overlapping } from './queries';
+
+const unprocessable = (
+  code:
+    | 'unknown-assignee'
+    | 'inactive-assignee'
+    | 'assignee-not-at-location'
+    | 'assignee-lacks-role'
+    | 'unknown-location'
+    | 'unknown-role',
+  param: string,
+  detail: string,
+) => new ProblemError({ status: 422, code, param, detail });
+
+export /**
+ * Checks location, role and assignee with the users service (in parallel) before anything is written.
+ * Returns the location's time zone. If users cannot answer, UpstreamUnavailable propagates: 503, nothing written.
+ */
+async function checkReferences(
+  users: UsersClient,
+  refs: { location_id: number; role_id?: number | null; user_id?: number | null },
+  requestId: string,
+): Promise<{ timezone: string }> {
+  const [location, role, user] = await Promise.all([
+    users.location(refs.location_id, requestId),
+    refs.role_id ? users.role(refs.role_id, requestId) : undefined,
+    refs.user_id ? users.user(refs.user_id, requestId) : undefined,
+  ]);
+  if (!location)
+    throw unprocessable('unknown-location', 'location_id', `Location ${refs.location_id} does not exist.`);
+  if (refs.role_id && (!role || role.location_id !== refs.location_id)) {
+    throw unprocessable(
+      'unknown-role',
+      'role_id',
+      `Role ${refs.role_id} does not exist at ${location.name}.`,
+    );
+  }
+  if (refs.user_id) {
+    if (!user) throw unprocessable('unknown-assignee', 'user_id', `User ${refs.user_id} does not exist.`);
+    const name = `${user.first_name} ${user.last_name}`;
+    if (!user.active)
+      throw unprocessable('inactive-assignee', 'user_id', `${name} is inactive and cannot be given shifts.`);
+    if (!user.location_ids.includes(refs.location_id)) {
+      throw unprocessable(
+        'assignee-not-at-location',
+        'user_id',
+        `${name} does not work at ${location.name}.`,
+      );
+    }
+    if (role && !user.role_ids.includes(role.id)) {
+      throw unprocessable(
+        'assignee-lacks-role',
+        'role_id',
+        `${name} does not have the ${role.name} role, so cannot work this ${role.name} shift. Give them the role first, or choose someone who has it.`,
+      );
+    }
+  }
+  return { timezone: location.timezone };
+}
+
+export /** Turns the exclusion constraint's refusal into a 409 naming the shifts it collides with. */
+async function overlapProblem(
+  db: Kysely<ShiftsDatabase>,
+  v: { user_id: number | null; start_at: Date; end_at: Date },
+  exceptId?: number,
+) {
+  const conflicts = v.user_id ? await overlapping(db, v.user_id, v.start_at, v.end_at, exceptId) : [];
+  const body: Omit<ShiftOverlapProblem, 'code'> = {
+    conflicting_shift_ids: conflicts.map((c) => c.id),
+    conflicts: conflicts.map((c) => ({
+      id: c.id,
+      user_id: c.user_id!,
+      start: c.start_at,
+      end: c.end_at,
+    })),
+  };
+  return new ProblemError({
+    status: 409,
+    code: 'shift-overlap',
+    param: 'start',
+    detail: `This person already has a shift at that time (shift ${body.conflicting_shift_ids.join(', ') || 'unknown'}).`,
+    extra: body,
+  });
+}
+
+export const isOverlap = (err: unknown) => pgError(err).code === '23P01';

@@ -1,11 +1,4 @@
-import {
-  IdParams,
-  Location,
-  LocationCreate,
-  LocationListQuery,
-  LocationPage,
-  LocationPatch,
-} from '@shiftstack/contract';
+import type { Location } from '@shiftstack/contract';
 import { belongsTo } from '@shiftstack/contract';
 import {
   pageMeta,
@@ -16,16 +9,15 @@ import {
   isUniqueViolation,
   notFound,
   personCalling,
-  problemResponses,
   requiredIfMatch,
   versionMismatch,
   type ServiceInstance,
 } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
-import { Type } from 'typebox';
 import { readerOf, requireAdmin, visibleLocations } from '../access';
 import type { UsersDatabase } from '../db';
 import { findLocation, insertLocation, listLocations, updateLocation, type LocationRow } from './queries';
+import * as schema from './route-schemas';
 
 export function toLocation(row: LocationRow): Location {
   return {
@@ -59,17 +51,10 @@ function nameTaken(err: unknown, name: string | undefined): never {
 }
 
 export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): void {
-  const tags = ['locations'];
   app.get(
     '/api/v1/locations',
     {
-      schema: {
-        tags,
-        summary: 'List locations',
-        'x-permission': 'employees and managers: their own locations; admins: all',
-        querystring: LocationListQuery,
-        response: { 200: LocationPage, ...problemResponses },
-      },
+      schema: schema.list,
     },
     async (request) => {
       const page = await listLocations(db, {
@@ -87,14 +72,7 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
   app.get(
     '/api/v1/locations/:id',
     {
-      schema: {
-        tags,
-        summary: 'Get a location',
-        'x-permission':
-          'employees and managers: their own locations; admins and the shifts service (users:read): any',
-        params: IdParams,
-        response: { 200: Location, ...problemResponses },
-      },
+      schema: schema.get,
     },
     async (request, reply) => {
       const reader = readerOf(request);
@@ -109,13 +87,7 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
   app.post(
     '/api/v1/locations',
     {
-      schema: {
-        tags,
-        summary: 'Create a location',
-        'x-permission': 'admins',
-        body: LocationCreate,
-        response: { 201: Location, ...problemResponses },
-      },
+      schema: schema.create,
     },
     async (request, reply) => {
       requireAdmin(personCalling(request), 'create locations');
@@ -131,17 +103,7 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
   app.patch(
     '/api/v1/locations/:id',
     {
-      schema: {
-        tags,
-        summary: 'Change a location',
-        description:
-          'If-Match is required (428 without it); answers 412 when the location changed since you read it.',
-        'x-permission': 'admins',
-        headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
-        params: IdParams,
-        body: LocationPatch,
-        response: { 200: Location, ...problemResponses },
-      },
+      schema: schema.change,
     },
     async (request, reply) => {
       requireAdmin(personCalling(request), 'change locations');

@@ -1,4 +1,4 @@
-import { IdParams, Role, RoleCreate, RoleListQuery, RolePage } from '@shiftstack/contract';
+import type { Role } from '@shiftstack/contract';
 import { belongsTo } from '@shiftstack/contract';
 import {
   pageMeta,
@@ -7,7 +7,6 @@ import {
   isUniqueViolation,
   notFound,
   personCalling,
-  problemResponses,
   type ServiceInstance,
 } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
@@ -15,6 +14,7 @@ import { readerOf, requireManages, visibleLocations } from '../access';
 import type { UsersDatabase } from '../db';
 import { findLocation } from '../locations/queries';
 import { findRole, insertRole, listRoles, type RoleRow } from './queries';
+import * as schema from './route-schemas';
 
 export function toRole(row: RoleRow): Role {
   return {
@@ -27,17 +27,10 @@ export function toRole(row: RoleRow): Role {
 }
 
 export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): void {
-  const tags = ['roles'];
   app.get(
     '/api/v1/roles',
     {
-      schema: {
-        tags,
-        summary: 'List roles',
-        'x-permission': "employees and managers: their own locations' roles; admins: all",
-        querystring: RoleListQuery,
-        response: { 200: RolePage, ...problemResponses },
-      },
+      schema: schema.list,
     },
     async (request) => {
       const { limit = 100, ...filter } = request.query;
@@ -56,14 +49,7 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
   app.get(
     '/api/v1/roles/:id',
     {
-      schema: {
-        tags,
-        summary: 'Get a role',
-        'x-permission':
-          "employees and managers: their own locations' roles; admins and the shifts service (users:read): any",
-        params: IdParams,
-        response: { 200: Role, ...problemResponses },
-      },
+      schema: schema.get,
     },
     async (request) => {
       const reader = readerOf(request);
@@ -78,13 +64,7 @@ export function roleRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>): voi
   app.post(
     '/api/v1/roles',
     {
-      schema: {
-        tags,
-        summary: 'Create a role at a location',
-        'x-permission': 'managers, at the locations they manage; admins',
-        body: RoleCreate,
-        response: { 201: Role, ...problemResponses },
-      },
+      schema: schema.create,
     },
     async (request, reply) => {
       const { location_id, name } = request.body;

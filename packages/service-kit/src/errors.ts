@@ -124,9 +124,55 @@ export interface KnowsItsProblem {
 const knowsItsProblem = (err: unknown): err is KnowsItsProblem =>
   typeof (err as Partial<KnowsItsProblem> | null)?.toProblem === 'function';
 
+const MALFORMED_BODY: ProblemInit = {
+  status: 400,
+  code: 'malformed-body',
+  detail: 'The request body is not valid JSON.',
+};
+const OUT_OF_RANGE: ProblemInit = {
+  status: 400,
+  code: 'validation-failed',
+  detail: 'A value is out of range or malformed.',
+};
+const UNSTORABLE_TEXT: ProblemInit = {
+  status: 400,
+  code: 'validation-failed',
+  detail: 'Text must not contain NUL (U+0000) or characters the database cannot store.',
+};
+const CONFLICT: ProblemInit = {
+  status: 409,
+  code: 'conflict',
+  detail: 'The change conflicts with existing data.',
+};
+
+/** Fastify's and PostgreSQL's error codes that are the caller's doing, and what the caller is told. */
+const BY_ERROR_CODE: Record<string, ProblemInit> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload-too-large',
+    detail: 'The request body is too large.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported-media-type',
+    detail: 'Send the request body as application/json.',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: MALFORMED_BODY,
+  FST_ERR_CTP_INVALID_JSON_BODY: MALFORMED_BODY,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: MALFORMED_BODY,
+  '22P02': OUT_OF_RANGE, // invalid_text_representation
+  '22007': OUT_OF_RANGE, // invalid_datetime_format
+  '22008': OUT_OF_RANGE, // datetime_field_overflow
+  '22003': OUT_OF_RANGE, // numeric_value_out_of_range
+  '22021': UNSTORABLE_TEXT, // character_not_in_repertoire: PostgreSQL text cannot hold NUL (U+0000)
+  '22P05': UNSTORABLE_TEXT, // untranslatable_character
+  '23514': { status: 422, code: 'validation-failed', detail: 'The values break a rule of the data.' },
+  '23505': CONFLICT, // unique_violation
+  '23P01': CONFLICT, // exclusion_violation
+};
+
 export function toProblem(err: unknown): ProblemError {
   if (err instanceof ProblemError) return err;
-  const e = (err ?? {}) as { code?: string; statusCode?: number; message?: string };
   if (knowsItsProblem(err)) return err.toProblem();
   if (isDatabaseUnavailable(err)) {
     return new ProblemError({
@@ -136,78 +182,27 @@ export function toProblem(err: unknown): ProblemError {
       retryAfter: 5,
     });
   }
-  switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ProblemError({
-        status: 413,
-        code: 'payload-too-large',
-        detail: 'The request body is too large.',
-      });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ProblemError({
-        status: 415,
-        code: 'unsupported-media-type',
-        detail: 'Send the request body as application/json.',
-      });
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ProblemError({
-        status: 400,
-        code: 'malformed-body',
-        detail: 'The request body is not valid JSON.',
-      });
-    case '22P02': // invalid_text_representation
-    case '22007': // invalid_datetime_format
-    case '22008': // datetime_field_overflow
-    case '22003': // numeric_value_out_of_range
-      return new ProblemError({
-        status: 400,
-        code: 'validation-failed',
-        detail: 'A value is out of range or malformed.',
-      });
-    case '22021': // character_not_in_repertoire: PostgreSQL text cannot hold NUL (U+0000)
-    case '22P05': // untranslatable_character
-      return new ProblemError({
-        status: 400,
-        code: 'validation-failed',
-        detail: 'Text must not contain NUL (U+0000) or characters the database cannot store.',
-      });
-    case '23514': // check_violation
-      return new ProblemError({
-        status: 422,
-        code: 'validation-failed',
-        detail: 'The values break a rule of the data.',
-      });
-    case '23505':
-    case '23P01':
-      return new ProblemError({
-        status: 409,
-        code: 'conflict',
-        detail: 'The change conflicts with existing data.',
-      });
-  }
-  if (e.message && /SyntaxError|Unexpected token|JSON/.test(e.message) && e.statusCode === 400) {
-    return new ProblemError({
-      status: 400,
-      code: 'malformed-body',
-      detail: 'The request body is not valid JSON.',
-    });
-  }
-  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    // A 4xx raised by Fastify or a plugin we did not map: keep its status, give it the code that fits.
-    // @fastify/static answers a path that climbs out of its folder (/docs/static/%2e%2e/...) with 403:
-    // to the caller there is simply no such file.
-    if (e.statusCode === 403 || e.statusCode === 404)
-      return new ProblemError({ status: 404, code: 'route-not-found', detail: 'No such resource.' });
-    const code = CODE_BY_STATUS[e.statusCode] ?? 'malformed-request';
-    return new ProblemError({ status: e.statusCode, code, detail: e.message });
-  }
+  const e = (err ?? {}) as { code?: string; statusCode?: number; message?: string };
+  const known = e.code === undefined ? undefined : BY_ERROR_CODE[e.code];
+  if (known) return new ProblemError(known);
+  if (e.message && /SyntaxError|Unexpected token|JSON/.test(e.message) && e.statusCode === 400)
+    return new ProblemError(MALFORMED_BODY);
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
+    return clientProblem(e.statusCode, e.message);
   return new ProblemError({
     status: 500,
     code: 'internal-error',
     detail: 'An unexpected error occurred; it has been logged.',
   });
+}
+
+/** A 4xx raised by Fastify or a plugin we did not map: keep its status, give it the code that fits. */
+function clientProblem(status: number, message: string | undefined): ProblemError {
+  // @fastify/static answers a path that climbs out of its folder (/docs/static/%2e%2e/...) with 403:
+  // to the caller there is simply no such file.
+  if (status === 403 || status === 404)
+    return new ProblemError({ status: 404, code: 'route-not-found', detail: 'No such resource.' });
+  return new ProblemError({ status, code: CODE_BY_STATUS[status] ?? 'malformed-request', detail: message });
 }
 
 /** The RFC 9457 body; `instance` (the path) is left out where there is no parsed request to name. */

@@ -148,16 +148,53 @@ export function loadConfig<P extends TProperties>(
   env: NodeJS.ProcessEnv,
   extra: TObject<P> = Type.Object({}) as unknown as TObject<P>,
 ): { base: BaseConfig; env: Static<TObject<P>> & Static<typeof BaseConfigSchema> } {
-  const schema = Type.Object({ ...BaseConfigSchema.properties, ...extra.properties });
-  // Only our own variables are converted and checked; the rest of the environment is ignored.
+  const { converted, problems } = validated(
+    env,
+    Type.Object({ ...BaseConfigSchema.properties, ...extra.properties }),
+  );
+  if (problems.length > 0) throw new ConfigError(serviceName, problems);
+  const v = converted as Static<typeof BaseConfigSchema> & Static<TObject<P>>;
+  const { database, timeouts, shutdownTimeoutSeconds, conflicts } = limitsOf(v, serviceName);
+  if (conflicts.length > 0) throw new ConfigError(serviceName, conflicts);
+  const host = v.HOST ?? '0.0.0.0';
+  return {
+    env: v,
+    base: {
+      serviceName: v.OTEL_SERVICE_NAME ?? serviceName,
+      port: v.PORT ?? 8080,
+      adminPort: v.ADMIN_PORT ?? 9090,
+      host,
+      adminHost: v.ADMIN_HOST ?? host,
+      logLevel: v.LOG_LEVEL ?? 'info',
+      logFormat: v.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+      database,
+      migrateOnStart: v.MIGRATE_ON_START ?? true,
+      drainSeconds: v.SHUTDOWN_DRAIN_SECONDS ?? 5,
+      shutdownTimeoutSeconds,
+      timeouts,
+      rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? 600,
+      bodyLimitBytes: v.BODY_LIMIT_BYTES ?? 65536,
+      trustedProxies: (v.TRUSTED_PROXIES ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+      auth: authConfig(v),
+    },
+  };
+}
+
+/**
+ * Our own variables from `env`, converted to their types and checked one at a time (validating the whole
+ * object stops at TypeBox's error budget, 8 by default, and one bad LOG_LEVEL, a union of 7 literals,
+ * alone spends it, hiding every later problem). The rest of the environment is ignored.
+ */
+function validated(env: NodeJS.ProcessEnv, schema: TObject) {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(schema.properties)) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const converted = Value.Convert(schema, raw) as Record<string, unknown>;
-  // One variable at a time: validating the whole object stops at TypeBox's error budget (8 by default),
-  // and one bad LOG_LEVEL (a union of 7 literals) alone spends it, hiding every later problem.
   const required = new Set<string>((schema.required as string[] | undefined) ?? []);
   const problems: string[] = [];
   for (const [key, property] of Object.entries<TSchema>(schema.properties)) {
@@ -166,19 +203,27 @@ export function loadConfig<P extends TProperties>(
       continue;
     }
     const errors = [...Value.Errors(property, converted[key])];
-    if (errors.length === 0) continue;
-    const choices =
-      'anyOf' in property && Array.isArray(property.anyOf)
-        ? (property.anyOf as Array<{ const?: unknown }>).map((s) => s.const)
-        : [];
-    const message =
-      choices.length > 0 && choices.every((c) => typeof c === 'string')
-        ? `must be one of ${choices.join(', ')}`
-        : (errors[0]?.message ?? 'is invalid');
-    problems.push(`${key}: ${message} (got ${JSON.stringify(redact(key, raw[key]))})`);
+    if (errors.length > 0)
+      problems.push(
+        `${key}: ${problemOf(property, errors[0]?.message)} (got ${JSON.stringify(redact(key, raw[key]))})`,
+      );
   }
-  if (problems.length > 0) throw new ConfigError(serviceName, problems);
-  const v = converted as Static<typeof BaseConfigSchema> & Static<TObject<P>>;
+  return { converted, problems };
+}
+
+/** A choice among words says which words; anything else says what TypeBox says. */
+function problemOf(property: TSchema, message: string | undefined): string {
+  const choices =
+    'anyOf' in property && Array.isArray(property.anyOf)
+      ? (property.anyOf as Array<{ const?: unknown }>).map((s) => s.const)
+      : [];
+  return choices.length > 0 && choices.every((c) => typeof c === 'string')
+    ? `must be one of ${choices.join(', ')}`
+    : (message ?? 'is invalid');
+}
+
+/** The database and the time limits, with their defaults, and how the limits conflict (if they do). */
+function limitsOf(v: Static<typeof BaseConfigSchema>, serviceName: string) {
   const statementTimeoutMs = v.DB_STATEMENT_TIMEOUT_MS ?? 5000;
   const queryTimeoutMs = v.DB_QUERY_TIMEOUT_MS ?? statementTimeoutMs + 1000;
   const database: BaseConfig['database'] =
@@ -208,32 +253,7 @@ export function loadConfig<P extends TProperties>(
     shutdownTimeoutSeconds,
     ...timeouts,
   });
-  if (conflicts.length > 0) throw new ConfigError(serviceName, conflicts);
-  const host = v.HOST ?? '0.0.0.0';
-  return {
-    env: v,
-    base: {
-      serviceName: v.OTEL_SERVICE_NAME ?? serviceName,
-      port: v.PORT ?? 8080,
-      adminPort: v.ADMIN_PORT ?? 9090,
-      host,
-      adminHost: v.ADMIN_HOST ?? host,
-      logLevel: v.LOG_LEVEL ?? 'info',
-      logFormat: v.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
-      database,
-      migrateOnStart: v.MIGRATE_ON_START ?? true,
-      drainSeconds: v.SHUTDOWN_DRAIN_SECONDS ?? 5,
-      shutdownTimeoutSeconds,
-      timeouts,
-      rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? 600,
-      bodyLimitBytes: v.BODY_LIMIT_BYTES ?? 65536,
-      trustedProxies: (v.TRUSTED_PROXIES ?? '')
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean),
-      auth: authConfig(v),
-    },
-  };
+  return { database, timeouts, shutdownTimeoutSeconds, conflicts };
 }
 
 function authConfig(v: Static<typeof BaseConfigSchema>): AuthConfig {

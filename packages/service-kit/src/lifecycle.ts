@@ -63,10 +63,49 @@ export interface RunOptions {
   logger?: Logger;
 }
 
+type Context<E extends TObject, DB> = ServiceContext<Static<E> & Static<typeof BaseConfigSchema>, DB>;
+
 export async function runService<E extends TObject, DB>(
   spec: ServiceSpec<E, DB>,
   opts: RunOptions = {},
 ): Promise<RunningService> {
+  const context = await openContext(spec, opts);
+  const { config, logger, readiness, database, metrics } = context;
+  const app = await spec.build(context);
+  refuseApiUntilMigrated(app, readiness);
+  await app.listen({ port: config.port, host: config.host });
+  const admin = await startAdminServer(config, metrics, database);
+  const url = `http://${hostFor(config.host)}:${(app.server.address() as AddressInfo).port}`;
+  const adminUrl = `http://${hostFor(config.adminHost)}:${(admin.address() as AddressInfo).port}`;
+  logger.info({ url, adminUrl, database: database.kind }, `${spec.name} listening`);
+
+  const stop = stopper(context, app, admin);
+  const migrating = (
+    config.migrateOnStart ? migrateWithRetry(database, spec.migrations, logger) : Promise.resolve()
+  ).then(() => spec.afterMigrations?.(context));
+  const migrated = migrating.then(
+    () => {
+      readiness.migrated = true;
+      logger.info('ready');
+    },
+    async (err: unknown) => {
+      logger.fatal({ err }, 'migrations failed; exiting');
+      await stop('migration failure', { drain: false }); // never served: nothing to drain
+      if (opts.handleSignals) process.exit(1);
+      throw err;
+    },
+  );
+  if (opts.handleSignals) exitOnSignals(stop, logger);
+  // In-process callers (tests) may want to wait for readiness; surface failures there.
+  else migrated.catch(() => {});
+  return { app, url, adminUrl, readiness, stop, ready: migrated };
+}
+
+/** Config (a bad one exits with its message when run as a process), logger, metrics, readiness, database. */
+async function openContext<E extends TObject, DB>(
+  spec: ServiceSpec<E, DB>,
+  opts: RunOptions,
+): Promise<Context<E, DB>> {
   let loaded: ReturnType<typeof loadConfig<E['properties']>>;
   try {
     loaded = loadConfig(
@@ -93,17 +132,12 @@ export async function runService<E extends TObject, DB>(
     extensions: spec.extensions,
   });
   readiness.add({ name: 'database', check: () => database.ping(1500) });
+  const env = loaded.env as Static<E> & Static<typeof BaseConfigSchema>;
+  return { config, env, database, metrics, readiness, logger };
+}
 
-  const context = {
-    config,
-    env: loaded.env as Static<E> & Static<typeof BaseConfigSchema>,
-    database,
-    metrics,
-    readiness,
-    logger,
-  };
-  const app = await spec.build(context);
-  // Until migrations are done the schema may not exist: refuse API calls cleanly instead of failing them.
+/** Until migrations are done the schema may not exist: refuse API calls cleanly instead of failing them. */
+function refuseApiUntilMigrated(app: ServiceInstance, readiness: Readiness): void {
   app.addHook('onRequest', async (request) => {
     if (!readiness.migrated && request.url.startsWith('/api/')) {
       throw new ProblemError({
@@ -114,32 +148,22 @@ export async function runService<E extends TObject, DB>(
       });
     }
   });
+}
 
-  await app.listen({ port: config.port, host: config.host });
-  const admin = await startAdminServer(config, metrics, database);
-  const addr = app.server.address() as AddressInfo;
-  const url = `http://${hostFor(config.host)}:${addr.port}`;
-  const adminUrl = `http://${hostFor(config.adminHost)}:${(admin.address() as AddressInfo).port}`;
-  logger.info({ url, adminUrl, database: database.kind }, `${spec.name} listening`);
+interface Stop {
+  (reason?: string, opts?: { drain?: boolean }): Promise<number>;
+  /** Whether a stop has begun (for whatever reason). */
+  begun(): boolean;
+}
 
-  const migrating = (
-    config.migrateOnStart ? migrateWithRetry(database, spec.migrations, logger) : Promise.resolve()
-  ).then(() => spec.afterMigrations?.(context));
-  const migrated = migrating.then(
-    () => {
-      readiness.migrated = true;
-      logger.info('ready');
-    },
-    async (err: unknown) => {
-      logger.fatal({ err }, 'migrations failed; exiting');
-      await stop('migration failure', { drain: false }); // never served: nothing to drain
-      if (opts.handleSignals) process.exit(1);
-      throw err;
-    },
-  );
-
+/** The graceful stop (once, whoever asks first): fail readiness, drain, close, within the deadline. */
+function stopper<DB>(
+  { config, logger, readiness, database }: ServiceContext<unknown, DB>,
+  app: ServiceInstance,
+  admin: Server,
+): Stop {
   let stopping: Promise<number> | undefined;
-  function stop(reason = 'stop', { drain = true } = {}): Promise<number> {
+  const stop = (reason = 'stop', { drain = true } = {}) => {
     stopping ??= (async () => {
       readiness.draining = true;
       logger.info({ reason, drainSeconds: config.drainSeconds }, 'draining: readiness is now failing');
@@ -167,26 +191,24 @@ export async function runService<E extends TObject, DB>(
       return code;
     })();
     return stopping;
-  }
+  };
+  return Object.assign(stop, { begun: () => stopping !== undefined });
+}
 
-  if (opts.handleSignals) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.on(signal, () => {
-        if (stopping) {
-          logger.warn({ signal }, 'second signal: exiting now');
-          process.exit(1);
-        }
-        void stop(signal).then((code) => {
-          logger.flush?.();
-          process.exit(code);
-        });
+/** SIGTERM or SIGINT stops gracefully and exits with its code; a signal once stopping exits at once. */
+function exitOnSignals(stop: Stop, logger: Logger): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stop.begun()) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      void stop(signal).then((code) => {
+        logger.flush?.();
+        process.exit(code);
       });
-    }
-  } else {
-    // In-process callers (tests) may want to wait for readiness; surface failures there.
-    migrated.catch(() => {});
+    });
   }
-  return { app, url, adminUrl, readiness, stop, ready: migrated };
 }
 
 async function migrateWithRetry<DB>(

@@ -14,6 +14,7 @@ import {
   retry,
   timeout,
   wrap,
+  type IPolicy,
 } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { Metrics, UpstreamOutcome } from '../metrics';
@@ -111,8 +112,55 @@ const STATE_VALUE: Record<CircuitState, number> = {
 };
 
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
+  const { name, metrics } = opts;
+  const { breaker, idempotentPolicy, oncePolicy } = policies(opts);
+  const send = sender(opts);
+
+  /** One fresh token when the upstream refuses ours: it may have expired in flight or its key rotated. */
+  async function authorised<T>(policy: Policy, method: string, path: string, call: CallOptions) {
+    const run = () => policy.execute(({ signal }) => send<T>(method, path, call, signal));
+    try {
+      return await run();
+    } catch (err) {
+      if (!(opts.credentials && err instanceof UpstreamClientError && err.status === 401)) throw err;
+      opts.credentials.invalidate();
+      return run();
+    }
+  }
+
+  async function request<T>(method: string, path: string, call: CallOptions = {}): Promise<T> {
+    const started = performance.now();
+    const policy = call.idempotent || IDEMPOTENT.has(method.toUpperCase()) ? idempotentPolicy : oncePolicy;
+    let outcome: UpstreamOutcome = 'ok';
+    try {
+      return await authorised<T>(policy, method, path, call);
+    } catch (err) {
+      const failure = failureOf(err, opts);
+      outcome = failure.outcome;
+      throw failure.error;
+    } finally {
+      metrics?.upstreamDuration.observe({ upstream: name, outcome }, (performance.now() - started) / 1000);
+    }
+  }
+
+  return {
+    name,
+    request,
+    get: (path, call) => request('GET', path, call),
+    circuitState: () =>
+      breaker.state === CircuitState.Closed
+        ? 'closed'
+        : breaker.state === CircuitState.HalfOpen
+          ? 'half-open'
+          : 'open',
+  };
+}
+
+type Policy = Pick<IPolicy, 'execute'>;
+
+/** Timeout per attempt, a circuit breaker (its state a metric), and retries for idempotent calls. */
+function policies(opts: UpstreamClientOptions) {
   const { name, metrics, logger } = opts;
-  const base = opts.baseUrl.replace(/\/+$/, '');
   const isTransient = handleWhen(
     (err) => err instanceof TransientFailure || err instanceof TaskCancelledError,
   );
@@ -131,17 +179,24 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }), // decorrelated jitter
   });
   // Outermost first: retry around the breaker, so an open circuit fails fast without further attempts.
-  const idempotentPolicy = wrap(retrying, breaker, perAttempt);
-  const oncePolicy = wrap(breaker, perAttempt);
+  return {
+    breaker,
+    idempotentPolicy: wrap(retrying, breaker, perAttempt),
+    oncePolicy: wrap(breaker, perAttempt),
+  };
+}
 
-  async function attempt<T>(
+/** One attempt: the request with our identity and the request id; 5xx, 429 and no answer are transient. */
+function sender({ name, baseUrl, credentials }: UpstreamClientOptions) {
+  const base = baseUrl.replace(/\/+$/, '');
+  return async function send<T>(
     method: string,
     path: string,
     call: CallOptions,
     signal: AbortSignal,
   ): Promise<T> {
     let res: Response;
-    const authorization = await bearerHeader();
+    const authorization = await bearerHeader(name, credentials);
     try {
       res = await fetch(`${base}${path}`, {
         method,
@@ -168,83 +223,48 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     }
     if (res.status >= 400) throw new UpstreamClientError(name, res.status, body);
     return body as T;
-  }
-
-  async function bearerHeader(): Promise<Record<string, string>> {
-    if (!opts.credentials) return {};
-    try {
-      return { authorization: `Bearer ${await opts.credentials.token()}` };
-    } catch (err) {
-      throw new TransientFailure('network_error', `no access token for ${name}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  }
-
-  /** One fresh token when the upstream refuses ours: it may have expired in flight or its key rotated. */
-  async function authorised<T>(
-    policy: { execute: typeof oncePolicy.execute },
-    method: string,
-    path: string,
-    call: CallOptions,
-  ) {
-    const run = () => policy.execute(({ signal }) => attempt<T>(method, path, call, signal));
-    try {
-      return await run();
-    } catch (err) {
-      if (!(opts.credentials && err instanceof UpstreamClientError && err.status === 401)) throw err;
-      opts.credentials.invalidate();
-      return run();
-    }
-  }
-
-  async function request<T>(method: string, path: string, call: CallOptions = {}): Promise<T> {
-    const started = performance.now();
-    const policy = call.idempotent || IDEMPOTENT.has(method.toUpperCase()) ? idempotentPolicy : oncePolicy;
-    let outcome: UpstreamOutcome = 'ok';
-    try {
-      return await authorised<T>(policy, method, path, call);
-    } catch (err) {
-      if (err instanceof UpstreamClientError && (err.status === 401 || err.status === 403)) {
-        // Our own identity was refused: no caller's mistake, and nothing a retry by them would fix.
-        outcome = 'unauthorized';
-        logger?.error(
-          { upstream: name, status: err.status, body: err.body },
-          'upstream refused our identity',
-        );
-        throw new UpstreamUnavailable(name, outcome, `${name} refused this service's identity`, {
-          cause: err,
-        });
-      }
-      if (err instanceof UpstreamClientError) {
-        outcome = 'client_error';
-        throw err;
-      }
-      outcome =
-        err instanceof BrokenCircuitError
-          ? 'circuit_open'
-          : err instanceof TaskCancelledError
-            ? 'timeout'
-            : err instanceof TransientFailure
-              ? err.outcome
-              : 'network_error';
-      throw new UpstreamUnavailable(name, outcome, `${name} is unavailable (${outcome})`, { cause: err });
-    } finally {
-      metrics?.upstreamDuration.observe({ upstream: name, outcome }, (performance.now() - started) / 1000);
-    }
-  }
-
-  return {
-    name,
-    request,
-    get: (path, call) => request('GET', path, call),
-    circuitState: () =>
-      breaker.state === CircuitState.Closed
-        ? 'closed'
-        : breaker.state === CircuitState.HalfOpen
-          ? 'half-open'
-          : 'open',
   };
+}
+
+async function bearerHeader(
+  name: string,
+  credentials: ServiceCredentials | undefined,
+): Promise<Record<string, string>> {
+  if (!credentials) return {};
+  try {
+    return { authorization: `Bearer ${await credentials.token()}` };
+  } catch (err) {
+    throw new TransientFailure('network_error', `no access token for ${name}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+/** What a failed call counts as, and what its caller gets: the upstream's 4xx as is, else UpstreamUnavailable. */
+function failureOf(
+  err: unknown,
+  { name, logger }: UpstreamClientOptions,
+): { outcome: UpstreamOutcome; error: unknown } {
+  if (err instanceof UpstreamClientError && (err.status === 401 || err.status === 403)) {
+    // Our own identity was refused: no caller's mistake, and nothing a retry by them would fix.
+    logger?.error({ upstream: name, status: err.status, body: err.body }, 'upstream refused our identity');
+    const message = `${name} refused this service's identity`;
+    return {
+      outcome: 'unauthorized',
+      error: new UpstreamUnavailable(name, 'unauthorized', message, { cause: err }),
+    };
+  }
+  if (err instanceof UpstreamClientError) return { outcome: 'client_error', error: err };
+  const outcome =
+    err instanceof BrokenCircuitError
+      ? 'circuit_open'
+      : err instanceof TaskCancelledError
+        ? 'timeout'
+        : err instanceof TransientFailure
+          ? err.outcome
+          : 'network_error';
+  const message = `${name} is unavailable (${outcome})`;
+  return { outcome, error: new UpstreamUnavailable(name, outcome, message, { cause: err }) };
 }
 
 function safeJson(text: string): unknown {

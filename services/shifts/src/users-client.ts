@@ -8,6 +8,7 @@ import {
   createUpstreamClient,
   type Metrics,
   type ServiceCredentials,
+  type UpstreamClient,
 } from '@shiftstack/service-kit';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -52,104 +53,123 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
     breakerHalfOpenAfterMs: opts.breakerHalfOpenAfterMs,
     credentials: opts.credentials,
   });
-  // Kept for ten minutes but fresh for principalTtlMs: while users cannot answer, people who signed in
-  // recently keep reading the schedule (names degraded) instead of everyone getting 503.
-  const principalTtlMs = opts.principalTtlMs ?? 10_000;
-  const principalCache = new LRUCache<string, { user: User | null; at: number }>({
-    max: 10_000,
-    ttl: Math.max(principalTtlMs, 600_000),
-  });
   const nameCache = new LRUCache<number, Assignee>({ max: 10_000, ttl: opts.nameTtlMs ?? 30_000 });
   const locationCache = new LRUCache<number, Location>({ max: 1000, ttl: opts.referenceTtlMs ?? 60_000 });
   const roleCache = new LRUCache<number, Role>({ max: 5000, ttl: opts.referenceTtlMs ?? 60_000 });
-
-  async function getOrNull<T>(path: string, requestId?: string): Promise<T | null> {
-    try {
-      return await http.get<T>(path, { requestId });
-    } catch (err) {
-      if (err instanceof UpstreamClientError && err.status === 404) return null;
-      throw err;
-    }
-  }
-
-  async function cached<T extends { id: number }>(
-    cache: LRUCache<number, T>,
-    path: string,
-    id: number,
-    requestId?: string,
-  ) {
-    const hit = cache.get(id);
-    if (hit) return hit;
-    const found = await getOrNull<T>(path, requestId);
-    if (found) cache.set(id, found);
-    return found;
-  }
-
   return {
-    async names(ids, requestId) {
-      const names = new Map<number, Assignee>();
-      const missing: number[] = [];
-      for (const id of new Set(ids)) {
-        const hit = nameCache.get(id);
-        if (hit) names.set(id, hit);
-        else missing.push(id);
-      }
-      let degraded = false;
-      for (let i = 0; i < missing.length; i += BATCH) {
-        const chunk = missing.slice(i, i + BATCH);
-        try {
-          const page = await http.get<UserPage>(
-            `/api/v1/users?ids=${chunk.join(',')}&status=all&limit=${BATCH}`,
-            { requestId },
-          );
-          for (const u of page.data) {
-            const assignee = { id: u.id, first_name: u.first_name, last_name: u.last_name };
-            nameCache.set(u.id, assignee);
-            names.set(u.id, assignee);
-          }
-        } catch (err) {
-          if (!(err instanceof UpstreamUnavailable) && !(err instanceof UpstreamClientError)) throw err;
-          opts.logger?.warn({ err, request_id: requestId }, 'users unavailable: answering without names');
-          degraded = true;
-          break;
-        }
-      }
-      return { names, degraded };
-    },
-    user: (id, requestId) => getOrNull<User>(`/api/v1/users/${id}`, requestId),
-    async personByEmail(email, requestId) {
-      const hit = principalCache.get(email);
-      if (hit && Date.now() - hit.at < principalTtlMs) return hit.user;
-      try {
-        const page = await http.get<UserPage>(
-          `/api/v1/users?email=${encodeURIComponent(email)}&status=all&limit=1`,
-          { requestId },
-        );
-        const user = page.data[0] ?? null;
-        principalCache.set(email, { user, at: Date.now() });
-        return user;
-      } catch (err) {
-        if (!(hit && err instanceof UpstreamUnavailable)) throw err;
-        opts.logger?.warn(
-          { request_id: requestId },
-          'users unavailable: using who this caller was a moment ago',
-        );
-        return hit.user;
-      }
-    },
+    names: (ids, requestId) => namesOf(http, nameCache, ids, requestId, opts.logger),
+    user: (id, requestId) => getOrNull<User>(http, `/api/v1/users/${id}`, requestId),
+    personByEmail: principals(http, opts),
     async inactiveAmong(ids, requestId) {
       const inactive = new Set<number>();
-      const unique = [...new Set(ids)];
-      for (let i = 0; i < unique.length; i += BATCH) {
-        const page = await http.get<UserPage>(
-          `/api/v1/users?ids=${unique.slice(i, i + BATCH).join(',')}&status=inactive&limit=${BATCH}`,
-          { requestId },
-        );
-        for (const u of page.data) inactive.add(u.id);
-      }
+      for await (const people of byIds(http, ids, 'inactive', requestId))
+        for (const u of people) inactive.add(u.id);
       return inactive;
     },
-    location: (id, requestId) => cached(locationCache, `/api/v1/locations/${id}`, id, requestId),
-    role: (id, requestId) => cached(roleCache, `/api/v1/roles/${id}`, id, requestId),
+    location: (id, requestId) => cached(http, locationCache, `/api/v1/locations/${id}`, id, requestId),
+    role: (id, requestId) => cached(http, roleCache, `/api/v1/roles/${id}`, id, requestId),
   };
+}
+
+/** People by id, a batch at a time (the users API's limit), each once. */
+async function* byIds(
+  http: UpstreamClient,
+  ids: number[],
+  status: 'all' | 'inactive',
+  requestId?: string,
+): AsyncGenerator<User[]> {
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += BATCH) {
+    const chunk = unique.slice(i, i + BATCH).join(',');
+    const page = await http.get<UserPage>(`/api/v1/users?ids=${chunk}&status=${status}&limit=${BATCH}`, {
+      requestId,
+    });
+    yield page.data;
+  }
+}
+
+/** Assignees' names, cached; when users cannot answer, the ones known so far and `degraded`. */
+async function namesOf(
+  http: UpstreamClient,
+  cache: LRUCache<number, Assignee>,
+  ids: number[],
+  requestId: string | undefined,
+  logger: Logger | undefined,
+) {
+  const names = new Map<number, Assignee>();
+  const missing: number[] = [];
+  for (const id of new Set(ids)) {
+    const hit = cache.get(id);
+    if (hit) names.set(id, hit);
+    else missing.push(id);
+  }
+  try {
+    for await (const people of byIds(http, missing, 'all', requestId))
+      for (const u of people) {
+        const assignee = { id: u.id, first_name: u.first_name, last_name: u.last_name };
+        cache.set(u.id, assignee);
+        names.set(u.id, assignee);
+      }
+  } catch (err) {
+    if (!(err instanceof UpstreamUnavailable) && !(err instanceof UpstreamClientError)) throw err;
+    logger?.warn({ err, request_id: requestId }, 'users unavailable: answering without names');
+    return { names, degraded: true };
+  }
+  return { names, degraded: false };
+}
+
+/**
+ * Who is signing in, by email: fresh for principalTtlMs, but kept for ten minutes, so that while users
+ * cannot answer, people who signed in recently keep reading the schedule (names degraded) instead of
+ * everyone getting 503.
+ */
+function principals(http: UpstreamClient, opts: UsersClientOptions): UsersClient['personByEmail'] {
+  const ttlMs = opts.principalTtlMs ?? 10_000;
+  const cache = new LRUCache<string, { user: User | null; at: number }>({
+    max: 10_000,
+    ttl: Math.max(ttlMs, 600_000),
+  });
+  return async (email, requestId) => {
+    const hit = cache.get(email);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.user;
+    try {
+      const page = await http.get<UserPage>(
+        `/api/v1/users?email=${encodeURIComponent(email)}&status=all&limit=1`,
+        { requestId },
+      );
+      const user = page.data[0] ?? null;
+      cache.set(email, { user, at: Date.now() });
+      return user;
+    } catch (err) {
+      if (!(hit && err instanceof UpstreamUnavailable)) throw err;
+      opts.logger?.warn(
+        { request_id: requestId },
+        'users unavailable: using who this caller was a moment ago',
+      );
+      return hit.user;
+    }
+  };
+}
+
+async function getOrNull<T>(http: UpstreamClient, path: string, requestId?: string): Promise<T | null> {
+  try {
+    return await http.get<T>(path, { requestId });
+  } catch (err) {
+    if (err instanceof UpstreamClientError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+async function cached<T extends { id: number }>(
+  http: UpstreamClient,
+  cache: LRUCache<number, T>,
+  path: string,
+  id: number,
+  requestId?: string,
+) {
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const found = await getOrNull<T>(http, path, requestId);
+  if (found) cache.set(id, found);
+  return found;
 }

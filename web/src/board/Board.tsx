@@ -1,12 +1,10 @@
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { managesLocation } from '@shiftstack/contract/permissions';
-import { api, type Location, type Me, type Role, type Shift, type User } from '../api';
-import { FilterSelect, nameOptions } from '../components/FilterSelect';
-import { explainError } from '../errors';
+import type { Location, Me, Role, Shift } from '../api';
+import { Dialog } from '../components/Dialog';
 import { setQuery } from '../router';
 import { roleColor, roleName } from '../roles';
 import {
-  addDays,
   dayKeyInZone,
   formatDay,
   formatDayNumber,
@@ -15,49 +13,17 @@ import {
   formatWeekRange,
   formatWeekday,
   isDayKey,
-  paidHours,
   weekDays,
   weekStart,
-  weekWindow,
-  toIso,
 } from '../time';
-import { Dialog } from '../components/Dialog';
+import { BoardHead } from './BoardHead';
 import { ShiftDialog, type ShiftDialogTarget } from './ShiftDialog';
-
-interface BoardData {
-  key: string;
-  roles: Role[];
-  people: User[] | null;
-  shifts: Shift[];
-  degraded: boolean;
-}
-
-export interface Row {
-  key: string;
-  userId: number | null;
-  name: string;
-  detail?: string;
-}
-
-export function personName(p: { first_name: string; last_name: string }): string {
-  return `${p.first_name} ${p.last_name}`.trim();
-}
+import { safeGet, safeSet } from './storage';
+import { usePublish } from './usePublish';
+import { useWeekData } from './useWeekData';
+import { useBoardView, type Row } from './view';
 
 const LAST_LOCATION_KEY = 'shiftstack.location';
-function safeGet(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-function safeSet(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Private mode or storage full: remembering the location is a nicety.
-  }
-}
 
 export function Board({ locations, search, me }: { locations: Location[]; search: URLSearchParams; me: Me }) {
   // The location in the URL, else the one this browser used last, else the first.
@@ -99,272 +65,46 @@ function WeekBoard({
   // One person's week (their shifts plus the open ones they could pick up): what an employee reads.
   const personFilter = canManage ? Number(search.get('person')) || null : me.id;
 
-  const [data, setData] = useState<BoardData | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [reloadTick, setReloadTick] = useState(0);
+  const { current, roles, loadError, reload } = useWeekData(location, weekKey);
+  const view = useBoardView(current, { roleFilter, personFilter }, tz);
+  const publishing = usePublish(location, weekKey, reload);
   const [dialog, setDialog] = useState<ShiftDialogTarget | null>(null);
-  const [announcement, setAnnouncement] = useState('');
-  const [publishError, setPublishError] = useState<string | null>(null);
-  const [publishing, setPublishing] = useState(false);
-  const [confirmPublish, setConfirmPublish] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  const loadKey = `${location.id}|${weekKey}|${reloadTick}`;
-  useEffect(() => {
-    const ctrl = new AbortController();
-    const { start, end } = weekWindow(weekKey, tz);
-    setLoadError(null);
-    const shifts = api.shifts(
-      { location_id: location.id, 'start[gte]': toIso(start), 'start[lt]': toIso(end), status: 'all' },
-      ctrl.signal,
-    );
-    // Roles rarely change: keep the last list per location for when the users service is down.
-    const rolesKey = `shiftstack.roles.${location.id}`;
-    const roles = api.roles(location.id, ctrl.signal).then(
-      (r) => {
-        safeSet(rolesKey, JSON.stringify(r.data));
-        return r.data;
-      },
-      () => {
-        try {
-          return JSON.parse(safeGet(rolesKey) ?? '[]') as Role[];
-        } catch {
-          return [] as Role[];
-        }
-      },
-    );
-    const people = api.users({ location_id: location.id, status: 'active' }, ctrl.signal).then(
-      (r) => r.data,
-      (err: unknown) => {
-        if ((err as Error).name === 'AbortError') throw err;
-        return null;
-      },
-    );
-    Promise.all([shifts, roles, people]).then(
-      ([s, r, p]) => {
-        r.sort((a, b) => a.name.localeCompare(b.name));
-        setData({ key: loadKey, roles: r, people: p, shifts: s.data, degraded: s.degraded || p === null });
-      },
-      (err: unknown) => {
-        if ((err as Error).name === 'AbortError') return;
-        setLoadError(explainError(err, { action: 'load the schedule' }).message);
-      },
-    );
-    return () => ctrl.abort();
-    // loadKey covers location, week and reloads.
-  }, [loadKey]);
-
-  const reload = useCallback(() => setReloadTick((t) => t + 1), []);
-  const current = data && data.key.startsWith(`${location.id}|${weekKey}|`) ? data : null;
-  const roles = current?.roles ?? data?.roles ?? [];
-
-  const names = useMemo(() => {
-    const m = new Map<number, string>();
-    for (const s of current?.shifts ?? []) if (s.assignee) m.set(s.assignee.id, personName(s.assignee));
-    for (const p of current?.people ?? []) m.set(p.id, personName(p));
-    return m;
-  }, [current]);
-
-  const visibleShifts = useMemo(
-    () =>
-      (current?.shifts ?? []).filter(
-        (s) =>
-          (roleFilter === null || s.role_id === roleFilter) &&
-          (personFilter === null || s.user_id === personFilter || s.user_id === null),
-      ),
-    [current, roleFilter, personFilter],
-  );
-
-  const rows = useMemo<Row[]>(() => {
-    if (!current) return [];
-    const withShifts = new Set(visibleShifts.map((s) => s.user_id));
-    const people = (current.people ?? []).filter(
-      (p) => roleFilter === null || p.role_ids.includes(roleFilter) || withShifts.has(p.id),
-    );
-    const out: Row[] = people.map((p) => ({ key: `u${p.id}`, userId: p.id, name: personName(p) }));
-    const known = new Set(people.map((p) => p.id));
-    // People with shifts here who are not in the active list (deactivated, moved, or names unavailable).
-    const extra = new Map<number, Row>();
-    for (const s of visibleShifts) {
-      if (s.user_id === null || known.has(s.user_id) || extra.has(s.user_id)) continue;
-      const n = names.get(s.user_id);
-      extra.set(s.user_id, {
-        key: `u${s.user_id}`,
-        userId: s.user_id,
-        name: n ?? `Name unavailable (#${s.user_id})`,
-        // Only say so when the people list was actually read.
-        detail: n && current.people !== null ? 'Not active here' : undefined,
-      });
-    }
-    out.push(...extra.values());
-    out.sort((a, b) => lastFirst(a.name).localeCompare(lastFirst(b.name)));
-    const shown = personFilter === null ? out : out.filter((r) => r.userId === personFilter);
-    return [{ key: 'open', userId: null, name: 'Open shifts', detail: 'Anyone can pick these up' }, ...shown];
-  }, [current, visibleShifts, roleFilter, personFilter, names]);
-
-  const personChoices = useMemo(
-    () =>
-      [...names.entries()]
-        .map(([id, name]) => ({ value: id, label: name }))
-        .sort((a, b) => lastFirst(a.label).localeCompare(lastFirst(b.label))),
-    [names],
-  );
-
-  const byCell = useMemo(() => {
-    const m = new Map<string, Shift[]>();
-    for (const s of visibleShifts) {
-      const k = `${s.user_id ?? 'open'}|${dayKeyInZone(new Date(s.start), tz)}`;
-      const list = m.get(k);
-      if (list) list.push(s);
-      else m.set(k, [s]);
-    }
-    for (const list of m.values()) list.sort((a, b) => a.start.localeCompare(b.start));
-    return m;
-  }, [visibleShifts, tz]);
-
-  const hoursByUser = useMemo(() => {
-    const m = new Map<number, number>();
-    for (const s of visibleShifts) {
-      if (s.user_id === null) continue;
-      m.set(s.user_id, (m.get(s.user_id) ?? 0) + paidHours(s.start, s.end, s.break_minutes));
-    }
-    return m;
-  }, [visibleShifts]);
-
-  const draftCount = (current?.shifts ?? []).filter((s) => s.status === 'draft').length;
-  const openCount = visibleShifts.filter((s) => s.user_id === null).length;
-
   const goWeek = (key: string) => {
-    setAnnouncement('');
-    setPublishError(null);
+    publishing.clearMessages();
     setQuery({ week: key === weekStart(todayKey) ? null : key });
   };
-
-  const publish = async () => {
-    setConfirmPublish(false);
-    setPublishError(null);
-    setPublishing(true);
-    const { start, end } = weekWindow(weekKey, tz);
-    try {
-      const result = await api.publish({ location_id: location.id, start: toIso(start), end: toIso(end) });
-      setAnnouncement(
-        result.published_count === 0
-          ? 'Nothing to publish: every shift this week is already published.'
-          : `Published ${result.published_count} ${result.published_count === 1 ? 'shift' : 'shifts'}. Everyone can now see the week of ${formatWeekRange(weekKey)}.${
-              result.held_back_shift_ids.length > 0
-                ? ` ${result.held_back_shift_ids.length} stayed drafts: they belong to someone who is no longer active. Reassign them, then publish again.`
-                : ''
-            }`,
-      );
-      reload();
-    } catch (err) {
-      setPublishError(explainError(err, { action: 'publish the week' }).message);
-    } finally {
-      setPublishing(false);
-    }
-  };
-
   const onSaved = (message: string) => {
     setDialog(null);
-    setAnnouncement(message);
+    publishing.setAnnouncement(message);
     reload();
   };
 
   return (
     <section className="board-page" aria-labelledby="board-title">
-      <div className="page-head">
-        <h1 id="board-title" ref={headingRef} tabIndex={-1}>
-          <span className="visually-hidden">Schedule for </span>
-          {formatWeekRange(weekKey)}
-        </h1>
-        <div className="toolbar">
-          <FilterSelect
-            id="board-location"
-            label="Location"
-            value={location.id}
-            options={nameOptions(locations)}
-            onChange={(v) => setQuery({ location: v, role: null, person: null })}
-          />
-          <div className="week-nav" role="group" aria-label="Week">
-            <button type="button" className="button" onClick={() => goWeek(addDays(weekKey, -7))}>
-              <span aria-hidden="true">‹ </span>Previous<span className="visually-hidden"> week</span>
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => goWeek(weekStart(todayKey))}
-              aria-pressed={weekKey === weekStart(todayKey)}
-            >
-              Today
-            </button>
-            <button type="button" className="button" onClick={() => goWeek(addDays(weekKey, 7))}>
-              Next<span className="visually-hidden"> week</span>
-              <span aria-hidden="true"> ›</span>
-            </button>
-          </div>
-          <FilterSelect
-            id="board-role"
-            label="Role"
-            value={roleFilter ?? ''}
-            allLabel="All roles"
-            options={nameOptions(roles)}
-            onChange={(v) => setQuery({ role: v || null })}
-          />
-          {canManage ? (
-            <FilterSelect
-              id="board-person"
-              label="Person"
-              value={personFilter ?? ''}
-              allLabel="Everyone"
-              options={personChoices}
-              onChange={(v) => setQuery({ person: v || null })}
-            />
-          ) : null}
-          {canManage ? (
-            <div className="publish">
-              <button
-                type="button"
-                className="button primary"
-                onClick={() => setConfirmPublish(true)}
-                disabled={publishing || !current}
-                aria-describedby={publishError ? 'publish-error' : undefined}
-              >
-                {publishing
-                  ? 'Publishing…'
-                  : draftCount > 0
-                    ? `Publish week (${draftCount} drafts)`
-                    : 'Publish week'}
-              </button>
-            </div>
-          ) : null}
-        </div>
-        <p className="tz-note">
-          Times in {location.name}&apos;s time zone ({tz.replace(/_/g, ' ')}).
-          {current ? (
-            <>
-              {' '}
-              {visibleShifts.length} {visibleShifts.length === 1 ? 'shift' : 'shifts'}, {draftCount}{' '}
-              {draftCount === 1 ? 'draft' : 'drafts'}, {openCount} open.
-            </>
-          ) : null}{' '}
-          {canManage ? (
-            <span className="tip">
-              Choose an empty cell to add a shift, or a shift to change, move, assign or delete it. New shifts
-              are drafts until you publish the week.
-            </span>
-          ) : (
-            <span className="tip">Your shifts this week, and the open shifts you could pick up.</span>
-          )}
-        </p>
-        {publishError ? (
-          <p className="inline-error" id="publish-error" role="alert">
-            {publishError}
-          </p>
-        ) : null}
-        <p className="announce" role="status" aria-live="polite">
-          {announcement}
-        </p>
-      </div>
+      <BoardHead
+        location={location}
+        locations={locations}
+        weekKey={weekKey}
+        todayKey={todayKey}
+        roles={roles}
+        roleFilter={roleFilter}
+        personFilter={personFilter}
+        personChoices={view.personChoices}
+        canManage={canManage}
+        counts={
+          current
+            ? { shifts: view.visibleShifts.length, drafts: view.draftCount, open: view.openCount }
+            : null
+        }
+        publishing={publishing.publishing}
+        publishError={publishing.publishError}
+        announcement={publishing.announcement}
+        headingRef={headingRef}
+        goWeek={goWeek}
+        askToPublish={publishing.askToPublish}
+      />
 
       {current?.degraded ? (
         <div className="notice notice-warn" role="status">
@@ -387,26 +127,26 @@ function WeekBoard({
         </p>
       ) : (
         <>
-          {visibleShifts.length === 0 ? (
+          {view.visibleShifts.length === 0 ? (
             <p className="empty-hint">
               {roleFilter
                 ? `No ${roleName(roleFilter, roles)} shifts this week.`
                 : 'No shifts this week yet. Choose an empty cell to add the first one.'}
             </p>
           ) : null}
-          {rows.length === 1 && !current.degraded ? (
+          {view.rows.length === 1 && !current.degraded ? (
             <p className="empty-hint">
               Nobody works at {location.name} yet. Add people on the <a href="/people">People page</a>.
             </p>
           ) : null}
           <BoardGrid
-            rows={rows}
+            rows={view.rows}
             days={days}
             todayKey={todayKey}
-            byCell={byCell}
+            byCell={view.byCell}
             roles={roles}
             tz={tz}
-            hoursByUser={hoursByUser}
+            hoursByUser={view.hoursByUser}
             label={`Shifts, week of ${formatWeekRange(weekKey)}`}
             onPick={canManage ? setDialog : null}
           />
@@ -414,13 +154,13 @@ function WeekBoard({
         </>
       )}
 
-      {confirmPublish && current ? (
+      {publishing.confirmPublish && current ? (
         <PublishSummary
           drafts={current.shifts.filter((s) => s.status === 'draft' && s.deleted_at === null)}
-          names={names}
+          names={view.names}
           week={formatWeekRange(weekKey)}
-          onPublish={() => void publish()}
-          onClose={() => setConfirmPublish(false)}
+          onPublish={() => void publishing.publish()}
+          onClose={publishing.cancelPublish}
         />
       ) : null}
 
@@ -430,7 +170,7 @@ function WeekBoard({
           location={location}
           roles={roles}
           people={current.people ?? []}
-          names={names}
+          names={view.names}
           peopleUnavailable={current.people === null}
           defaultRoleId={roleFilter}
           onClose={() => setDialog(null)}
@@ -531,11 +271,6 @@ const BoardGrid = memo(function BoardGrid({
     </div>
   );
 });
-
-function lastFirst(name: string): string {
-  const parts = name.split(' ');
-  return `${parts.slice(1).join(' ')} ${parts[0] ?? ''}`;
-}
 
 function formatHours(h: number): string {
   if (h === 0) return 'No hours';

@@ -39,6 +39,9 @@ export const TRAEFIK_IMAGE = 'localhost/shiftstack/traefik:3.6.12';
 export const PROMETHEUS_IMAGE = 'localhost/shiftstack/prometheus:3.5.0';
 export const PROMETHEUS_OPERATOR_IMAGE = 'localhost/shiftstack/prometheus-operator:0.85.0';
 export const CONFIG_RELOADER_IMAGE = 'localhost/shiftstack/prometheus-config-reloader:0.85.0';
+export const ARGO_ROLLOUTS_IMAGE = 'localhost/shiftstack/argo-rollouts:1.8.3';
+export const KEDA_IMAGE = 'localhost/shiftstack/keda:2.17.2';
+export const KEDA_METRICS_IMAGE = 'localhost/shiftstack/keda-metrics-apiserver:2.17.2';
 
 type Log = (line: string) => void;
 
@@ -142,7 +145,9 @@ export const PARTS: Part[] = [
 /**
  * What `up --with-controllers` adds (issue 15), built only then, so the plain `up` stays lean: Prometheus,
  * and prometheus-operator with its config reloader, which the operator runs beside every Prometheus as
- * /bin/prometheus-config-reloader, as their own images do.
+ * /bin/prometheus-config-reloader, as their own images do; Argo Rollouts' controller and its kubectl plugin
+ * (`kubectl argo rollouts`, which the deploy script runs); KEDA's operator and metrics API server, where
+ * their own images keep them (/keda, /keda-adapter).
  */
 export const CONTROLLER_PARTS: Part[] = [
   imagePart('prometheus', 'github.com/prometheus/prometheus/cmd/prometheus', PROMETHEUS_IMAGE, 'bin'),
@@ -158,6 +163,38 @@ export const CONTROLLER_PARTS: Part[] = [
         ['prometheus-config-reloader', 'prometheus-config-reloader', CONFIG_RELOADER_IMAGE],
       ] as const)
         packBinaryImage(join(out, binary), join(out, `${image}.oci.tar`), ref, '65532:65532', 'bin');
+    },
+  },
+  {
+    name: 'argo-rollouts',
+    module: 'argo-rollouts',
+    recipe: 'controller as a one-binary image in /bin; the kubectl plugin beside the other binaries',
+    build(out) {
+      const cmd = 'github.com/argoproj/argo-rollouts/cmd';
+      goBuild('argo-rollouts', out, [`${cmd}/rollouts-controller`, `${cmd}/kubectl-argo-rollouts`]);
+      packBinaryImage(
+        join(out, 'rollouts-controller'),
+        join(out, 'argo-rollouts.oci.tar'),
+        ARGO_ROLLOUTS_IMAGE,
+        '65532:65532',
+        'bin',
+      );
+    },
+  },
+  {
+    name: 'keda',
+    module: 'keda',
+    recipe: 'operator as /keda, metrics API server as /keda-adapter, one-binary images',
+    build(out) {
+      const cmd = 'github.com/kedacore/keda/v2/cmd';
+      goBuild('keda', out, [`${cmd}/operator`, `${cmd}/adapter`]);
+      for (const [binary, name, ref] of [
+        ['operator', 'keda', KEDA_IMAGE],
+        ['adapter', 'keda-adapter', KEDA_METRICS_IMAGE],
+      ] as const) {
+        renameSync(join(out, binary), join(out, name));
+        packBinaryImage(join(out, name), join(out, `${name}.oci.tar`), ref, '65532:65532');
+      }
     },
   },
 ];

@@ -1,15 +1,28 @@
 // `npm run cluster -- up --with-controllers` (issue 15): the controllers production's promises rest on, built
 // from their pinned Go modules (scripts/cluster/build.ts, CONTROLLER_PARTS) and run on the cluster as their
-// projects run them. So far: prometheus-operator, and the Prometheus it runs, selecting every PodMonitor and
-// PrometheusRule in the cluster, in namespace `monitoring` (the one base/network/monitoring.yaml admits).
-// The operator's and Prometheus' RBAC are upstream's own files from the pinned module.
+// projects run them, every namespace at Pod Security "restricted":
+// - prometheus-operator, and the Prometheus it runs, selecting every PodMonitor and PrometheusRule in the
+//   cluster, in namespace `monitoring` (the one base/network/monitoring.yaml admits); the RBAC is upstream's
+//   own files from the pinned module;
+// - Argo Rollouts' controller in `argo-rollouts`, and KEDA's operator and metrics API server in `keda`, each
+//   from upstream's own kustomization in the pinned module (cluster-install, minimal: no webhooks), with
+//   only the images swapped for the ones built here. Their CRDs are installed by `up` itself (node.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { CONFIG_RELOADER_IMAGE, PROMETHEUS_IMAGE, PROMETHEUS_OPERATOR_IMAGE } from './build';
+import {
+  ARGO_ROLLOUTS_IMAGE,
+  CONFIG_RELOADER_IMAGE,
+  KEDA_IMAGE,
+  KEDA_METRICS_IMAGE,
+  PROMETHEUS_IMAGE,
+  PROMETHEUS_OPERATOR_IMAGE,
+} from './build';
 import { importImage, kubectl, kubectlApply, kubectlQuiet, pinnedModuleDir, waitFor } from './node';
 
 export const MONITORING_NAMESPACE = 'monitoring';
+export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
+export const KEDA_NAMESPACE = 'keda';
 /** Scrape and rule evaluation every 5 s (production's Prometheus keeps its own): tests wait less. */
 const INTERVAL = '5s';
 
@@ -42,17 +55,67 @@ const restricted = {
   capabilities: { drop: ['ALL'] },
 };
 
+const restrictedNamespace = (name: string): Obj => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+});
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'APIService']);
+
+/**
+ * An upstream kustomization from a pinned module, rendered by the cluster's kubectl, in `namespace`,
+ * without its CRDs (node.ts installs those, for every controller, whether it runs or not).
+ */
+function upstreamKustomization(bin: string, module: string, dir: string, namespace: string): Obj[] {
+  const rendered = kubectl(bin, ['kustomize', join(pinnedModuleDir(module), dir)]);
+  return parseAllDocuments(rendered)
+    .map((doc) => doc.toJS() as Obj)
+    .filter((o) => o && o.kind !== 'CustomResourceDefinition' && o.kind !== 'Namespace')
+    .map((o) => {
+      if (!CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = namespace;
+      return o;
+    });
+}
+
+/** The one container of an upstream Deployment, to point at the image built here. */
+function containerOf(objects: Obj[], deployment: string): Obj {
+  const found = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+  if (!found) throw new Error(`upstream's manifests have no Deployment ${deployment}`);
+  return found.spec.template.spec.containers[0] as Obj;
+}
+
+function useImage(container: Obj, image: string): void {
+  container.image = image;
+  container.imagePullPolicy = 'Never';
+}
+
+function argoRolloutsObjects(bin: string): Obj[] {
+  const objects = upstreamKustomization(
+    bin,
+    'github.com/argoproj/argo-rollouts',
+    'manifests/cluster-install',
+    ARGO_ROLLOUTS_NAMESPACE,
+  );
+  useImage(containerOf(objects, 'argo-rollouts'), ARGO_ROLLOUTS_IMAGE);
+  return [restrictedNamespace(ARGO_ROLLOUTS_NAMESPACE), ...objects];
+}
+
+function kedaObjects(bin: string): Obj[] {
+  const objects = upstreamKustomization(bin, 'github.com/kedacore/keda/v2', 'config/minimal', KEDA_NAMESPACE);
+  useImage(containerOf(objects, 'keda-operator'), KEDA_IMAGE);
+  const adapter = containerOf(objects, 'keda-metrics-apiserver');
+  useImage(adapter, KEDA_METRICS_IMAGE);
+  // Upstream's manifest passes the program's path as its first argument; the image runs it as its command.
+  adapter.command = ['/keda-adapter'];
+  adapter.args = (adapter.args as string[]).filter((arg) => arg.startsWith('--'));
+  return [restrictedNamespace(KEDA_NAMESPACE), ...objects];
+}
+
 function monitoringObjects(): Obj[] {
   const operatorLabels = { 'app.kubernetes.io/name': 'prometheus-operator' };
   return [
-    {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        name: MONITORING_NAMESPACE,
-        labels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
-      },
-    },
+    restrictedNamespace(MONITORING_NAMESPACE),
     ...upstreamRbac('prometheus-operator'),
     {
       apiVersion: 'apps/v1',
@@ -119,26 +182,33 @@ function monitoringObjects(): Obj[] {
   ];
 }
 
-/** Imports the controllers' images, applies them, and waits until Prometheus answers. */
+const applyObjects = (bin: string, objects: Obj[]) =>
+  kubectlApply(bin, objects.map((o) => stringify(o)).join('---\n'), ['--server-side']);
+
+const rolledOut = (bin: string, namespace: string, deployment: string) =>
+  kubectl(bin, ['-n', namespace, 'rollout', 'status', `deployment/${deployment}`, '--timeout=180s']);
+
+/** Imports the controllers' images, applies them, and waits until each is ready and Prometheus answers. */
 export async function startControllers(bin: string, controllers: string, log: Log): Promise<void> {
-  for (const image of ['prometheus', 'prometheus-operator', 'prometheus-config-reloader'])
+  for (const image of [
+    'prometheus',
+    'prometheus-operator',
+    'prometheus-config-reloader',
+    'argo-rollouts',
+    'keda',
+    'keda-adapter',
+  ])
     importImage(bin, join(controllers, `${image}.oci.tar`));
   log('starting prometheus-operator and Prometheus (namespace monitoring)');
-  kubectlApply(
-    bin,
-    monitoringObjects()
-      .map((o) => stringify(o))
-      .join('---\n'),
-    ['--server-side'],
-  );
-  kubectl(bin, [
-    '-n',
-    MONITORING_NAMESPACE,
-    'rollout',
-    'status',
-    'deployment/prometheus-operator',
-    '--timeout=180s',
-  ]);
+  applyObjects(bin, monitoringObjects());
+  log('starting Argo Rollouts (namespace argo-rollouts) and KEDA (namespace keda)');
+  applyObjects(bin, argoRolloutsObjects(bin));
+  applyObjects(bin, kedaObjects(bin));
+  rolledOut(bin, MONITORING_NAMESPACE, 'prometheus-operator');
+  rolledOut(bin, ARGO_ROLLOUTS_NAMESPACE, 'argo-rollouts');
+  rolledOut(bin, KEDA_NAMESPACE, 'keda-operator');
+  // Its serving certificate is a Secret the operator writes: it starts once the operator has.
+  rolledOut(bin, KEDA_NAMESPACE, 'keda-metrics-apiserver');
   const statefulSet = 'statefulset/prometheus-shiftstack';
   await waitFor(
     `prometheus-operator's ${statefulSet}`,

@@ -23,8 +23,9 @@ async function main(): Promise<void> {
       const controllers = withControllers ? buildCluster(say, CONTROLLER_PARTS) : undefined;
       await up(bin, say);
       if (controllers) await startControllers(bin, controllers, say);
+      const plugin = controllers ? `\n  export PATH=${controllers}:$PATH   # kubectl argo rollouts` : '';
       say(`node ${NODE_NAME} is Ready. Use it with:
-  export KUBECONFIG=${adminKubeconfig}
+  export KUBECONFIG=${adminKubeconfig}${plugin}
   ${bin}/kubectl get nodes
 Stop it and remove everything with: npm run cluster -- down`);
       return;

@@ -36,6 +36,12 @@ describe('arguments', () => {
     );
   });
 
+  test('--overlay names another kustomization of the environment', () => {
+    expect(
+      parseArgs(['--env', 'dev', '--version', 'kind-1', '--overlay', 'test/system/production-like']),
+    ).toMatchObject({ environment: 'dev', overlay: 'test/system/production-like' });
+  });
+
   test.each([
     [[], /--env is required/],
     [['--env', 'staging'], /--version is required/],
@@ -237,6 +243,22 @@ describe.skipIf(!needs('kubectl', commandMissing(kubectlPath(), ['version', '--c
       },
       90_000,
     );
+
+    test('--overlay releases a variant of an environment: the canary schedule it has sets the wait', async () => {
+      const plan = await dryRun(
+        '--env',
+        'dev',
+        '--overlay',
+        'test/system/production-like',
+        '--version',
+        'kind-1',
+      );
+      expect(plan).toContain('Deploy shiftstack kind-1 to dev (namespace shiftstack-dev)');
+      expect(plan).toContain(resolve(repoRoot, 'test/system/production-like'));
+      // Its three 30 s pauses, plus 300 s for each of 3 traffic steps and the promotion.
+      expect(plan).toContain('kubectl argo rollouts status users -n shiftstack-dev --timeout 1290s');
+      expect(plan).toContain('kubectl rollout status deployment/web -n shiftstack-dev --timeout=300s');
+    }, 60_000);
 
     test('a usage error exits 64 with the usage text', async () => {
       const failure = await run(

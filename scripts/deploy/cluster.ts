@@ -65,7 +65,8 @@ export async function preparePlan(
   options: Options,
   repoRoot: string,
 ): Promise<{ plan: Plan; manifests: string }> {
-  const overlay = resolve(repoRoot, overlayPath(options.environment));
+  // A path given on the command line is the caller's (relative to where they are); ours is the repository's.
+  const overlay = options.overlay ? resolve(options.overlay) : resolve(repoRoot, overlayPath(options));
   const dir = mkdtempSync(join(tmpdir(), 'shiftstack-deploy-'));
   try {
     // Relative: kustomize refuses an absolute path as a resource.
@@ -82,7 +83,7 @@ export async function preparePlan(
       options,
       objects,
       '<temporary folder with this kustomization>',
-      `<repository>/${overlayPath(options.environment)}`,
+      options.overlay ? overlay : `<repository>/${overlayPath(options)}`,
     );
     return { plan, manifests };
   } finally {

@@ -48,6 +48,8 @@ export interface Options {
   dryRun: boolean;
   /** Seconds each Deployment/StatefulSet may take to become ready. */
   timeoutSeconds: number;
+  /** A kustomization to release instead of the environment's overlay (a variant of it, say with the canary). */
+  overlay?: string;
 }
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -66,6 +68,7 @@ export function parseArgs(argv: readonly string[]): Options {
       }
       options.environment = env as Environment;
     } else if (arg === '--version') options.version = value();
+    else if (arg === '--overlay') options.overlay = value();
     else if (arg === '--dry-run') options.dryRun = true;
     else if (arg === '--timeout') {
       const seconds = Number(value());
@@ -87,17 +90,20 @@ export function parseArgs(argv: readonly string[]): Options {
     version: options.version,
     dryRun: options.dryRun,
     timeoutSeconds: options.timeoutSeconds ?? 300,
+    ...(options.overlay ? { overlay: options.overlay } : {}),
   };
 }
 
 export class UsageError extends Error {}
 
-export const usage = `usage: npm run deploy -- --env dev|staging|production --version TAG [--timeout SECONDS] [--dry-run]
+export const usage = `usage: npm run deploy -- --env dev|staging|production --version TAG [--timeout SECONDS] [--overlay DIR] [--dry-run]
   Sets the three shiftstack images to TAG in the environment's overlay (deploy/k8s/overlays/ENV, never edited),
-  applies it, waits for every rollout, and rolls back what changed if one fails.`;
+  applies it, waits for every rollout, and rolls back what changed if one fails. --overlay releases another
+  kustomization of that environment instead (a variant of its overlay; its namespace is where it deploys).`;
 
-export function overlayPath(environment: Environment): string {
-  return `deploy/k8s/overlays/${environment}`;
+/** The kustomization a release renders: the one given, or the environment's overlay in the repository. */
+export function overlayPath(options: Pick<Options, 'environment' | 'overlay'>): string {
+  return options.overlay ?? `deploy/k8s/overlays/${options.environment}`;
 }
 
 /** The temporary kustomization: the overlay as its only resource, plus the image tags for this release. */
@@ -249,7 +255,7 @@ export function buildPlan(
     environment: options.environment,
     version: options.version,
     namespace,
-    overlay: overlayPath(options.environment),
+    overlay: overlayPath(options),
     kustomization: kustomizationFor(overlayAbsolutePath, options.version),
     render: ['kubectl', 'kustomize', kustomizationDir],
     apply: ['kubectl', 'apply', '-f', '-'],

@@ -103,7 +103,10 @@ function argoRolloutsObjects(bin: string): Obj[] {
 
 function kedaObjects(bin: string): Obj[] {
   const objects = upstreamKustomization(bin, 'github.com/kedacore/keda/v2', 'config/minimal', KEDA_NAMESPACE);
-  useImage(containerOf(objects, 'keda-operator'), KEDA_IMAGE);
+  const operator = containerOf(objects, 'keda-operator');
+  useImage(operator, KEDA_IMAGE);
+  // minimal has no admission webhooks: nothing for the certificate rotation to patch.
+  operator.args = [...(operator.args as string[]), '--enable-webhook-patching=false'];
   const adapter = containerOf(objects, 'keda-metrics-apiserver');
   useImage(adapter, KEDA_METRICS_IMAGE);
   // Upstream's manifest passes the program's path as its first argument; the image runs it as its command.

@@ -378,7 +378,11 @@ spec:
 const CRDS: Array<{ module: string; dir: string; match: RegExp; pin?: string }> = [
   { module: 'sigs.k8s.io/gateway-api', dir: 'config/crd/standard', match: /\.yaml$/ },
   { module: 'github.com/argoproj/argo-rollouts', dir: 'manifests/crds', match: /-crd\.yaml$/ },
-  { module: 'github.com/kedacore/keda/v2', dir: 'config/crd/bases', match: /^keda\.sh_.*\.yaml$/ },
+  {
+    module: 'github.com/kedacore/keda/v2',
+    dir: 'config/crd/bases',
+    match: /^(eventing\.)?keda\.sh_.*\.yaml$/,
+  },
   {
     module: 'github.com/prometheus-operator/prometheus-operator',
     dir: 'example/prometheus-operator-crd',

@@ -9,12 +9,15 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GATEWAY_NAMESPACE } from '../../scripts/cluster/addons';
-import { binDir, repoRoot } from '../../scripts/cluster/build';
+import { binDir, CONTROLLER_PARTS, repoRoot } from '../../scripts/cluster/build';
 import { DEV_NAMESPACE, imageOf, tagImage } from '../../scripts/cluster/deploy';
 import { MONITORING_NAMESPACE } from '../../scripts/cluster/controllers';
+import { podman } from '../../scripts/images/podman';
 import {
   adminKubeconfig,
+  importImage,
   kubectl as clusterKubectl,
+  kubectlQuiet,
   kubeRouterSets,
   logFile,
   NODE_NAME,
@@ -148,8 +151,15 @@ async function releaseScript(...args: string[]): Promise<{ code: number; output:
   try {
     const { stdout, stderr } = await run('npx', ['tsx', 'scripts/deploy.ts', ...args], {
       cwd: repoRoot,
-      timeout: 600_000,
-      env: { ...process.env, KUBECONFIG: adminKubeconfig, KUBECTL: join(binDir(), 'kubectl') },
+      // A canary walks through its steps: minutes, not seconds (its own timeout is the script's).
+      timeout: 1_500_000,
+      env: {
+        ...process.env,
+        KUBECONFIG: adminKubeconfig,
+        KUBECTL: join(binDir(), 'kubectl'),
+        // `kubectl argo rollouts`: the plugin is one of the controllers' binaries.
+        PATH: `${binDir(CONTROLLER_PARTS)}:${process.env.PATH}`,
+      },
     });
     return { code: 0, output: stdout + stderr };
   } catch (err) {
@@ -224,7 +234,7 @@ function mixedLoad(locationId: number) {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A GET through the Gateway's proxy Service with the dev hostname (fetch may not set Host). */
-async function viaGateway(path: string, signedIn = true): Promise<string> {
+async function gatewayGet(path: string, signedIn = true): Promise<{ status: number; body: string }> {
   const host = kubectl('-n', GATEWAY_NAMESPACE, 'get', 'svc', 'traefik', '-o', 'jsonpath={.spec.clusterIP}');
   const authorization =
     signedIn && path.startsWith('/api/') ? { authorization: `Bearer ${await devAdminToken()}` } : {};
@@ -235,13 +245,18 @@ async function viaGateway(path: string, signedIn = true): Promise<string> {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve(body) : reject(new Error(`${res.statusCode} ${body}`)),
-        );
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
     req.on('error', reject);
   });
+}
+
+/** The body of a GET through the Gateway; anything but 200 throws. */
+async function viaGateway(path: string, signedIn = true): Promise<string> {
+  const { status, body } = await gatewayGet(path, signedIn);
+  if (status !== 200) throw new Error(`${status} ${body}`);
+  return body;
 }
 async function eventually<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms: number) {
   const deadline = Date.now() + ms;
@@ -398,15 +413,16 @@ function prometheus(): (expr: string) => Promise<Sample[]> {
   };
 }
 
-/** Requests at a steady pace until stopped: what a dashboard and an alert would see in real use. */
-function steadyLoad(url: () => string, perSecond: number) {
+/**
+ * Requests at a steady pace until stopped: what a dashboard and an alert would see in real use. `request`
+ * answers a status (0: no answer).
+ */
+function steadyLoad(request: () => Promise<number>, perSecond: number) {
   let running = true;
   const statuses = new Map<number, number>();
   const loop = (async () => {
     while (running) {
-      const status = await fetch(url())
-        .then((r) => r.status)
-        .catch(() => 0);
+      const status = await request().catch(() => 0);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       await sleep(1000 / perSecond);
     }
@@ -950,7 +966,10 @@ images:
     // users answers straight from its pod, so its own metrics see every answer (a Service would drop an
     // unready pod, and the refusals would never reach the application).
     const usersPod = podIpOf('users');
-    const load = steadyLoad(() => `http://${usersPod}:8080/api/v1/users?limit=1`, 5);
+    const load = steadyLoad(
+      () => fetch(`http://${usersPod}:8080/api/v1/users?limit=1`).then((r) => r.status),
+      5,
+    );
     const monitoringPolicy = (services: string) =>
       kubectl(
         '-n',
@@ -1100,7 +1119,306 @@ images:
       expect(out).toContain('serverside-applied (server dry run)');
     },
   );
+
+  // Production's delivery, run by its controllers (`up --with-controllers`): the dev namespace becomes
+  // test/system/production-like (users and shifts as Argo Rollouts with the canary analysis, scaled by KEDA
+  // on CPU and p95). Last in the file: the Deployments the tests above use are gone after the first.
+  describe('production delivery: Argo Rollouts and KEDA', () => {
+    it('users and shifts become Rollouts that KEDA scales, without a failed request through the Gateway; one autoscaler each', async () => {
+      const load = gatewayLoad(4);
+      kubectl('apply', '-k', PRODUCTION_LIKE);
+      for (const name of ['users', 'shifts']) await untilRollout(name, 'Healthy', 180_000);
+      // What the overlay no longer has: base's HPAs (KEDA owns one of its own now) and the Deployments
+      // the Rollouts replace (their pods drain as any rollout's do).
+      kubectl('-n', NS, 'delete', 'hpa', 'users', 'shifts', '--ignore-not-found');
+      kubectl('-n', NS, 'delete', 'deployment', 'users', 'shifts', '--ignore-not-found');
+      for (const name of ['users', 'shifts'])
+        await eventually(
+          `${name}'s ScaledObject ready`,
+          () =>
+            kubectl(
+              '-n',
+              NS,
+              'get',
+              'scaledobject',
+              name,
+              '-o',
+              'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+            ),
+          (ready) => ready === 'True',
+          120_000,
+        );
+      await sleep(5000);
+      const result = await load.stop();
+      console.log(`production-like: converted under load through the Gateway: ${JSON.stringify(result)}`);
+      expect(Object.keys(result).filter((status) => status !== '200')).toEqual([]);
+      const targets = autoscalerTargets();
+      expect(targets.filter((t) => t.target === 'Rollout/users')).toEqual([
+        { name: 'keda-hpa-users', owner: 'ScaledObject/users', target: 'Rollout/users' },
+      ]);
+      expect(targets.filter((t) => t.target === 'Rollout/shifts')).toEqual([
+        { name: 'keda-hpa-shifts', owner: 'ScaledObject/shifts', target: 'Rollout/shifts' },
+      ]);
+      expect(targets.filter((t) => t.target.startsWith('Deployment/'))).toHaveLength(1); // web's own
+    }, 600_000);
+
+    it('the release script walks a good version through the canary to 100% under load through the Gateway; a version answering 5xx is aborted by its analysis, back to stable, with the errors in Prometheus', async () => {
+      const promQuery = prometheus();
+      const release = (version: string) =>
+        releaseScript('--env', 'dev', '--overlay', PRODUCTION_LIKE, '--version', version);
+
+      // A good version: every step of the canary, in order, then promoted; no failed request meanwhile.
+      // Tags of their own (a run against a reused cluster releases new versions too).
+      const goodTag = `canary-good-${Date.now() % 1_000_000}`;
+      const badTag = `canary-bad-${Date.now() % 1_000_000}`;
+      tagRelease(goodTag);
+      let load = gatewayLoad(4);
+      let steps = watchSteps('users');
+      let started = Date.now();
+      const good = await release(goodTag);
+      const goodSeconds = (Date.now() - started) / 1000;
+      const goodSteps = steps.stop();
+      const goodLoad = await load.stop();
+      expect(good.code, good.output).toBe(0);
+      // Steps: 10% (0), pause (1), 25% (2), pause (3), 50% (4), pause (5), promoted (6).
+      expect(goodSteps).toEqual([0, 1, 2, 3, 4, 5, 6].filter((i) => goodSteps.includes(i)));
+      expect(goodSteps).toEqual(expect.arrayContaining([1, 3, 5, 6]));
+      expect(rolloutImage('users')).toBe(imageOf('users', goodTag));
+      expect(
+        Object.keys(goodLoad).filter((status) => status !== '200'),
+        JSON.stringify(goodLoad),
+      ).toEqual([]);
+
+      // A bad version of users (shifts and web unchanged in code): 30% of its API answers are 500s.
+      await buildBadVersion(badTag);
+      tagRelease(badTag, ['shifts', 'web']);
+      load = gatewayLoad(4);
+      steps = watchSteps('users');
+      started = Date.now();
+      const bad = await release(badTag);
+      const badSeconds = (Date.now() - started) / 1000;
+      const badSteps = steps.stop();
+      expect(bad.code, bad.output).toBe(1);
+      expect(bad.output).toMatch(/Degraded|abort/i);
+      expect(bad.output).toMatch(/FAILED .*the previous version is back/);
+      // The analysis failed it, not the clock: its AnalysisRun failed on the error ratio.
+      const runs = JSON.parse(kubectl('-n', NS, 'get', 'analysisruns', '-o', 'json')) as {
+        items: Array<{
+          metadata: { name: string; labels?: Record<string, string> };
+          status?: { phase?: string; metricResults?: Array<{ name: string; phase: string }> };
+        }>;
+      };
+      const failedRun = runs.items.find(
+        (r) => r.metadata.name.startsWith('users-') && r.status?.phase === 'Failed',
+      );
+      expect(failedRun?.status?.metricResults, JSON.stringify(runs.items.map((r) => r.status))).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'error-ratio', phase: 'Failed' })]),
+      );
+      // Back to stable: the good version serves, and shifts, promoted meanwhile, is taken back with it.
+      await untilRollout('users', 'Healthy', 180_000);
+      expect(rolloutImage('users')).toBe(imageOf('users', goodTag));
+      await untilRollout('shifts', 'Healthy', 300_000);
+      expect(rolloutImage('shifts')).toBe(imageOf('shifts', goodTag));
+      // The error budget the canary spent is in Prometheus, and the stable version answers cleanly again.
+      const ratio = await eventually(
+        "users' 5-minute error ratio in Prometheus",
+        () =>
+          promQuery(`namespace_service:http_request_error_ratio:rate5m{namespace="${NS}", service="users"}`),
+        (series) => series.length === 1 && Number(series[0]!.value[1]) > 0,
+        60_000,
+      );
+      const afterAbort = Date.now();
+      await sleep(20_000);
+      const badLoad = await load.stop();
+      expect(badLoad['500'] ?? 0, JSON.stringify(badLoad)).toBeGreaterThan(0);
+      const cleanAfter = gatewayLoad(4);
+      await sleep(15_000);
+      expect(Object.keys(await cleanAfter.stop())).toEqual(['200']);
+      console.log(
+        `canary: good version promoted in ${goodSeconds.toFixed(0)} s (steps ${goodSteps.join(',')}, ` +
+          `answers ${JSON.stringify(goodLoad)}); bad version aborted and rolled back by the script in ` +
+          `${badSeconds.toFixed(0)} s (steps ${badSteps.join(',')}, answers ${JSON.stringify(badLoad)}), ` +
+          `users' error ratio in Prometheus ${Number(ratio[0]!.value[1]).toFixed(3)} ` +
+          `${((afterAbort - started) / 1000).toFixed(0)} s after the release began`,
+      );
+    }, 1_500_000);
+
+    it('KEDA scales users out on its own p95 when its database slows down (CPU stays low) and back in afterwards', async () => {
+      const replicas = () =>
+        Number(kubectl('-n', NS, 'get', 'rollout', 'users', '-o', 'jsonpath={.spec.replicas}'));
+      await eventually('users at its minimum of 1', replicas, (n) => n === 1, 300_000);
+      const load = gatewayLoad(4, [USERS_PAGE]);
+      // A slow dependency: a session takes users' table for 900 ms of every second (lock contention, as a
+      // migration or a long report would), for three minutes. Reads wait; the pods' CPU does not rise.
+      const slowFor = 180;
+      const slow = kubectlAsync([
+        '-n',
+        NS,
+        'exec',
+        'statefulset/users-db',
+        '--',
+        'bash',
+        '-c',
+        `end=$((SECONDS+${slowFor})); while [ $SECONDS -lt $end ]; do PGPASSWORD="$POSTGRES_PASSWORD" ` +
+          `psql -qAt -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c ` +
+          `"BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(0.9); COMMIT;" >/dev/null; sleep 0.1; done`,
+      ]);
+      const started = Date.now();
+      try {
+        await eventually('users scaled out', replicas, (n) => n > 1, slowFor * 1000);
+        const outIn = (Date.now() - started) / 1000;
+        const metrics = hpaMetrics('keda-hpa-users');
+        await slow;
+        const slowEnded = Date.now();
+        await eventually('users back at 1', replicas, (n) => n === 1, 600_000);
+        const inIn = (Date.now() - slowEnded) / 1000;
+        const answers = await load.stop();
+        console.log(
+          `keda: users scaled out ${outIn.toFixed(0)} s into the slow database (HPA saw ${JSON.stringify(metrics)}), ` +
+            `back to 1 pod ${inIn.toFixed(0)} s after it ended; answers ${JSON.stringify(answers)}`,
+        );
+        // The latency trigger did it: p95 above its 0.25 s while CPU stayed under its 70%.
+        expect(metrics.latency).toBeGreaterThan(0.25);
+        expect(metrics.cpu).toBeLessThan(70);
+        expect(Object.keys(answers).filter((s) => !['200'].includes(s))).toEqual([]);
+      } finally {
+        await load.stop();
+        await slow.catch(() => undefined);
+      }
+    }, 1_200_000);
+  });
 });
+
+const PRODUCTION_LIKE = join(repoRoot, 'test/system/production-like');
+
+const USERS_PAGE = '/api/v1/users?limit=5';
+const SHIFTS_DAY = '/api/v1/shifts?start[gte]=2034-02-06T00:00:00Z&start[lt]=2034-02-07T00:00:00Z';
+
+/** Steady GETs through the Gateway, signed in, taking `paths` in turn; the answers counted by status. */
+function gatewayLoad(perSecond: number, paths = [USERS_PAGE, SHIFTS_DAY]) {
+  let n = 0;
+  const load = steadyLoad(() => gatewayGet(paths[n++ % paths.length]!).then((r) => r.status), perSecond);
+  return {
+    stop: async () => {
+      await load.stop();
+      return Object.fromEntries(load.statuses) as Record<string, number>;
+    },
+  };
+}
+
+const rolloutImage = (name: string) =>
+  kubectl('-n', NS, 'get', 'rollout', name, '-o', 'jsonpath={.spec.template.spec.containers[0].image}');
+
+const untilRollout = (name: string, phase: string, ms: number) =>
+  eventually(
+    `Rollout ${name} ${phase}`,
+    () => kubectl('-n', NS, 'get', 'rollout', name, '-o', 'jsonpath={.status.phase}'),
+    (p) => p === phase,
+    ms,
+  );
+
+/**
+ * The canary steps a Rollout goes through while watched (status.currentStepIndex, each once, in order),
+ * from the first change on: before it, the index is the last rollout's end.
+ */
+function watchSteps(name: string) {
+  const stepIndex = () =>
+    kubectlQuiet(binDir(), [
+      '-n',
+      NS,
+      'get',
+      'rollout',
+      name,
+      '-o',
+      'jsonpath={.status.currentStepIndex}',
+    ])?.trim();
+  const before = stepIndex();
+  const seen: number[] = [];
+  const timer = setInterval(() => {
+    const index = stepIndex();
+    if (!index || (seen.length === 0 && index === before)) return;
+    if (seen.at(-1) !== Number(index)) seen.push(Number(index));
+  }, 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return seen;
+    },
+  };
+}
+
+/** Every HPA in the namespace: what it scales and who owns it. */
+function autoscalerTargets(): Array<{ name: string; owner: string; target: string }> {
+  const list = JSON.parse(kubectl('-n', NS, 'get', 'hpa', '-o', 'json')) as {
+    items: Array<{
+      metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string }> };
+      spec: { scaleTargetRef: { kind: string; name: string } };
+    }>;
+  };
+  return list.items.map((hpa) => ({
+    name: hpa.metadata.name,
+    owner: hpa.metadata.ownerReferences?.map((o) => `${o.kind}/${o.name}`).join(',') ?? '',
+    target: `${hpa.spec.scaleTargetRef.kind}/${hpa.spec.scaleTargetRef.name}`,
+  }));
+}
+
+/** What KEDA's HPA last read: the p95 (its external metric) and the CPU utilisation, in percent. */
+function hpaMetrics(name: string): { latency: number; cpu: number } {
+  const hpa = JSON.parse(kubectl('-n', NS, 'get', 'hpa', name, '-o', 'json')) as {
+    status: {
+      currentMetrics?: Array<{
+        type: string;
+        external?: { current: { value?: string; averageValue?: string } };
+        resource?: { current: { averageUtilization?: number } };
+      }>;
+    };
+  };
+  const metrics = hpa.status.currentMetrics ?? [];
+  const external = metrics.find((m) => m.type === 'External')?.external?.current;
+  return {
+    latency: quantity(external?.value ?? external?.averageValue ?? '0'),
+    cpu: metrics.find((m) => m.type === 'Resource')?.resource?.current.averageUtilization ?? 0,
+  };
+}
+
+/** A Kubernetes quantity ("250m", "1", "1500u") as a number. */
+function quantity(text: string): number {
+  const match = /^([\d.]+)([munk]?)$/.exec(text);
+  if (!match) throw new Error(`cannot read the quantity "${text}"`);
+  return (
+    Number(match[1]) * { '': 1, m: 1e-3, u: 1e-6, n: 1e-9, k: 1e3 }[match[2] as '' | 'm' | 'u' | 'n' | 'k']
+  );
+}
+
+/**
+ * users' bad version (test/system/bad-version): the built image plus a layer answering 500 to 30% of API
+ * requests, imported into the cluster under `tag`.
+ */
+async function buildBadVersion(tag: string): Promise<void> {
+  const local = 'localhost/shiftstack/users:bad-version';
+  await podman(
+    [
+      'build',
+      '--quiet',
+      '--pull=never',
+      '--build-arg',
+      'GOOD=localhost/shiftstack/users:local',
+      '-t',
+      local,
+      join(repoRoot, 'test/system/bad-version'),
+    ],
+    300_000,
+  );
+  const work = mkdtempSync(join(tmpdir(), 'shiftstack-bad-version-'));
+  try {
+    const archive = join(work, 'image.tar');
+    await podman(['save', '--format', 'docker-archive', '-o', archive, local], 300_000);
+    importImage(binDir(), archive);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  tagImage(binDir(), local, imageOf('users', tag));
+}
 
 /** The name of the users ConfigMap the Deployment reads now (hash-suffixed). */
 function usersConfigMap(): string {

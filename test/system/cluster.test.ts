@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GATEWAY_NAMESPACE } from '../../scripts/cluster/addons';
 import { binDir, CONTROLLER_PARTS, repoRoot } from '../../scripts/cluster/build';
 import { DEV_NAMESPACE, imageOf, tagImage } from '../../scripts/cluster/deploy';
-import { MONITORING_NAMESPACE } from '../../scripts/cluster/controllers';
+import {
+  ARGO_ROLLOUTS_NAMESPACE,
+  KEDA_NAMESPACE,
+  MONITORING_NAMESPACE,
+} from '../../scripts/cluster/controllers';
 import { podman } from '../../scripts/images/podman';
 import {
   adminKubeconfig,
@@ -1277,6 +1281,7 @@ images:
           `keda: users scaled out ${outIn.toFixed(0)} s into the slow database (HPA saw ${JSON.stringify(metrics)}), ` +
             `back to 1 pod ${inIn.toFixed(0)} s after it ended; answers ${JSON.stringify(answers)}`,
         );
+        console.log(`controllers' memory (metrics-server): ${controllersMemory()}`);
         // The latency trigger did it: p95 above its 0.25 s while CPU stayed under its 70%.
         expect(metrics.latency).toBeGreaterThan(0.25);
         expect(metrics.cpu).toBeLessThan(70);
@@ -1345,6 +1350,20 @@ function watchSteps(name: string) {
       return seen;
     },
   };
+}
+
+/** What the controllers' pods use now, by namespace, as `kubectl top` reads it from metrics-server. */
+function controllersMemory(): string {
+  const namespaces = [MONITORING_NAMESPACE, ARGO_ROLLOUTS_NAMESPACE, KEDA_NAMESPACE];
+  return namespaces
+    .map((ns) => {
+      const out = kubectlQuiet(binDir(), ['top', 'pods', '-n', ns, '--no-headers']);
+      if (out === undefined) return `${ns} not measured`;
+      const lines = out.trim().split('\n');
+      const mib = lines.reduce((sum, line) => sum + Number(/(\d+)Mi\s*$/.exec(line)?.[1] ?? 0), 0);
+      return `${ns} ${mib} MiB`;
+    })
+    .join(', ');
 }
 
 /** Every HPA in the namespace: what it scales and who owns it. */

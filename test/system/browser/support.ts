@@ -12,7 +12,6 @@ export { launchChromium } from '../../../scripts/lib/chromium';
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const SCREENSHOTS = join(ROOT, 'test-results/screenshots');
 
-
 /** The policy the cluster's nginx is asked to send; the app must run under it without a single violation. */
 export const STRICT_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
@@ -69,7 +68,6 @@ export async function startRealSystem(): Promise<System> {
     throw err;
   }
 }
-
 
 export interface WatchedPage {
   page: Page;

@@ -7,7 +7,7 @@
 // - Argo Rollouts' controller in `argo-rollouts`, and KEDA's operator and metrics API server in `keda`, each
 //   from upstream's own kustomization in the pinned module (cluster-install, minimal: no webhooks), with
 //   only the images swapped for the ones built here. Their CRDs are installed by `up` itself (node.ts).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import {
@@ -193,15 +193,9 @@ const rolledOut = (bin: string, namespace: string, deployment: string) =>
 
 /** Imports the controllers' images, applies them, and waits until each is ready and Prometheus answers. */
 export async function startControllers(bin: string, controllers: string, log: Log): Promise<void> {
-  for (const image of [
-    'prometheus',
-    'prometheus-operator',
-    'prometheus-config-reloader',
-    'argo-rollouts',
-    'keda',
-    'keda-adapter',
-  ])
-    importImage(bin, join(controllers, `${image}.oci.tar`));
+  // Every image CONTROLLER_PARTS packed (build.ts names them): nothing to keep in step here.
+  for (const archive of readdirSync(controllers).filter((f) => f.endsWith('.oci.tar')))
+    importImage(bin, join(controllers, archive));
   log('starting prometheus-operator and Prometheus (namespace monitoring)');
   applyObjects(bin, monitoringObjects());
   log('starting Argo Rollouts (namespace argo-rollouts) and KEDA (namespace keda)');

@@ -50,17 +50,8 @@ export async function buildAndImportImages(bin: string, log: Log): Promise<void>
   );
   for (const [name, image] of Object.entries(images))
     await buildImage(image.dockerfile, built(name as Image), image.args);
-  const work = mkdtempSync(join(tmpdir(), 'shiftstack-images-'));
-  try {
-    for (const tag of [POSTGRES_STAND_IN, ...Object.keys(images).map((n) => built(n as Image))]) {
-      const archive = join(work, 'image.tar');
-      await podman(['save', '--format', 'docker-archive', '-o', archive, tag], 300_000);
-      importImage(bin, archive);
-      rmSync(archive);
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  for (const tag of [POSTGRES_STAND_IN, ...Object.keys(images).map((n) => built(n as Image))])
+    await importPodmanImage(bin, tag);
   const rendered = kubectl(bin, ['kustomize', DEV_OVERLAY]);
   for (const name of Object.keys(images) as Image[])
     tagImage(bin, built(name), imageOf(name, overlayTag(rendered, imageOf(name, ''))));
@@ -68,6 +59,18 @@ export async function buildAndImportImages(bin: string, log: Log): Promise<void>
   const postgres = /image: (docker\.io\/library\/postgres:\S+)/.exec(rendered)?.[1];
   if (!postgres) throw new Error('the dev overlay names no postgres image');
   tagImage(bin, POSTGRES_STAND_IN, postgres);
+}
+
+/** Copies an image podman built into the cluster's containerd, under the same name. */
+export async function importPodmanImage(bin: string, tag: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'shiftstack-images-'));
+  try {
+    const archive = join(work, 'image.tar');
+    await podman(['save', '--format', 'docker-archive', '-o', archive, tag], 300_000);
+    importImage(bin, archive);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** The tag the rendered overlay gives an image (its name up to the colon). */

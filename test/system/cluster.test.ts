@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GATEWAY_NAMESPACE } from '../../scripts/cluster/addons';
 import { binDir, CONTROLLER_PARTS, repoRoot } from '../../scripts/cluster/build';
-import { DEV_NAMESPACE, imageOf, tagImage } from '../../scripts/cluster/deploy';
+import { DEV_NAMESPACE, imageOf, importPodmanImage, tagImage } from '../../scripts/cluster/deploy';
 import {
   ARGO_ROLLOUTS_NAMESPACE,
   KEDA_NAMESPACE,
@@ -19,7 +19,6 @@ import {
 import { podman } from '../../scripts/images/podman';
 import {
   adminKubeconfig,
-  importImage,
   kubectl as clusterKubectl,
   kubectlQuiet,
   kubeRouterSets,
@@ -1428,14 +1427,7 @@ async function buildBadVersion(tag: string): Promise<void> {
     ],
     300_000,
   );
-  const work = mkdtempSync(join(tmpdir(), 'shiftstack-bad-version-'));
-  try {
-    const archive = join(work, 'image.tar');
-    await podman(['save', '--format', 'docker-archive', '-o', archive, local], 300_000);
-    importImage(binDir(), archive);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  await importPodmanImage(binDir(), local);
   tagImage(binDir(), local, imageOf('users', tag));
 }
 

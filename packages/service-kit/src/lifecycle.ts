@@ -106,13 +106,9 @@ async function openContext<E extends TObject, DB>(
   spec: ServiceSpec<E, DB>,
   opts: RunOptions,
 ): Promise<Context<E, DB>> {
-  let loaded: ReturnType<typeof loadConfig<E['properties']>>;
+  let loaded: ReturnType<typeof specConfig<E, DB>>;
   try {
-    loaded = loadConfig(
-      spec.name,
-      opts.env ?? process.env,
-      (spec.env ?? Type.Object({})) as TObject<E['properties']>,
-    );
+    loaded = specConfig(spec, opts.env ?? process.env);
   } catch (err) {
     if (err instanceof ConfigError && opts.handleSignals) {
       process.stderr.write(`${err.message}\n`);
@@ -120,10 +116,9 @@ async function openContext<E extends TObject, DB>(
     }
     throw err;
   }
-  const { base: config } = loaded;
+  const { config, env } = loaded;
   const logger = opts.logger ?? createLogger(config);
   const metrics = createMetrics(config.serviceName);
-  const readiness = new Readiness();
   const database = await openDatabase<DB>({
     config: config.database,
     serviceName: config.serviceName,
@@ -131,9 +126,20 @@ async function openContext<E extends TObject, DB>(
     metrics,
     extensions: spec.extensions,
   });
+  return { config, env, database, metrics, readiness: readinessOn(database), logger };
+}
+
+/** The base settings and the service's own, validated together (throws ConfigError with every problem). */
+export function specConfig<E extends TObject, DB>(spec: ServiceSpec<E, DB>, source: NodeJS.ProcessEnv) {
+  const loaded = loadConfig(spec.name, source, (spec.env ?? Type.Object({})) as TObject<E['properties']>);
+  return { config: loaded.base, env: loaded.env as Static<E> & Static<typeof BaseConfigSchema> };
+}
+
+/** Readiness that fails while the database does not answer. */
+export function readinessOn<DB>(database: Database<DB>): Readiness {
+  const readiness = new Readiness();
   readiness.add({ name: 'database', check: () => database.ping(1500) });
-  const env = loaded.env as Static<E> & Static<typeof BaseConfigSchema>;
-  return { config, env, database, metrics, readiness, logger };
+  return readiness;
 }
 
 /** Until migrations are done the schema may not exist: refuse API calls cleanly instead of failing them. */

@@ -2,18 +2,12 @@
 // (in these tests, a real users service process on loopback: see test/support/service-process.ts). Tokens
 // come from the project's development issuer; requests act as the first admin unless they send their own
 // Authorization header. Given `listenPort`, the app also listens there, so users can call it back.
-import {
-  clientCredentials,
-  createMetrics,
-  loadConfig,
-  Readiness,
-  type ServiceInstance,
-} from '@shiftstack/service-kit';
-import { createTestDatabase, silentLogger, type DatabaseKind } from '@shiftstack/service-kit/testing';
+// The context is the one runService would give shiftsService (createTestContext).
+import { ownCredentials, type ServiceInstance } from '@shiftstack/service-kit';
+import { createTestContext, type DatabaseKind } from '@shiftstack/service-kit/testing';
 import { actingAs, authEnv, bearer, TEST_ADMIN } from '../../../test/support/auth';
-import { migrations } from '../migrations';
 import { buildShiftsApp } from '../src/app';
-import type { ShiftsDatabase } from '../src/db';
+import { shiftsService } from '../src/service';
 import { createUsersClient, type UsersClientOptions } from '../src/users-client';
 
 export async function buildTestShiftsApp(
@@ -22,38 +16,23 @@ export async function buildTestShiftsApp(
   client: Partial<UsersClientOptions> = {},
   opts: { listenPort?: number } = {},
 ) {
-  const env = await authEnv('shifts');
-  const { base: config } = loadConfig('shifts', {
+  const context = await createTestContext(shiftsService, kind, {
     RATE_LIMIT_PER_MINUTE: '0',
     RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: '0',
-    ...env,
+    USERS_URL: usersUrl,
+    ...(await authEnv('shifts')),
   });
-  const { database } = await createTestDatabase<ShiftsDatabase>(kind, 'shifts', migrations, ['btree_gist']);
-  const readiness = new Readiness();
-  readiness.migrated = true;
-  const metrics = createMetrics('shifts', { defaultMetrics: false });
+  const { config, env, database, metrics, logger } = context;
+  // As the spec builds it, with the test's timeouts and breaker settings on top.
   const users = createUsersClient({
-    baseUrl: usersUrl,
+    baseUrl: env.USERS_URL,
     timeoutMs: 1000,
     metrics,
-    logger: silentLogger,
-    credentials: clientCredentials({
-      issuer: env.AUTH_ISSUER!,
-      clientId: env.AUTH_CLIENT_ID!,
-      clientSecret: env.AUTH_CLIENT_SECRET!,
-      resource: 'urn:shiftstack:users',
-      scope: 'users:read',
-    }),
+    logger,
+    credentials: ownCredentials(config.auth, env, { resource: 'urn:shiftstack:users', scope: 'users:read' }),
     ...client,
   });
-  const app: ServiceInstance = await buildShiftsApp({
-    config,
-    database,
-    metrics,
-    readiness,
-    logger: silentLogger,
-    users,
-  });
+  const app: ServiceInstance = await buildShiftsApp({ ...context, users });
   await app.ready();
   if (opts.listenPort) await app.listen({ port: opts.listenPort, host: '127.0.0.1' });
   actingAs(app, await bearer(TEST_ADMIN), true);

@@ -1,20 +1,13 @@
-// Builds the users app on a fresh database of the given kind, for inject() tests without a port. Tokens
+// Builds the users app on a fresh database of the given kind, for inject() tests without a port, from
+// the context runService would give usersService (createTestContext), with a stand-in for shifts. Tokens
 // come from the project's development issuer (test/support/auth.ts); requests act as the first admin
 // unless they send their own Authorization header (or `anonymous()` strips it).
-import {
-  createMetrics,
-  loadConfig,
-  Readiness,
-  type Database,
-  type ServiceInstance,
-  type TokenVerifier,
-} from '@shiftstack/service-kit';
-import { createTestDatabase, silentLogger, type DatabaseKind } from '@shiftstack/service-kit/testing';
+import type { Database, ServiceInstance, TokenVerifier } from '@shiftstack/service-kit';
+import { createTestContext, type DatabaseKind } from '@shiftstack/service-kit/testing';
 import { actingAs, authEnv, bearer, TEST_ADMIN } from '../../../test/support/auth';
-import { migrations } from '../migrations';
-import { ensureBootstrapAdmin } from '../src/access';
 import { buildUsersApp } from '../src/app';
 import type { UsersDatabase } from '../src/db';
+import { usersService } from '../src/service';
 import type { ShiftsClient } from '../src/shifts-client';
 
 export interface BuildOptions {
@@ -33,20 +26,20 @@ export async function buildTestUsersApp(
   env: Record<string, string> = {},
   opts: BuildOptions = {},
 ) {
-  const { base: config } = loadConfig('users', {
-    RATE_LIMIT_PER_MINUTE: '0',
-    RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: '0',
-    ...(await authEnv('users')),
-    ...env,
-  });
-  const database =
-    opts.database ??
-    (await createTestDatabase<UsersDatabase>(kind, 'users', migrations, ['pg_trgm'])).database;
-  if (!opts.database) await ensureBootstrapAdmin(database.db, TEST_ADMIN);
-  const readiness = new Readiness();
-  readiness.migrated = true;
-  readiness.add({ name: 'database', check: () => database.ping(1500) });
-  const metrics = createMetrics('users', { defaultMetrics: false });
+  const context = await createTestContext(
+    usersService,
+    kind,
+    {
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: '0',
+      SHIFTS_URL: 'http://shifts.invalid', // stood in for below
+      BOOTSTRAP_ADMIN_EMAIL: TEST_ADMIN,
+      ...(await authEnv('users')),
+      ...env,
+    },
+    { database: opts.database },
+  );
+  const { database, metrics, readiness } = context;
   const opened: number[] = [];
   const shifts: ShiftsClient = opts.shifts ?? {
     async openFutureShifts(userId) {
@@ -54,15 +47,7 @@ export async function buildTestUsersApp(
       return [];
     },
   };
-  const app: ServiceInstance = await buildUsersApp({
-    config,
-    database,
-    metrics,
-    readiness,
-    logger: silentLogger,
-    shifts,
-    verifier: opts.verifier,
-  });
+  const app: ServiceInstance = await buildUsersApp({ ...context, shifts, verifier: opts.verifier });
   opts.extend?.(app, database);
   await app.ready();
   actingAs(app, await bearer(TEST_ADMIN));

@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import type { Migration } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
+import type { TObject } from 'typebox';
 import { inject } from 'vitest';
 import { DEFAULT_MIGRATION_TIMEOUT_MS, type BaseConfig } from '../config';
 import { openDatabase, openPGlite, type Database, type Extension } from '../db/database';
+import { readinessOn, specConfig, type ServiceSpec } from '../lifecycle';
+import { createMetrics } from '../metrics';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -129,4 +132,28 @@ export async function createTestDatabase<DB>(
   const database = await openDatabase<DB>({ config, serviceName: service, logger: silentLogger, extensions });
   await database.migrate(migrations);
   return { database, config, kind };
+}
+
+/**
+ * What runService gives a spec's `build`, on a fresh test database instead of a configured one: the
+ * spec's config validated the same way, readiness that checks the database, the spec's afterMigrations
+ * run (unless `database` is one the test made itself). Tests then build the app from it with their own
+ * stand-ins for the other service.
+ */
+export async function createTestContext<E extends TObject, DB>(
+  spec: ServiceSpec<E, DB>,
+  kind: DatabaseKind,
+  env: NodeJS.ProcessEnv,
+  opts: { database?: Database<DB> } = {},
+) {
+  const { config, env: serviceEnv } = specConfig(spec, env);
+  const database =
+    opts.database ??
+    (await createTestDatabase<DB>(kind, spec.name, spec.migrations, spec.extensions)).database;
+  const readiness = readinessOn(database);
+  readiness.migrated = true;
+  const metrics = createMetrics(spec.name, { defaultMetrics: false });
+  const context = { config, env: serviceEnv, database, metrics, readiness, logger: silentLogger };
+  if (!opts.database) await spec.afterMigrations?.(context);
+  return context;
 }

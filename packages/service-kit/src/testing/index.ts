@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
 import type { Migration } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -12,6 +14,7 @@ import type { TObject } from 'typebox';
 import { inject } from 'vitest';
 import { DEFAULT_MIGRATION_TIMEOUT_MS, type BaseConfig } from '../config';
 import { openDatabase, openPGlite, type Database, type Extension } from '../db/database';
+import type { ServiceInstance } from '../http/server';
 import { readinessOn, specConfig, type ServiceSpec } from '../lifecycle';
 import { createMetrics } from '../metrics';
 
@@ -156,4 +159,11 @@ export async function createTestContext<E extends TObject, DB>(
   const context = { config, env: serviceEnv, database, metrics, readiness, logger: silentLogger };
   if (!opts.database) await spec.afterMigrations?.(context);
   return context;
+}
+
+/** A Fastify instance with none of the chassis, to test one of its parts alone. */
+export function bareApp(): ServiceInstance {
+  return Fastify({
+    loggerInstance: silentLogger,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ServiceInstance;
 }

@@ -1,8 +1,7 @@
 // Builds the Fastify instance every service runs in, from the chassis' small parts: strict JSON input,
 // request ids and route-template metrics (observe.ts), problem+json errors (problems.ts), rate limits
 // (rate-limits.ts), OpenAPI + docs (docs.ts), /healthz and /readyz (probes.ts), and authentication, each
-// tested alone beside it. The
-// service registers its routes into it.
+// tested alone beside it. The service registers its routes into it.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

@@ -165,5 +165,5 @@ export async function createTestContext<E extends TObject, DB>(
 export function bareApp(): ServiceInstance {
   return Fastify({
     loggerInstance: silentLogger,
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ServiceInstance;
+  }).withTypeProvider<TypeBoxTypeProvider>();
 }

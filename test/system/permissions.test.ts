@@ -178,6 +178,11 @@ const requests: Record<
     '/api/v1/shifts/publish',
     { location_id: loc(t), start: '2031-07-01T00:00:00Z', end: '2031-07-02T00:00:00Z' },
   ],
+  'POST /api/v1/shifts/copy-week': async (t) => [
+    'POST',
+    '/api/v1/shifts/copy-week',
+    { location_id: loc(t), from_week: '2031-07-07', to_week: '2031-07-14' },
+  ],
   'POST /api/v1/shifts/unassign': async () => ['POST', '/api/v1/shifts/unassign', { user_id: ids.employee }],
 };
 

@@ -113,6 +113,52 @@ export const PublishResult = Type.Object({
 });
 export type PublishResult = Static<typeof PublishResult>;
 
+const WeekStart = (description: string) =>
+  Type.String({ format: 'date', description: `${description} (a Monday, in the location's time zone)` });
+
+export const CopyWeekRequest = Type.Object(
+  {
+    location_id: Id,
+    from_week: WeekStart('The first day of the week to copy'),
+    to_week: WeekStart('The first day of the week to copy into'),
+    role_ids: Type.Optional(
+      Type.Array(Id, {
+        maxItems: 100,
+        uniqueItems: true,
+        description: 'Copy only shifts of these roles (default: every shift)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CopyWeekRequest = Static<typeof CopyWeekRequest>;
+
+export const CopySkipReason = Type.Union([Type.Literal('overlap'), Type.Literal('already-there')]);
+
+export const CopyWeekResult = Type.Object({
+  location_id: Id,
+  from_week: Type.String({ format: 'date' }),
+  to_week: Type.String({ format: 'date' }),
+  created_count: Type.Integer({ description: 'Draft shifts created in the target week' }),
+  shift_ids: Type.Array(Id, { description: 'The new drafts' }),
+  skipped: Type.Array(
+    Type.Object({
+      source_shift_id: Id,
+      reason: CopySkipReason,
+      detail: Type.String({ description: 'What was skipped and why, in plain words' }),
+    }),
+    {
+      description:
+        'Shifts not copied: their assignee already works then (overlap), or the same shift is already in the target week (already-there)',
+    },
+  ),
+  opened: Type.Array(Type.Object({ source_shift_id: Id, shift_id: Id, user_id: Id, detail: Type.String() }), {
+    description:
+      'Shifts copied as open shifts because their assignee can no longer work them (left, moved location, lost the role)',
+  }),
+});
+export type CopyWeekResult = Static<typeof CopyWeekResult>;
+
 /** The body of a 409 `shift-overlap` problem, beyond the RFC 9457 members. */
 export interface ShiftOverlapProblem {
   code: 'shift-overlap';

@@ -8,6 +8,7 @@ import {
   type TokenVerifier,
 } from '@shiftstack/service-kit';
 import { shiftsAuthentication } from './access';
+import { copyRoutes } from './copy/routes';
 import type { ShiftsDatabase } from './db';
 import { publishRoutes } from './publish/routes';
 import { shiftRoutes } from './shifts/routes';
@@ -34,8 +35,9 @@ export async function buildShiftsApp(opts: ShiftsAppOptions): Promise<ServiceIns
     authenticate: shiftsAuthentication(opts.config.auth, opts.users, opts.verifier),
   });
   const db = opts.database.db;
-  // publish first: its static path must not be shadowed by /api/v1/shifts/:id in the docs order
+  // publish and copy first: their static paths must not be shadowed by /api/v1/shifts/:id in the docs order
   publishRoutes(app, db, opts.users);
+  copyRoutes(app, db, opts.users);
   shiftRoutes(app, db, opts.users);
   return app;
 }

@@ -1,5 +1,7 @@
 // The same-origin HTTP API (/api/v1). Only types come from the contract; nothing from the services.
 import type {
+  CopyWeekRequest,
+  CopyWeekResult,
   Location,
   Me,
   Problem,
@@ -175,4 +177,9 @@ export const api = {
     ),
   publish: (body: PublishRequest) =>
     request<PublishResult>('POST', '/shifts/publish', { body }).then((r) => r.data),
+  copyWeek: (body: CopyWeekRequest) =>
+    request<CopyWeekResult>('POST', '/shifts/copy-week', {
+      body,
+      headers: { 'idempotency-key': newKey() },
+    }).then((r) => r.data),
 };

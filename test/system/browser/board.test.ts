@@ -138,6 +138,32 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     await page.getByRole('button', { name: 'Publish week', exact: true }).waitFor();
   });
 
+  it('copies last week into an empty week as drafts, and copying again adds nothing', async () => {
+    const { page } = w;
+    const before = await page.getByRole('heading', { level: 1 }).textContent();
+    await page.getByRole('button', { name: 'Next week' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).not.toBe(before);
+    await page.getByText(/No shifts this week yet/).waitFor();
+    await page.getByRole('button', { name: 'Copy a week…' }).click();
+    const dialog = page.getByRole('dialog', { name: /Copy a week into the week of/ });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Copy from').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const violations = seriousOrWorse(await axeViolations(page));
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+    await screenshot(page, 'board-copy-week');
+    await dialog.getByRole('button', { name: 'Copy shifts' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText(/Copied 1 shift from the week of .* as drafts\./).waitFor();
+    await page
+      .getByRole('button', { name: new RegExp(`^${esc(person)}, Mon \\d+ \\w+, 09:00–17:00 .* Draft$`) })
+      .waitFor();
+
+    await page.getByRole('button', { name: 'Copy a week…' }).click();
+    await dialog.getByRole('button', { name: 'Copy shifts' }).click();
+    await page.getByText(/Nothing was copied from the week of .*\. 1 shift skipped\./).waitFor();
+    expect(await page.getByRole('button', { name: new RegExp(`^${esc(person)}, Mon `) }).count()).toBe(1);
+  });
+
   it('is usable at 375 px: the board scrolls inside its frame, controls stay reachable, no serious axe violations', async () => {
     const narrow = await watchedPage(browser, { width: 375, height: 812 });
     try {

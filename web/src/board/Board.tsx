@@ -17,6 +17,7 @@ import {
   weekStart,
 } from '../time';
 import { BoardHead } from './BoardHead';
+import { CopyWeekDialog } from './CopyWeekDialog';
 import { ShiftDialog, type ShiftDialogTarget } from './ShiftDialog';
 import { safeGet, safeSet } from './storage';
 import { usePublish } from './usePublish';
@@ -69,6 +70,7 @@ function WeekBoard({
   const view = useBoardView(current, { roleFilter, personFilter }, tz);
   const publishing = usePublish(location, weekKey, reload);
   const [dialog, setDialog] = useState<ShiftDialogTarget | null>(null);
+  const [copying, setCopying] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const goWeek = (key: string) => {
@@ -77,6 +79,7 @@ function WeekBoard({
   };
   const onSaved = (message: string) => {
     setDialog(null);
+    setCopying(false);
     publishing.setAnnouncement(message);
     reload();
   };
@@ -104,6 +107,7 @@ function WeekBoard({
         headingRef={headingRef}
         goWeek={goWeek}
         askToPublish={publishing.askToPublish}
+        copyWeek={() => setCopying(true)}
       />
 
       {current?.degraded ? (
@@ -161,6 +165,16 @@ function WeekBoard({
           week={formatWeekRange(weekKey)}
           onPublish={() => void publishing.publish()}
           onClose={publishing.cancelPublish}
+        />
+      ) : null}
+
+      {copying ? (
+        <CopyWeekDialog
+          location={location}
+          roles={roles}
+          weekKey={weekKey}
+          onClose={() => setCopying(false)}
+          onCopied={onSaved}
         />
       ) : null}
 

@@ -23,6 +23,7 @@ export interface BoardHeadProps {
   headingRef: RefObject<HTMLHeadingElement | null>;
   goWeek: (key: string) => void;
   askToPublish: () => void;
+  copyWeek: () => void;
 }
 
 export function BoardHead(props: BoardHeadProps) {
@@ -81,6 +82,9 @@ export function BoardHead(props: BoardHeadProps) {
         ) : null}
         {canManage ? (
           <div className="publish">
+            <button type="button" className="button" onClick={props.copyWeek} disabled={!counts}>
+              Copy a week…
+            </button>
             <button
               type="button"
               className="button primary"
@@ -104,8 +108,8 @@ export function BoardHead(props: BoardHeadProps) {
         ) : null}{' '}
         {canManage ? (
           <span className="tip">
-            Choose an empty cell to add a shift, or a shift to change, move, assign or delete it. New shifts
-            are drafts until you publish the week.
+            Choose an empty cell to add a shift, or a shift to change, move, assign or delete it; or copy a
+            past week. New shifts are drafts until you publish the week.
           </span>
         ) : (
           <span className="tip">Your shifts this week, and the open shifts you could pick up.</span>

@@ -68,6 +68,8 @@ export function generate(opts: FakeOptions) {
     id: 1,
     name: 'Bench Street',
     timezone: tz,
+    overtime_hours_per_week: 40,
+    min_rest_hours: 11,
     version: 1,
     created_at: now,
     updated_at: now,

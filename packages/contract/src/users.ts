@@ -115,10 +115,23 @@ export type UserListQuery = Static<typeof UserListQuery>;
 export const UserPage = Page(User);
 export type UserPage = Static<typeof UserPage>;
 
+const OvertimeHours = Type.Integer({
+  minimum: 1,
+  maximum: 168,
+  description: 'Paid hours in a week past which a person is warned about as in overtime (default 40)',
+});
+const MinRestHours = Type.Integer({
+  minimum: 0,
+  maximum: 24,
+  description: 'The least rest between two shifts of one person before a warning (default 11)',
+});
+
 export const Location = Type.Object({
   id: Id,
   name: Type.String(),
   timezone: IanaZone,
+  overtime_hours_per_week: OvertimeHours,
+  min_rest_hours: MinRestHours,
   version: Type.Integer({ description: 'Increments on every change; the ETag is its quoted value' }),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -126,7 +139,12 @@ export const Location = Type.Object({
 export type Location = Static<typeof Location>;
 
 export const LocationCreate = Type.Object(
-  { name: Label(120), timezone: IanaZone },
+  {
+    name: Label(120),
+    timezone: IanaZone,
+    overtime_hours_per_week: Type.Optional(OvertimeHours),
+    min_rest_hours: Type.Optional(MinRestHours),
+  },
   { additionalProperties: false },
 );
 export type LocationCreate = Static<typeof LocationCreate>;

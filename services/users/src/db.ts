@@ -7,6 +7,8 @@ export interface UsersDatabase {
     id: Generated<number>;
     name: string;
     timezone: string;
+    overtime_hours_per_week: Generated<number>;
+    min_rest_hours: Generated<number>;
     version: Generated<number>;
     created_at: GeneratedTimestamp;
     updated_at: GeneratedTimestamp;

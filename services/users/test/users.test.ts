@@ -625,6 +625,45 @@ describe.each(databaseKinds())('users API on %s', (kind) => {
       );
     });
 
+    it("keeps each location's work rules: overtime past 40 h and 11 h rest by default, set and changed by admins", async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/locations',
+        payload: { name: 'Rules Default', timezone: 'Europe/Paris' },
+      });
+      expect(res.json()).toMatchObject({ overtime_hours_per_week: 40, min_rest_hours: 11 });
+      const set = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/locations',
+        payload: {
+          name: 'Rules Set',
+          timezone: 'Europe/Paris',
+          overtime_hours_per_week: 35,
+          min_rest_hours: 12,
+        },
+      });
+      const id = set.json<{ id: number }>().id;
+      expect(set.json()).toMatchObject({ overtime_hours_per_week: 35, min_rest_hours: 12 });
+      const patched = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/locations/${id}`,
+        headers: await current(`/api/v1/locations/${id}`),
+        payload: { min_rest_hours: 8 },
+      });
+      expect(patched.json()).toMatchObject({ overtime_hours_per_week: 35, min_rest_hours: 8 });
+      for (const wrong of [{ overtime_hours_per_week: 0 }, { min_rest_hours: 25 }, { min_rest_hours: 1.5 }])
+        expectProblem(
+          await t.app.inject({
+            method: 'POST',
+            url: '/api/v1/locations',
+            payload: { name: 'Rules Wrong', timezone: 'UTC', ...wrong },
+          }),
+          400,
+          'validation-failed',
+          Object.keys(wrong)[0],
+        );
+    });
+
     it('pages locations by cursor', async () => {
       const first = (await t.app.inject({ url: '/api/v1/locations?limit=1' })).json<
         PageBody<{ id: number }>

@@ -4,6 +4,13 @@ import type { UsersDatabase } from '../db';
 
 export type LocationRow = Selectable<UsersDatabase['locations']>;
 
+export interface LocationValues {
+  name: string;
+  timezone: string;
+  overtime_hours_per_week?: number;
+  min_rest_hours?: number;
+}
+
 export function listLocations(
   db: Kysely<UsersDatabase>,
   { ids, ...page }: { ids?: number[]; limit: number; cursor?: string },
@@ -17,7 +24,7 @@ export function findLocation(db: Kysely<UsersDatabase>, id: number) {
   return db.selectFrom('locations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function insertLocation(db: Kysely<UsersDatabase>, values: { name: string; timezone: string }) {
+export function insertLocation(db: Kysely<UsersDatabase>, values: LocationValues) {
   return db.insertInto('locations').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -26,7 +33,7 @@ export function updateLocation(
   db: Kysely<UsersDatabase>,
   id: number,
   expectedVersion: number,
-  values: { name?: string; timezone?: string },
+  values: Partial<LocationValues>,
 ) {
   return db
     .updateTable('locations')

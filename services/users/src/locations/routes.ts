@@ -24,6 +24,8 @@ export function toLocation(row: LocationRow): Location {
     id: row.id,
     name: row.name,
     timezone: row.timezone,
+    overtime_hours_per_week: row.overtime_hours_per_week,
+    min_rest_hours: row.min_rest_hours,
     version: row.version,
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -92,10 +94,9 @@ export function locationRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>):
     async (request, reply) => {
       requireAdmin(personCalling(request), 'create locations');
       assertTimeZone(request.body.timezone);
-      const row = await insertLocation(db, {
-        name: request.body.name.trim(),
-        timezone: request.body.timezone,
-      }).catch((err: unknown) => nameTaken(err, request.body.name));
+      const row = await insertLocation(db, { ...request.body, name: request.body.name.trim() }).catch(
+        (err: unknown) => nameTaken(err, request.body.name),
+      );
       return reply.code(201).header('location', `/api/v1/locations/${row.id}`).send(toLocation(row));
     },
   );

@@ -183,11 +183,15 @@ const requests: Record<
     '/api/v1/shifts/copy-week',
     { location_id: loc(t), from_week: '2031-07-07', to_week: '2031-07-14' },
   ],
+  'GET /api/v1/shifts/warnings': async (t) => [
+    'GET',
+    `/api/v1/shifts/warnings?location_id=${loc(t)}&start=2031-07-07T00:00:00Z&end=2031-07-14T00:00:00Z`,
+  ],
   'POST /api/v1/shifts/unassign': async () => ['POST', '/api/v1/shifts/unassign', { user_id: ids.employee }],
 };
 
-const isList = (row: Row) =>
-  row.method === 'GET' && !row.path.includes('{') && row.path !== '/api/v1/users/me';
+const NOT_LISTS = ['/api/v1/users/me', '/api/v1/shifts/warnings'];
+const isList = (row: Row) => row.method === 'GET' && !row.path.includes('{') && !NOT_LISTS.includes(row.path);
 
 /** Nothing from the other location in a list the caller may read. */
 function expectNothingFromElsewhere(row: Row, body: unknown) {

@@ -159,6 +159,42 @@ export const CopyWeekResult = Type.Object({
 });
 export type CopyWeekResult = Static<typeof CopyWeekResult>;
 
+export const ScheduleWarningsQuery = Type.Object(
+  { location_id: Id, start: Timestamp, end: Timestamp },
+  { additionalProperties: false },
+);
+export type ScheduleWarningsQuery = Static<typeof ScheduleWarningsQuery>;
+
+export const ScheduleWarningKind = Type.Union([
+  Type.Literal('overtime'),
+  Type.Literal('short-rest'),
+  Type.Literal('missing-role'),
+]);
+
+export const ScheduleWarning = Type.Object({
+  kind: ScheduleWarningKind,
+  user_id: Id,
+  shift_ids: Type.Array(Id, { description: 'The shifts the warning is about' }),
+  detail: Type.String({ description: 'The warning in plain words, naming the person' }),
+  hours: Type.Optional(
+    Type.Number({
+      description: 'overtime: paid hours in the window; short-rest: hours of rest between the two',
+    }),
+  ),
+  limit_hours: Type.Optional(
+    Type.Integer({ description: "The location's overtime line or least rest that was crossed" }),
+  ),
+});
+export type ScheduleWarning = Static<typeof ScheduleWarning>;
+
+export const ScheduleWarnings = Type.Object({
+  location_id: Id,
+  start: Timestamp,
+  end: Timestamp,
+  warnings: Type.Array(ScheduleWarning),
+});
+export type ScheduleWarnings = Static<typeof ScheduleWarnings>;
+
 /** The body of a 409 `shift-overlap` problem, beyond the RFC 9457 members. */
 export interface ShiftOverlapProblem {
   code: 'shift-overlap';

@@ -12,6 +12,7 @@ import { copyRoutes } from './copy/routes';
 import type { ShiftsDatabase } from './db';
 import { publishRoutes } from './publish/routes';
 import { shiftRoutes } from './shifts/routes';
+import { warningRoutes } from './warnings/routes';
 import type { UsersClient } from './users-client';
 
 export const SHIFTS_OPENAPI = {
@@ -35,9 +36,10 @@ export async function buildShiftsApp(opts: ShiftsAppOptions): Promise<ServiceIns
     authenticate: shiftsAuthentication(opts.config.auth, opts.users, opts.verifier),
   });
   const db = opts.database.db;
-  // publish and copy first: their static paths must not be shadowed by /api/v1/shifts/:id in the docs order
+  // publish, copy and warnings first: their static paths must not be shadowed by /api/v1/shifts/:id in the docs order
   publishRoutes(app, db, opts.users);
   copyRoutes(app, db, opts.users);
+  warningRoutes(app, db, opts.users);
   shiftRoutes(app, db, opts.users);
   return app;
 }

@@ -22,10 +22,9 @@ import {
 import type { Kysely } from 'kysely';
 import { requireManages } from '../access';
 import type { ShiftRow, ShiftsDatabase } from '../db';
-import { insertShift, overlapping, type ShiftValues } from '../shifts/queries';
+import { insertShift, liveShiftsIn, overlapping, type ShiftValues } from '../shifts/queries';
 import { isOverlap } from '../shifts/references';
 import type { UsersClient } from '../users-client';
-import { liveShiftsIn } from './queries';
 
 const DAY_MS = 86_400_000;
 

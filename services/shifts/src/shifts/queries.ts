@@ -137,3 +137,40 @@ export async function unassignFuture(
     .execute();
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
+
+/** The live shifts of a location starting in [start, end), oldest first; only these roles when given. */
+export function liveShiftsIn(
+  db: Kysely<ShiftsDatabase>,
+  locationId: number,
+  window: { start: Date; end: Date },
+  roleIds?: number[],
+): Promise<ShiftRow[]> {
+  let q = db
+    .selectFrom('shifts')
+    .selectAll()
+    .where('location_id', '=', locationId)
+    .where('start_at', '>=', window.start.toISOString())
+    .where('start_at', '<', window.end.toISOString())
+    .where('deleted_at', 'is', null);
+  if (roleIds) q = q.where('role_id', 'in', roleIds.length > 0 ? roleIds : [0]);
+  return q.orderBy('start_at').orderBy('id').$castTo<ShiftRow>().execute();
+}
+
+/** The live shifts of these people, at any location, starting in [start, end), in order. */
+export function shiftsOfPeople(
+  db: Kysely<ShiftsDatabase>,
+  userIds: number[],
+  window: { start: Date; end: Date },
+): Promise<ShiftRow[]> {
+  if (userIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('shifts')
+    .selectAll()
+    .where('user_id', 'in', userIds)
+    .where('start_at', '>=', window.start.toISOString())
+    .where('start_at', '<', window.end.toISOString())
+    .where('deleted_at', 'is', null)
+    .orderBy('start_at')
+    .$castTo<ShiftRow>()
+    .execute();
+}

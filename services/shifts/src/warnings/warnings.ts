@@ -1,0 +1,125 @@
+// What a manager should know before publishing a location's week, none of which stops them: who goes past
+// the location's overtime line (paid hours: length less break, at every location they work), who gets less
+// rest between two shifts than the location's minimum, and who works a shift without its role (their
+// roles changed after it was planned). Thresholds are the location's own, kept by the users service.
+import type {
+  Location,
+  PersonPrincipal,
+  ScheduleWarning,
+  ScheduleWarnings,
+  ScheduleWarningsQuery,
+  User,
+} from '@shiftstack/contract';
+import { ProblemError } from '@shiftstack/service-kit';
+import type { Kysely } from 'kysely';
+import { requireManages } from '../access';
+import type { ShiftRow, ShiftsDatabase } from '../db';
+import { liveShiftsIn, shiftsOfPeople } from '../shifts/queries';
+import { checkWindow } from '../shifts/rules';
+import type { UsersClient } from '../users-client';
+
+const HOUR = 3_600_000;
+
+export async function scheduleWarnings(
+  deps: { db: Kysely<ShiftsDatabase>; users: UsersClient },
+  p: PersonPrincipal,
+  q: ScheduleWarningsQuery,
+  requestId: string,
+): Promise<ScheduleWarnings> {
+  requireManages(p, q.location_id, 'read schedule warnings');
+  const window = { start: new Date(q.start), end: new Date(q.end) };
+  checkWindow(window.start, window.end, { from: 'start', to: 'end' });
+  const location = await deps.users.location(q.location_id, requestId);
+  if (!location)
+    throw new ProblemError({
+      status: 422,
+      code: 'unknown-location',
+      param: 'location_id',
+      detail: `Location ${q.location_id} does not exist.`,
+    });
+  const here = (await liveShiftsIn(deps.db, q.location_id, window)).filter((s) => s.user_id !== null);
+  const ids = [...new Set(here.map((s) => s.user_id!))];
+  const [people, theirs] = await Promise.all([
+    Promise.all(ids.map((id) => deps.users.user(id, requestId))),
+    shiftsOfPeople(deps.db, ids, { start: new Date(window.start.getTime() - 24 * HOUR), end: window.end }),
+  ]);
+  const warnings = ids.flatMap((id, i) => {
+    const mine = theirs.filter((s) => s.user_id === id);
+    const person = people[i] ?? null;
+    const name = person ? `${person.first_name} ${person.last_name}` : `Person ${id}`;
+    const at = here.filter((s) => s.user_id === id);
+    return [
+      ...overtime(id, name, mine, window, location),
+      ...shortRest(id, name, mine, at, location),
+      ...missingRole(id, name, at, person),
+    ];
+  });
+  return { location_id: q.location_id, start: q.start, end: q.end, warnings };
+}
+
+const paidHours = (s: ShiftRow) =>
+  (Date.parse(s.end_at) - Date.parse(s.start_at)) / HOUR - s.break_minutes / 60;
+const round1 = (h: number) => Math.round(h * 10) / 10;
+
+function overtime(
+  id: number,
+  name: string,
+  mine: ShiftRow[],
+  window: { start: Date; end: Date },
+  location: Location,
+): ScheduleWarning[] {
+  const inWindow = mine.filter((s) => Date.parse(s.start_at) >= window.start.getTime());
+  const hours = round1(inWindow.reduce((sum, s) => sum + paidHours(s), 0));
+  const limit = location.overtime_hours_per_week;
+  if (hours <= limit) return [];
+  return [
+    {
+      kind: 'overtime',
+      user_id: id,
+      shift_ids: inWindow.map((s) => s.id),
+      hours,
+      limit_hours: limit,
+      detail: `${name} works ${hours} h this week, past ${location.name}'s overtime line of ${limit} h.`,
+    },
+  ];
+}
+
+/** Consecutive shifts of one person with too little rest between, where at least one is at this location. */
+function shortRest(
+  id: number,
+  name: string,
+  mine: ShiftRow[],
+  here: ShiftRow[],
+  location: Location,
+): ScheduleWarning[] {
+  const limit = location.min_rest_hours;
+  const ours = new Set(here.map((s) => s.id));
+  const out: ScheduleWarning[] = [];
+  for (let i = 1; i < mine.length; i++) {
+    const [before, after] = [mine[i - 1]!, mine[i]!];
+    const rest = (Date.parse(after.start_at) - Date.parse(before.end_at)) / HOUR;
+    if (rest >= limit || (!ours.has(before.id) && !ours.has(after.id))) continue;
+    out.push({
+      kind: 'short-rest',
+      user_id: id,
+      shift_ids: [before.id, after.id],
+      hours: round1(rest),
+      limit_hours: limit,
+      detail: `${name} has ${round1(rest)} h of rest between two shifts; ${location.name} asks for at least ${limit} h.`,
+    });
+  }
+  return out;
+}
+
+function missingRole(id: number, name: string, here: ShiftRow[], person: User | null): ScheduleWarning[] {
+  const lacking = here.filter((s) => s.role_id !== null && !(person?.role_ids ?? []).includes(s.role_id));
+  if (lacking.length === 0) return [];
+  return [
+    {
+      kind: 'missing-role',
+      user_id: id,
+      shift_ids: lacking.map((s) => s.id),
+      detail: `${name} no longer has the role of ${lacking.length === 1 ? 'one shift' : `${lacking.length} shifts`} given to them.`,
+    },
+  ];
+}

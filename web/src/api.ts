@@ -8,6 +8,7 @@ import type {
   PublishRequest,
   PublishResult,
   Role,
+  ScheduleWarnings,
   Shift,
   ShiftCreate,
   ShiftPatch,
@@ -177,6 +178,8 @@ export const api = {
     ),
   publish: (body: PublishRequest) =>
     request<PublishResult>('POST', '/shifts/publish', { body }).then((r) => r.data),
+  warnings: (query: { location_id: number; start: string; end: string }, signal?: AbortSignal) =>
+    request<ScheduleWarnings>('GET', '/shifts/warnings', { query, signal }).then((r) => r.data),
   copyWeek: (body: CopyWeekRequest) =>
     request<CopyWeekResult>('POST', '/shifts/copy-week', {
       body,

@@ -270,6 +270,44 @@ describe('week board', () => {
     });
   });
 
+  it('lists the warnings in the publish summary, and a manager may publish anyway', async () => {
+    const api = mockFetch({
+      ...baseRoutes(),
+      'GET /api/v1/shifts/warnings': (c) => ({
+        body: {
+          location_id: 1,
+          start: c.url.searchParams.get('start'),
+          end: c.url.searchParams.get('end'),
+          warnings: [
+            {
+              kind: 'overtime',
+              user_id: 4,
+              shift_ids: [101],
+              hours: 44,
+              limit_hours: 40,
+              detail: "Sam Lee works 44 h this week, past Queen Street's overtime line of 40 h.",
+            },
+          ],
+        },
+      }),
+      'POST /api/v1/shifts/publish': (c) => ({
+        body: { ...(c.body as object), published_count: 1, shift_ids: [101], held_back_shift_ids: [] },
+      }),
+    });
+    const ue = userEvent.setup({ delay: null });
+    render(<App />);
+    await board();
+    await ue.click(screen.getByRole('button', { name: /Publish week/ }));
+    const summary = await screen.findByRole('dialog', { name: /Publish the week of/ });
+    const warnings = await within(summary).findByRole('group', { name: '1 warning before you publish' });
+    expect(warnings).toHaveTextContent(
+      "Overtime: Sam Lee works 44 h this week, past Queen Street's overtime line of 40 h.",
+    );
+    expect(api.find('GET', '/api/v1/shifts/warnings')[0]!.url.searchParams.get('start')).toBe(WEEK_START);
+    await ue.click(within(summary).getByRole('button', { name: 'Publish anyway: 1 shift' }));
+    expect(await screen.findByText(/Published 1 shift\./)).toBeInTheDocument();
+  });
+
   it('shows an employee their own week, read only: no publish, no adding, no People page', async () => {
     mockFetch({
       ...baseRoutes(),

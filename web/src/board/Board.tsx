@@ -1,7 +1,6 @@
 import { memo, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { managesLocation } from '@shiftstack/contract/permissions';
 import type { Location, Me, Role, Shift } from '../api';
-import { Dialog } from '../components/Dialog';
 import { setQuery } from '../router';
 import { roleColor, roleName } from '../roles';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../time';
 import { BoardHead } from './BoardHead';
 import { CopyWeekDialog } from './CopyWeekDialog';
+import { PublishSummary } from './PublishSummary';
 import { ShiftDialog, type ShiftDialogTarget } from './ShiftDialog';
 import { safeGet, safeSet } from './storage';
 import { usePublish } from './usePublish';
@@ -163,6 +163,7 @@ function WeekBoard({
           drafts={current.shifts.filter((s) => s.status === 'draft' && s.deleted_at === null)}
           names={view.names}
           week={formatWeekRange(weekKey)}
+          warnings={publishing.warnings}
           onPublish={() => void publishing.publish()}
           onClose={publishing.cancelPublish}
         />
@@ -342,69 +343,6 @@ function ShiftBlock({
     >
       {content}
     </button>
-  );
-}
-
-/** What publishing will do, before it does it: how many shifts, for whom, and how many are open. */
-function PublishSummary({
-  drafts,
-  names,
-  week,
-  onPublish,
-  onClose,
-}: {
-  drafts: Shift[];
-  names: Map<number, string>;
-  week: string;
-  onPublish: () => void;
-  onClose: () => void;
-}) {
-  const perPerson = new Map<string, number>();
-  let open = 0;
-  for (const s of drafts) {
-    if (s.user_id === null) open++;
-    else {
-      const name = names.get(s.user_id) ?? `Person ${s.user_id}`;
-      perPerson.set(name, (perPerson.get(name) ?? 0) + 1);
-    }
-  }
-  const people = [...perPerson].sort(([a], [b]) => a.localeCompare(b));
-  return (
-    <Dialog title={`Publish the week of ${week}?`} onClose={onClose}>
-      {drafts.length === 0 ? (
-        <p>There are no drafts this week: everything is already published.</p>
-      ) : (
-        <>
-          <p>
-            {drafts.length} draft {drafts.length === 1 ? 'shift' : 'shifts'} will become visible to staff:{' '}
-            {people.length} {people.length === 1 ? 'person' : 'people'}
-            {open > 0 ? `, and ${open} open ${open === 1 ? 'shift' : 'shifts'} nobody has yet` : ''}.
-          </p>
-          <ul className="publish-summary">
-            {people.map(([name, n]) => (
-              <li key={name}>
-                {name}: {n} {n === 1 ? 'shift' : 'shifts'}
-              </li>
-            ))}
-            {open > 0 ? <li>Open: {open}</li> : null}
-          </ul>
-        </>
-      )}
-      <div className="actions">
-        <button
-          type="button"
-          className="button primary"
-          onClick={onPublish}
-          disabled={drafts.length === 0}
-          data-autofocus
-        >
-          Publish {drafts.length} {drafts.length === 1 ? 'shift' : 'shifts'}
-        </button>
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
   );
 }
 

@@ -1,5 +1,7 @@
-// Publishing a week: asked to confirm first, then announced (or the error shown), and the week reloaded.
+// Publishing a week: asked to confirm first, with what a manager should know (the warnings: overtime,
+// short rest, missing roles; they never stop it), then announced (or the error shown), and the week reloaded.
 import { useState } from 'react';
+import type { ScheduleWarning } from '@shiftstack/contract';
 import { api, type Location } from '../api';
 import { explainError } from '../errors';
 import { formatWeekRange, toIso, weekWindow } from '../time';
@@ -17,11 +19,27 @@ function publishedMessage(
   }`;
 }
 
+/** The warnings for the week being published: still asked, known, or not to be had (publishing still works). */
+export type Warnings =
+  { state: 'loading' } | { state: 'loaded'; list: ScheduleWarning[] } | { state: 'failed'; message: string };
+
 export function usePublish(location: Location, weekKey: string, reload: () => void) {
   const [announcement, setAnnouncement] = useState('');
   const [publishError, setPublishError] = useState<string | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [confirmPublish, setConfirmPublish] = useState(false);
+  const [warnings, setWarnings] = useState<Warnings>({ state: 'loading' });
+
+  const askToPublish = () => {
+    setConfirmPublish(true);
+    setWarnings({ state: 'loading' });
+    const { start, end } = weekWindow(weekKey, location.timezone);
+    api.warnings({ location_id: location.id, start: toIso(start), end: toIso(end) }).then(
+      (result) => setWarnings({ state: 'loaded', list: result.warnings }),
+      (err: unknown) =>
+        setWarnings({ state: 'failed', message: explainError(err, { action: 'check the week' }).message }),
+    );
+  };
 
   const publish = async () => {
     setConfirmPublish(false);
@@ -51,7 +69,8 @@ export function usePublish(location: Location, weekKey: string, reload: () => vo
     publishError,
     publishing,
     confirmPublish,
-    askToPublish: () => setConfirmPublish(true),
+    warnings,
+    askToPublish,
     cancelPublish: () => setConfirmPublish(false),
     publish,
     clearMessages,

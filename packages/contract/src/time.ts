@@ -152,3 +152,14 @@ export function shiftInstants(dayKey: string, startTime: string, endTime: string
 export function toIso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** Whole calendar days from one day key to another (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((keyToUtcDate(to).getTime() - keyToUtcDate(from).getTime()) / 86_400_000);
+}
+
+/** The instant `days` calendar days later at the same wall-clock time in `timeZone` (so DST keeps 09:00). */
+export function sameTimeDaysLater(instant: Date | string, days: number, timeZone: string): Date {
+  const at = new Date(instant);
+  return zonedToUtc(addDays(dayKeyInZone(at, timeZone), days), timeInZone(at, timeZone), timeZone);
+}

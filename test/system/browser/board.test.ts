@@ -1,7 +1,7 @@
 // The schedule board and the people page in Debian's Chromium against the real local system (users + shifts
 // + front door, seeded demo, fresh data folder): what a manager does in a week, end to end.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { commandMissing, needs } from '../../support/system-deps';
 import {
   axeViolations,
@@ -164,6 +164,87 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     expect(await page.getByRole('button', { name: new RegExp(`^${esc(person)}, Mon `) }).count()).toBe(1);
   });
 
+  it('drags a shift to another day with the mouse, and back with the keyboard, announced in words', async () => {
+    const { page } = w;
+    const row = page.locator('[role="row"]').filter({ has: page.getByRole('rowheader', { name: person }) });
+    const block = () =>
+      row.getByRole('button', { name: new RegExp(`^${esc(person)}, \\w+ \\d+ \\w+, 09:00–17:00`) });
+    // Mouse: press on the shift, move past the few pixels that tell a drag from a click, drop on Wednesday.
+    const from = (await block().boundingBox())!;
+    const to = (await row.getByRole('cell').nth(2).boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2, { steps: 3 });
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 10 });
+    await screenshot(page, 'board-drag', { fullPage: false });
+    await page.mouse.up();
+    await page
+      .getByText(new RegExp(`Moved the shift to ${esc(person)}, Wednesday .*, 09:00–17:00\\.`))
+      .waitFor();
+    await row
+      .getByRole('button', { name: new RegExp(`^${esc(person)}, Wed \\d+ \\w+, 09:00–17:00`) })
+      .waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    // Keyboard: Space picks it up, two steps left, Space drops it on Monday; every step said aloud.
+    const said = await listenToAnnouncements(page);
+    await block().focus();
+    await page.keyboard.press('Space');
+    await expect
+      .poll(said)
+      .toContainEqual(expect.stringMatching(/^Picked up .*Arrow keys move it, Space drops it/));
+    await page.keyboard.press('ArrowLeft');
+    await expect
+      .poll(said)
+      .toContainEqual(expect.stringMatching(new RegExp(`is over ${esc(person)}, Tuesday`)));
+    await page.keyboard.press('ArrowLeft');
+    await expect
+      .poll(said)
+      .toContainEqual(expect.stringMatching(new RegExp(`is over ${esc(person)}, Monday`)));
+    await page.keyboard.press('Space');
+    await page
+      .getByText(new RegExp(`Moved the shift to ${esc(person)}, Monday .*, 09:00–17:00\\.`))
+      .waitFor();
+    await row
+      .getByRole('button', { name: new RegExp(`^${esc(person)}, Mon \\d+ \\w+, 09:00–17:00`) })
+      .waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('an open shift dropped on someone already working then goes back, with the reason in plain words', async () => {
+    const { page } = w;
+    await page.getByRole('button', { name: /^Add an open shift on Monday/ }).click();
+    const dialog = page.getByRole('dialog', { name: /New open shift/ });
+    await dialog.getByLabel('Start').fill('10:00');
+    await dialog.getByLabel('End').fill('14:00');
+    await dialog.getByRole('button', { name: 'Add shift' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const openRow = page.locator('[role="row"].open-row');
+    const open = openRow.getByRole('button', { name: /10:00–14:00/ });
+    await open.waitFor();
+    const row = page.locator('[role="row"]').filter({ has: page.getByRole('rowheader', { name: person }) });
+    const said = await listenToAnnouncements(page);
+    await open.focus();
+    await page.keyboard.press('Space');
+    // Down from the open row lands on the first person's row; keep going until over this person's Monday.
+    const overMonday = new RegExp(`is over ${esc(person)}, Monday`);
+    for (let i = 0; i < 40 && !(await said()).some((t) => overMonday.test(t)); i++)
+      await page.keyboard.press('ArrowDown');
+    await w.expectingError(/status of 409/, async () => {
+      await page.keyboard.press('Space');
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(
+        new RegExp(
+          `The shift went back where it was\\. ${esc(person)} already works Mon \\d+ \\w+, 09:00–17:00`,
+        ),
+      );
+    });
+    await open.waitFor();
+    expect(await row.getByRole('button', { name: /10:00–14:00/ }).count()).toBe(0);
+    await screenshot(page, 'board-drop-refused');
+  });
+
   it('is usable at 375 px: the board scrolls inside its frame, controls stay reachable, no serious axe violations', async () => {
     const narrow = await watchedPage(browser, { width: 375, height: 812 });
     try {
@@ -308,3 +389,18 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     });
   });
 });
+
+/** What dnd-kit says in its live region from now on, each announcement once, in order. */
+async function listenToAnnouncements(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { said: string[] };
+    w.said = [];
+    const region = document.querySelector('[id^="DndLiveRegion"]');
+    if (!region) throw new Error('no dnd-kit live region on the page');
+    new MutationObserver(() => {
+      const text = region.textContent ?? '';
+      if (text) w.said.push(text);
+    }).observe(region, { childList: true, characterData: true, subtree: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { said: string[] }).said);
+}

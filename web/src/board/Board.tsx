@@ -17,11 +17,13 @@ import {
 } from '../time';
 import { BoardHead } from './BoardHead';
 import { CopyWeekDialog } from './CopyWeekDialog';
+import { BoardDnd, DraggableShift, DropCell, cellId, justDragged } from './DragAndDrop';
 import { PublishSummary } from './PublishSummary';
 import { ShiftDialog, type ShiftDialogTarget } from './ShiftDialog';
 import { safeGet, safeSet } from './storage';
 import { usePublish } from './usePublish';
 import { useWeekData } from './useWeekData';
+import { useShiftMoves } from './useShiftMoves';
 import { useBoardView, type Row } from './view';
 
 const LAST_LOCATION_KEY = 'shiftstack.location';
@@ -67,14 +69,29 @@ function WeekBoard({
   const personFilter = canManage ? Number(search.get('person')) || null : me.id;
 
   const { current, roles, loadError, reload } = useWeekData(location, weekKey);
-  const view = useBoardView(current, { roleFilter, personFilter }, tz);
   const publishing = usePublish(location, weekKey, reload);
+  const names = useRef(new Map<number, string>());
+  const moves = useShiftMoves({
+    tz,
+    current,
+    nameOf: (id) => names.current.get(id),
+    announce: publishing.setAnnouncement,
+    reload,
+  });
+  // A move being saved is drawn where it was dropped.
+  const shown = useMemo(
+    () => (current && moves.pending ? { ...current, shifts: moves.withPending(current.shifts) } : current),
+    [current, moves.pending],
+  );
+  const view = useBoardView(shown, { roleFilter, personFilter }, tz);
+  names.current = view.names;
   const [dialog, setDialog] = useState<ShiftDialogTarget | null>(null);
   const [copying, setCopying] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const goWeek = (key: string) => {
     publishing.clearMessages();
+    moves.clearMoveError();
     setQuery({ week: key === weekStart(todayKey) ? null : key });
   };
   const onSaved = (message: string) => {
@@ -83,6 +100,20 @@ function WeekBoard({
     publishing.setAnnouncement(message);
     reload();
   };
+
+  const grid = (
+    <BoardGrid
+      rows={view.rows}
+      days={days}
+      todayKey={todayKey}
+      byCell={view.byCell}
+      roles={roles}
+      tz={tz}
+      hoursByUser={view.hoursByUser}
+      label={`Shifts, week of ${formatWeekRange(weekKey)}`}
+      onPick={canManage ? setDialog : null}
+    />
+  );
 
   return (
     <section className="board-page" aria-labelledby="board-title">
@@ -143,17 +174,16 @@ function WeekBoard({
               Nobody works at {location.name} yet. Add people on the <a href="/people">People page</a>.
             </p>
           ) : null}
-          <BoardGrid
-            rows={view.rows}
-            days={days}
-            todayKey={todayKey}
-            byCell={view.byCell}
-            roles={roles}
-            tz={tz}
-            hoursByUser={view.hoursByUser}
-            label={`Shifts, week of ${formatWeekRange(weekKey)}`}
-            onPick={canManage ? setDialog : null}
-          />
+          {moves.moveError ? (
+            <p className="inline-error" role="alert">
+              {moves.moveError}
+            </p>
+          ) : null}
+          {canManage ? (
+            <BoardDnd onMove={(shift, target) => void moves.move(shift, target)}>{grid}</BoardDnd>
+          ) : (
+            grid
+          )}
           <Legend roles={roles} />
         </>
       )}
@@ -255,8 +285,9 @@ const BoardGrid = memo(function BoardGrid({
             </div>
             {days.map((d) => {
               const list = byCell.get(`${row.userId ?? 'open'}|${d}`) ?? [];
-              return (
-                <div key={d} role="cell" className={d === todayKey ? 'cell today' : 'cell'}>
+              const className = d === todayKey ? 'cell today' : 'cell';
+              const content = (
+                <>
                   {list.map((s) => (
                     <ShiftBlock
                       key={s.id}
@@ -277,7 +308,19 @@ const BoardGrid = memo(function BoardGrid({
                       aria-label={`Add ${row.userId === null ? 'an open shift' : `a shift for ${row.name}`} on ${longDays.get(d) ?? d}`}
                     />
                   ) : null}
-                </div>
+                </>
+              );
+              if (!onPick)
+                return (
+                  <div key={d} role="cell" className={className}>
+                    {content}
+                  </div>
+                );
+              const label = `${row.userId === null ? 'Open shifts' : row.name}, ${longDays.get(d) ?? d}`;
+              return (
+                <DropCell key={d} target={{ userId: row.userId, day: d, label }} className={className}>
+                  {content}
+                </DropCell>
               );
             })}
           </div>
@@ -333,16 +376,25 @@ function ShiftBlock({
       </div>
     );
   return (
-    <button
-      type="button"
-      className={draft ? 'shift draft' : 'shift'}
-      style={style}
-      onClick={onOpen}
-      title={shift.notes ?? undefined}
-      aria-label={label}
+    <DraggableShift
+      item={{ shift, label, from: cellId(shift.user_id, dayKeyInZone(new Date(shift.start), tz)) }}
     >
-      {content}
-    </button>
+      {(drag, dragging) => (
+        <button
+          type="button"
+          {...drag}
+          className={`${draft ? 'shift draft' : 'shift'}${dragging ? ' shift-lifted' : ''}`}
+          style={style}
+          onClick={() => {
+            if (!justDragged()) onOpen();
+          }}
+          title={shift.notes ?? undefined}
+          aria-label={label}
+        >
+          {content}
+        </button>
+      )}
+    </DraggableShift>
   );
 }
 

@@ -6,12 +6,12 @@
 // - its assignee can no longer work it (left, moved, lost the role): copied as an open shift.
 import type { CopyWeekRequest, CopyWeekResult, Location, PersonPrincipal, User } from '@shiftstack/contract';
 import {
-  addDays,
   dayKeyInZone,
+  daysBetween,
   keyToUtcDate,
+  sameTimeDaysLater,
   timeInZone,
   weekWindow,
-  zonedToUtc,
 } from '@shiftstack/contract/time';
 import {
   ProblemError,
@@ -25,8 +25,6 @@ import type { ShiftRow, ShiftsDatabase } from '../db';
 import { insertShift, liveShiftsIn, overlapping, type ShiftValues } from '../shifts/queries';
 import { isOverlap } from '../shifts/references';
 import type { UsersClient } from '../users-client';
-
-const DAY_MS = 86_400_000;
 
 export async function copyWeek(
   deps: { db: Kysely<ShiftsDatabase>; users: UsersClient },
@@ -130,7 +128,7 @@ async function copyInto(
   source: ShiftRow[],
   people: People,
 ): Promise<CopyWeekResult> {
-  const days = Math.round((keyToUtcDate(b.to_week).getTime() - keyToUtcDate(b.from_week).getTime()) / DAY_MS);
+  const days = daysBetween(b.from_week, b.to_week);
   const present = signatures(
     await liveShiftsIn(trx, b.location_id, weekWindow(b.to_week, location.timezone)),
   );
@@ -151,8 +149,8 @@ async function copyInto(
 
 async function copyOne({ trx, location, days, people, present, result }: Copying, row: ShiftRow) {
   const tz = location.timezone;
-  const start_at = movedBy(row.start_at, days, tz);
-  const end_at = movedBy(row.end_at, days, tz);
+  const start_at = sameTimeDaysLater(row.start_at, days, tz);
+  const end_at = sameTimeDaysLater(row.end_at, days, tz);
   const why = row.user_id ? reasonCannotWork(people, location, row.user_id, row.role_id) : undefined;
   const user_id = why ? null : row.user_id;
   const values: ShiftValues = {
@@ -177,12 +175,6 @@ async function copyOne({ trx, location, days, people, present, result }: Copying
     const detail = `${why}, so the shift on ${when} was copied as an open shift.`;
     result.opened.push({ source_shift_id: row.id, shift_id: created.id, user_id: row.user_id, detail });
   }
-}
-
-/** The same wall-clock time in `tz`, `days` calendar days later. */
-function movedBy(instant: string, days: number, tz: string): Date {
-  const at = new Date(instant);
-  return zonedToUtc(addDays(dayKeyInZone(at, tz), days), timeInZone(at, tz), tz);
 }
 
 const signatureOf = (v: {

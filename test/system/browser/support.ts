@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { freePort } from '../../../scripts/lib/ports';
 export { launchChromium } from '../../../scripts/lib/chromium';
 
@@ -19,6 +19,8 @@ export const STRICT_CSP =
 
 interface System {
   url: string;
+  /** The development issuer, for API calls as a seeded person (tokenFor). */
+  issuerUrl: string;
   /** Stops the users service only, to see the board degrade. */
   stopUsers(): Promise<void>;
   stop(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startRealSystem(): Promise<System> {
     });
     return {
       url: system.url,
+      issuerUrl: system.issuerUrl,
       stopUsers: () =>
         new Promise<void>((ok) => {
           const users = system.processes.users;
@@ -193,4 +196,16 @@ export async function openSignedIn(page: Page, url: string, email: string): Prom
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 30_000 });
+}
+
+/** Drags with the mouse from the middle of one element to the middle of another, as a person does. */
+export async function dragWithMouse(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  // Past the few pixels that tell a drag from a click, then across.
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2, { steps: 3 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
+  await page.mouse.up();
 }

@@ -69,24 +69,40 @@ const ARROWS: Record<string, [number, number]> = {
   ArrowUp: [0, -1],
 };
 
-/** Arrow keys jump to the nearest cell in that direction (the same row first), not a few pixels. */
+/**
+ * Arrow keys jump to the nearest cell in that direction (the same row first), not a few pixels. The cells
+ * are measured at each key press: dnd-kit's own measurements may not exist yet right after a pick-up, and
+ * go stale when the page scrolls.
+ */
 const toNextCell: KeyboardCoordinateGetter = (event, { context, currentCoordinates }) => {
   const dir = ARROWS[event.code];
   const from = context.collisionRect;
   if (!dir || !from) return undefined;
   event.preventDefault();
-  const center = { x: from.left + from.width / 2, y: from.top + from.height / 2 };
-  let best: { dx: number; dy: number; score: number } | null = null;
-  for (const rect of context.droppableRects.values()) {
-    const dx = rect.left + rect.width / 2 - center.x;
-    const dy = rect.top + rect.height / 2 - center.y;
+  const centerOf = (r: { left: number; top: number; width: number; height: number }) => ({
+    x: r.left + r.width / 2,
+    y: r.top + r.height / 2,
+  });
+  const here = centerOf(from);
+  let best: { node: HTMLElement; score: number } | null = null;
+  for (const container of context.droppableContainers.getEnabled()) {
+    const node = container.node.current;
+    // Not the cell it is over: a shift sits at the top of its cell, so that cell's middle is "below" it.
+    if (!node || container.id === context.over?.id) continue;
+    const there = centerOf(node.getBoundingClientRect());
+    const [dx, dy] = [there.x - here.x, there.y - here.y];
     const along = dir[0] !== 0 ? dx * dir[0] : dy * dir[1];
     const across = dir[0] !== 0 ? Math.abs(dy) : Math.abs(dx);
     if (along <= 4) continue;
     const score = across * 4 + along;
-    if (!best || score < best.score) best = { dx, dy, score };
+    if (!best || score < best.score) best = { node, score };
   }
-  return best ? { x: currentCoordinates.x + best.dx, y: currentCoordinates.y + best.dy } : currentCoordinates;
+  if (!best) return currentCoordinates;
+  // Bring the cell to the middle of the screen first, so it is in view, and dnd-kit moves the shift there
+  // (given a target past the middle of a scrollable page, it scrolls the page instead of moving).
+  best.node.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+  const there = centerOf(best.node.getBoundingClientRect());
+  return { x: currentCoordinates.x + there.x - here.x, y: currentCoordinates.y + there.y - here.y };
 };
 
 export function BoardDnd({

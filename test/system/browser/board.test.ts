@@ -448,6 +448,9 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
       await page.getByText(new RegExp(`Moved the shift to ${esc(who)}, Sunday`)).waitFor();
       await on('Sun').waitFor();
 
+      // The person's row already says so; the publish summary says it in full.
+      expect(await row.getByRole('rowheader').textContent()).toContain('42.5 h');
+      expect(await row.getByRole('rowheader').textContent()).toContain('Over 40 h');
       await page.getByRole('button', { name: 'Publish week (5 drafts)' }).click();
       const summary = page.getByRole('dialog', { name: /Publish the week of/ });
       const warnings = summary.getByRole('group', { name: '1 warning before you publish' });

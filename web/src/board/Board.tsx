@@ -110,6 +110,7 @@ function WeekBoard({
       roles={roles}
       tz={tz}
       hoursByUser={view.hoursByUser}
+      overtimeHours={location.overtime_hours_per_week}
       label={`Shifts, week of ${formatWeekRange(weekKey)}`}
       onPick={canManage ? setDialog : null}
     />
@@ -234,6 +235,8 @@ interface GridProps {
   roles: Role[];
   tz: string;
   hoursByUser: Map<number, number>;
+  /** The location's overtime line: a person's row says when their week goes past it. */
+  overtimeHours: number;
   label: string;
   /** null: read only (no add buttons, shifts not editable). */
   onPick: ((target: ShiftDialogTarget) => void) | null;
@@ -248,6 +251,7 @@ const BoardGrid = memo(function BoardGrid({
   roles,
   tz,
   hoursByUser,
+  overtimeHours,
   label,
   onPick,
 }: GridProps) {
@@ -282,6 +286,9 @@ const BoardGrid = memo(function BoardGrid({
                   ? row.detail
                   : `${formatHours(hoursByUser.get(row.userId) ?? 0)}${row.detail ? ` · ${row.detail}` : ''}`}
               </span>
+              {row.userId !== null && (hoursByUser.get(row.userId) ?? 0) > overtimeHours ? (
+                <span className="row-warning">Over {overtimeHours} h</span>
+              ) : null}
             </div>
             {days.map((d) => {
               const list = byCell.get(`${row.userId ?? 'open'}|${d}`) ?? [];

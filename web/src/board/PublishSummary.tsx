@@ -39,40 +39,42 @@ export function PublishSummary({
   const warned = warnings.state === 'loaded' && warnings.list.length > 0;
   return (
     <Dialog title={`Publish the week of ${week}?`} onClose={onClose}>
-      {drafts.length === 0 ? (
-        <p>There are no drafts this week: everything is already published.</p>
-      ) : (
-        <>
-          <p>
-            {drafts.length} draft {drafts.length === 1 ? 'shift' : 'shifts'} will become visible to staff:{' '}
-            {people.length} {people.length === 1 ? 'person' : 'people'}
-            {open > 0 ? `, and ${open} open ${open === 1 ? 'shift' : 'shifts'} nobody has yet` : ''}.
-          </p>
-          <ul className="publish-summary">
-            {people.map(([name, n]) => (
-              <li key={name}>
-                {name}: {n} {n === 1 ? 'shift' : 'shifts'}
-              </li>
-            ))}
-            {open > 0 ? <li>Open: {open}</li> : null}
-          </ul>
-        </>
-      )}
-      <WarningList warnings={warnings} />
-      <div className="actions">
-        <button
-          type="button"
-          className="button primary"
-          onClick={onPublish}
-          disabled={drafts.length === 0}
-          data-autofocus
-        >
-          {warned ? 'Publish anyway: ' : 'Publish '}
-          {drafts.length} {drafts.length === 1 ? 'shift' : 'shifts'}
-        </button>
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
+      <div className="dialog-body">
+        {drafts.length === 0 ? (
+          <p>There are no drafts this week: everything is already published.</p>
+        ) : (
+          <>
+            <p>
+              {drafts.length} draft {drafts.length === 1 ? 'shift' : 'shifts'} will become visible to staff:{' '}
+              {people.length} {people.length === 1 ? 'person' : 'people'}
+              {open > 0 ? `, and ${open} open ${open === 1 ? 'shift' : 'shifts'} nobody has yet` : ''}.
+            </p>
+            <ul className="publish-summary">
+              {people.map(([name, n]) => (
+                <li key={name}>
+                  {name}: {n} {n === 1 ? 'shift' : 'shifts'}
+                </li>
+              ))}
+              {open > 0 ? <li>Open: {open}</li> : null}
+            </ul>
+          </>
+        )}
+        <WarningList warnings={warnings} />
+        <div className="actions">
+          <button
+            type="button"
+            className="button primary"
+            onClick={onPublish}
+            disabled={drafts.length === 0}
+            data-autofocus
+          >
+            {warned ? 'Publish anyway: ' : 'Publish '}
+            {drafts.length} {drafts.length === 1 ? 'shift' : 'shifts'}
+          </button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
       </div>
     </Dialog>
   );

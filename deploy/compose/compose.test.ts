@@ -200,6 +200,7 @@ describe.skipIf(!needs('nginx', commandMissing('nginx', ['-v'])))(
       ['/api/v1/users?ids=1,2,3', 'users'],
       ['/api/v1/locations', 'users'],
       ['/api/v1/roles?location_id=1', 'users'],
+      ['/api/v1/time-off?from=2026-01-01&to=2026-01-02', 'users'],
       ['/api/v1/shifts?start[gte]=2025-01-01T00:00:00Z', 'shifts'],
       ['/api/v1/shifts/publish', 'shifts'],
       ['/', 'web'],

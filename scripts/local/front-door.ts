@@ -9,7 +9,7 @@ import { ProblemError, problemBody, type ProblemInit } from '@shiftstack/service
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 
 export const ROUTES = {
-  users: ['/api/v1/users', '/api/v1/locations', '/api/v1/roles'],
+  users: ['/api/v1/users', '/api/v1/locations', '/api/v1/roles', '/api/v1/time-off'],
   shifts: ['/api/v1/shifts'],
 } as const;
 

@@ -159,6 +159,42 @@ const requests: Record<
     });
     return ['DELETE', `/api/v1/users/${id}`, {}, { 'if-match': '"1"' }];
   },
+  'GET /api/v1/users/{id}/availability': async (t) => [
+    'GET',
+    `/api/v1/users/${t === 'other' ? ids.personB : ids.employee}/availability`,
+  ],
+  'PUT /api/v1/users/{id}/availability': async (t) => [
+    'PUT',
+    `/api/v1/users/${t === 'other' ? ids.personB : ids.employee}/availability`,
+    { windows: [{ weekday: 1, start: '09:00', end: '17:00' }] },
+    { 'if-match': '*' },
+  ],
+  'GET /api/v1/time-off': async () => ['GET', '/api/v1/time-off?from=2031-07-01&to=2031-07-31'],
+  'GET /api/v1/time-off/{id}': async (t) => {
+    const id = await made('/api/v1/time-off', {
+      user_id: t === 'other' ? ids.personB : ids.employee,
+      start_date: '2031-07-02',
+      end_date: '2031-07-02',
+    });
+    return ['GET', `/api/v1/time-off/${id}`];
+  },
+  'POST /api/v1/time-off': async (t) => [
+    'POST',
+    '/api/v1/time-off',
+    {
+      user_id: t === 'other' ? ids.personB : ids.employee,
+      start_date: '2031-07-03',
+      end_date: '2031-07-04',
+    },
+  ],
+  'PATCH /api/v1/time-off/{id}': async (t) => {
+    const id = await made('/api/v1/time-off', {
+      user_id: t === 'other' ? ids.personB : ids.employee,
+      start_date: '2031-07-05',
+      end_date: '2031-07-05',
+    });
+    return ['PATCH', `/api/v1/time-off/${id}`, { status: 'approved' }, { 'if-match': '"1"' }];
+  },
   'GET /api/v1/shifts': async () => [
     'GET',
     `/api/v1/shifts?start[gte]=${WINDOW.from}&start[lt]=${WINDOW.to}&limit=500`,
@@ -286,7 +322,7 @@ describe('the permission table of docs/security.md', () => {
   it('answers 401 to every operation without a token, through the front door and on the services own ports', async () => {
     for (const row of ROWS) {
       const [method, path, body, headers] = await requests[`${row.method} ${row.path}`]!('own', 'admin');
-      const usersPath = /^\/api\/v1\/(users|locations|roles)/.test(path);
+      const usersPath = /^\/api\/v1\/(users|locations|roles|time-off)/.test(path);
       for (const base of [system.url, usersPath ? system.usersUrl : system.shiftsUrl]) {
         const res = await call(method, path, null, body, headers, base);
         expect(res.status, `${method} ${path} at ${base}`).toBe(401);

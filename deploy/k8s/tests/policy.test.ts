@@ -290,6 +290,7 @@ describe.skipIf(!kubectlAvailable)('policies', () => {
         ['/api/v1/users', 'users'],
         ['/api/v1/locations', 'users'],
         ['/api/v1/roles', 'users'],
+        ['/api/v1/time-off', 'users'],
         ['/api/v1/shifts', 'shifts'],
         ['/', 'web'],
       ])

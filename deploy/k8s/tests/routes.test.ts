@@ -42,7 +42,7 @@ function nginxTable(): Table {
       whole === '/'
         ? ['/']
         : (() => {
-            const alternatives = /^(.*)\(([\w|]+)\)$/.exec(pattern!);
+            const alternatives = /^(.*)\(([\w|-]+)\)$/.exec(pattern!);
             return alternatives
               ? alternatives[2]!.split('|').map((a) => `${alternatives[1]}${a}`)
               : [pattern!];
@@ -66,7 +66,7 @@ describe.skipIf(!kubectlAvailable)('the route table', () => {
     const gateway = sorted(gatewayTable());
     expect(gateway).toEqual({
       shifts: ['/api/v1/shifts'],
-      users: ['/api/v1/locations', '/api/v1/roles', '/api/v1/users'],
+      users: ['/api/v1/locations', '/api/v1/roles', '/api/v1/time-off', '/api/v1/users'],
       web: ['/'],
     });
     expect(sorted(nginxTable()), 'deploy/compose/frontdoor.conf').toEqual(gateway);

@@ -95,6 +95,7 @@ export const ErrorCodes = [
   'inactive-assignee',
   'assignee-not-at-location',
   'assignee-lacks-role',
+  'assignee-on-leave',
   'role-not-at-location',
   'unknown-location',
   'unknown-role',

@@ -1,4 +1,5 @@
 export * from './common';
 export * from './users';
 export * from './shifts';
+export * from './availability';
 export * from './access';

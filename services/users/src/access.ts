@@ -109,3 +109,15 @@ export async function ensureBootstrapAdmin(db: Kysely<UsersDatabase>, email: str
     );
   });
 }
+
+/** The person themselves, a manager of one of their locations, or an admin (services too, when reading). */
+export function requireSelfOrManager(
+  reader: PersonPrincipal | 'service',
+  person: { id: number; location_ids: number[] },
+  what: string,
+): void {
+  if (reader === 'service' || reader.id === person.id || reader.access === 'admin') return;
+  const runs =
+    reader.access === 'manager' && person.location_ids.some((l) => reader.location_ids.includes(l));
+  if (!runs) throw forbidden(`Only this person, their managers and admins may ${what}.`);
+}

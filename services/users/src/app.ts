@@ -10,10 +10,12 @@ import {
   type TokenVerifier,
 } from '@shiftstack/service-kit';
 import { usersAuthentication } from './access';
+import { availabilityRoutes } from './availability/routes';
 import type { UsersDatabase } from './db';
 import { locationRoutes } from './locations/routes';
 import { roleRoutes } from './roles/routes';
 import type { ShiftsClient } from './shifts-client';
+import { timeOffRoutes } from './time-off/routes';
 import { userRoutes } from './users/routes';
 
 export const USERS_OPENAPI = {
@@ -44,5 +46,7 @@ export async function buildUsersApp(opts: UsersAppOptions): Promise<ServiceInsta
   locationRoutes(app, db);
   roleRoutes(app, db);
   userRoutes(app, db, opts.shifts);
+  availabilityRoutes(app, db);
+  timeOffRoutes(app, db);
   return app;
 }

@@ -1,5 +1,5 @@
 // The users database, as Kysely sees it.
-import type { GeneratedTimestamp } from '@shiftstack/service-kit';
+import type { GeneratedTimestamp, Timestamp } from '@shiftstack/service-kit';
 import type { Generated } from 'kysely';
 
 export interface UsersDatabase {
@@ -31,9 +31,24 @@ export interface UsersDatabase {
     inactive_reason: string | null;
     hire_date: string | null;
     version: Generated<number>;
+    availability_version: Generated<number>;
     created_at: GeneratedTimestamp;
     updated_at: GeneratedTimestamp;
   };
   user_locations: { user_id: number; location_id: number };
   user_roles: { user_id: number; role_id: number };
+  availability_windows: { user_id: number; weekday: number; start_time: string; end_time: string };
+  time_off: {
+    id: Generated<number>;
+    user_id: number;
+    start_date: string;
+    end_date: string;
+    reason: string | null;
+    status: Generated<'requested' | 'approved' | 'declined'>;
+    decided_by: number | null;
+    decided_at: Timestamp | null;
+    version: Generated<number>;
+    created_at: GeneratedTimestamp;
+    updated_at: GeneratedTimestamp;
+  };
 }

@@ -10,6 +10,7 @@ import type {
   Role,
   ScheduleWarnings,
   Shift,
+  TimeOffPage,
   ShiftCreate,
   ShiftPatch,
   User,
@@ -178,6 +179,8 @@ export const api = {
     ),
   publish: (body: PublishRequest) =>
     request<PublishResult>('POST', '/shifts/publish', { body }).then((r) => r.data),
+  timeOff: (query: { location_id: number; from: string; to: string }, signal?: AbortSignal) =>
+    request<TimeOffPage>('GET', '/time-off', { query: { ...query, limit: 500 }, signal }).then((r) => r.data),
   warnings: (query: { location_id: number; start: string; end: string }, signal?: AbortSignal) =>
     request<ScheduleWarnings>('GET', '/shifts/warnings', { query, signal }).then((r) => r.data),
   copyWeek: (body: CopyWeekRequest) =>

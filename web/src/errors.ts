@@ -108,6 +108,13 @@ export function explainError(err: unknown, ctx: ExplainContext = {}): Explained 
         message: `${name(numberParam(p?.user_id) ?? ctx.assigneeId)} is deactivated and can't take shifts. Pick someone else or leave the shift open.`,
         fields,
       };
+    case 'assignee-on-leave':
+      // The service names the person and the days off in plain words.
+      fields.user_id = 'On approved time off then.';
+      return { message: p?.detail ?? 'This person is on approved time off then.', fields };
+    case 'assignee-lacks-role':
+      fields.role_id = "Doesn't have this role.";
+      return { message: p?.detail ?? "This person doesn't have the shift's role.", fields };
     case 'unknown-assignee':
       fields.user_id = 'This person no longer exists.';
       return {

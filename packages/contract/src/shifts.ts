@@ -169,6 +169,7 @@ export const ScheduleWarningKind = Type.Union([
   Type.Literal('overtime'),
   Type.Literal('short-rest'),
   Type.Literal('missing-role'),
+  Type.Literal('outside-availability'),
 ]);
 
 export const ScheduleWarning = Type.Object({

@@ -1,7 +1,17 @@
 // What shifts needs from the users service, over HTTP only (the services never import each other):
 // names for a list page in ONE batched call, cached briefly; and fresh checks of assignee, location and
 // role before a write. Built on the chassis' resilient client (timeouts, retries, circuit breaker).
-import type { Assignee, Location, Role, User, UserPage } from '@shiftstack/contract';
+import type {
+  Assignee,
+  Availability,
+  AvailabilityWindow,
+  Location,
+  Role,
+  TimeOff,
+  TimeOffPage,
+  User,
+  UserPage,
+} from '@shiftstack/contract';
 import {
   UpstreamClientError,
   UpstreamUnavailable,
@@ -24,6 +34,10 @@ export interface UsersClient {
   personByEmail(email: string, requestId?: string): Promise<User | null>;
   /** Which of these people are inactive now (fresh, for publishing). Throws UpstreamUnavailable. */
   inactiveAmong(ids: number[], requestId?: string): Promise<Set<number>>;
+  /** This person's approved time off overlapping the days [from, to] (fresh). Throws UpstreamUnavailable. */
+  approvedTimeOff(userId: number, from: string, to: string, requestId?: string): Promise<TimeOff[]>;
+  /** This person's weekly availability; none means any time (fresh). Throws UpstreamUnavailable. */
+  availability(userId: number, requestId?: string): Promise<AvailabilityWindow[]>;
 }
 
 export interface UsersClientOptions {
@@ -65,6 +79,13 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
       for await (const people of byIds(http, ids, 'inactive', requestId))
         for (const u of people) inactive.add(u.id);
       return inactive;
+    },
+    async approvedTimeOff(userId, from, to, requestId) {
+      const q = `user_id=${userId}&from=${from}&to=${to}&status=approved&limit=${BATCH}`;
+      return (await http.get<TimeOffPage>(`/api/v1/time-off?${q}`, { requestId })).data;
+    },
+    async availability(userId, requestId) {
+      return (await http.get<Availability>(`/api/v1/users/${userId}/availability`, { requestId })).windows;
     },
     location: (id, requestId) => cached(http, locationCache, `/api/v1/locations/${id}`, id, requestId),
     role: (id, requestId) => cached(http, roleCache, `/api/v1/roles/${id}`, id, requestId),

@@ -270,6 +270,44 @@ describe('week board', () => {
     });
   });
 
+  it("shows each person's time off in their row: approved, or only asked for", async () => {
+    const off = (id: number, user_id: number, start_date: string, end_date: string, status: string) => ({
+      id,
+      user_id,
+      start_date,
+      end_date,
+      status,
+      reason: null,
+      decided_by: null,
+      decided_at: null,
+      version: 1,
+      created_at: '2025-11-01T00:00:00Z',
+      updated_at: '2025-11-01T00:00:00Z',
+    });
+    const api = mockFetch({
+      ...baseRoutes(),
+      'GET /api/v1/time-off': () => ({
+        body: page([
+          off(1, 4, '2025-11-14', '2025-11-15', 'approved'),
+          off(2, 3, '2025-11-16', '2025-11-16', 'requested'),
+        ]),
+      }),
+    });
+    render(<App />);
+    await board();
+    const cells = (name: string) => within(rowOf(name)).getAllByRole('cell');
+    expect(cells('Sam Lee')[4]).toHaveTextContent('Time off');
+    expect(cells('Sam Lee')[5]).toHaveTextContent('Time off');
+    expect(cells('Sam Lee')[3]).not.toHaveTextContent('Time off');
+    expect(cells('Maya Patel')[6]).toHaveTextContent('Time off asked');
+    const asked = api.find('GET', '/api/v1/time-off')[0]!.url.searchParams;
+    expect([asked.get('location_id'), asked.get('from'), asked.get('to')]).toEqual([
+      '1',
+      '2025-11-10',
+      '2025-11-16',
+    ]);
+  });
+
   it('lists the warnings in the publish summary, and a manager may publish anyway', async () => {
     const api = mockFetch({
       ...baseRoutes(),

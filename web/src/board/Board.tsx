@@ -110,6 +110,7 @@ function WeekBoard({
       roles={roles}
       tz={tz}
       hoursByUser={view.hoursByUser}
+      timeOffByCell={view.timeOffByCell}
       overtimeHours={location.overtime_hours_per_week}
       label={`Shifts, week of ${formatWeekRange(weekKey)}`}
       onPick={canManage ? setDialog : null}
@@ -235,6 +236,8 @@ interface GridProps {
   roles: Role[];
   tz: string;
   hoursByUser: Map<number, number>;
+  /** "userId|day" -> approved or requested time off. */
+  timeOffByCell: Map<string, 'requested' | 'approved' | 'declined'>;
   /** The location's overtime line: a person's row says when their week goes past it. */
   overtimeHours: number;
   label: string;
@@ -251,6 +254,7 @@ const BoardGrid = memo(function BoardGrid({
   roles,
   tz,
   hoursByUser,
+  timeOffByCell,
   overtimeHours,
   label,
   onPick,
@@ -293,8 +297,14 @@ const BoardGrid = memo(function BoardGrid({
             {days.map((d) => {
               const list = byCell.get(`${row.userId ?? 'open'}|${d}`) ?? [];
               const className = d === todayKey ? 'cell today' : 'cell';
+              const off = row.userId === null ? undefined : timeOffByCell.get(`${row.userId}|${d}`);
               const content = (
                 <>
+                  {off ? (
+                    <span className={off === 'approved' ? 'time-off' : 'time-off asked'}>
+                      {off === 'approved' ? 'Time off' : 'Time off asked'}
+                    </span>
+                  ) : null}
                   {list.map((s) => (
                     <ShiftBlock
                       key={s.id}

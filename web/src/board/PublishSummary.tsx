@@ -8,6 +8,7 @@ const KIND_LABELS: Record<string, string> = {
   overtime: 'Overtime',
   'short-rest': 'Short rest',
   'missing-role': 'Missing role',
+  'outside-availability': 'Outside availability',
 };
 
 /** What publishing will do, before it does it: how many shifts, for whom, and how many are open. */
@@ -84,7 +85,7 @@ function WarningList({ warnings }: { warnings: Warnings }) {
   if (warnings.state === 'loading')
     return (
       <p className="hint" role="status">
-        Checking the week for overtime, rest and roles…
+        Checking the week for overtime, rest, roles and availability…
       </p>
     );
   if (warnings.state === 'failed')
@@ -94,7 +95,9 @@ function WarningList({ warnings }: { warnings: Warnings }) {
       </p>
     );
   if (warnings.list.length === 0)
-    return <p className="hint">No overtime, short rest or missing roles this week.</p>;
+    return (
+      <p className="hint">No overtime, short rest, missing roles or shifts outside availability this week.</p>
+    );
   return (
     <div className="publish-warnings" role="group" aria-labelledby="publish-warnings-title">
       <h3 id="publish-warnings-title">

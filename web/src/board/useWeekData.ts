@@ -2,9 +2,10 @@
 // on screen while the next week loads. Roles rarely change, so the last list per location is kept for when
 // the users service is down; without people (users down) the board still shows the shifts, degraded.
 import { useCallback, useEffect, useState } from 'react';
+import type { TimeOff } from '@shiftstack/contract';
 import { api, type Location, type Role, type Shift, type User } from '../api';
 import { explainError } from '../errors';
-import { toIso, weekWindow } from '../time';
+import { addDays, toIso, weekWindow } from '../time';
 import { safeGet, safeSet } from './storage';
 
 export interface WeekData {
@@ -12,6 +13,8 @@ export interface WeekData {
   roles: Role[];
   people: User[] | null;
   shifts: Shift[];
+  /** Approved and requested time off of the location's people that week (none when users is down). */
+  timeOff: TimeOff[];
   degraded: boolean;
 }
 
@@ -42,7 +45,16 @@ function loadWeek(location: Location, weekKey: string, signal: AbortSignal) {
       return null;
     },
   );
-  return Promise.all([shifts, roles, people]);
+  const timeOff = api
+    .timeOff({ location_id: location.id, from: weekKey, to: addDays(weekKey, 6) }, signal)
+    .then(
+      (r) => r.data.filter((t) => t.status !== 'declined'),
+      (err: unknown) => {
+        if ((err as Error).name === 'AbortError') throw err;
+        return [] as TimeOff[];
+      },
+    );
+  return Promise.all([shifts, roles, people, timeOff]);
 }
 
 export function useWeekData(location: Location, weekKey: string) {
@@ -54,9 +66,10 @@ export function useWeekData(location: Location, weekKey: string) {
     const ctrl = new AbortController();
     setLoadError(null);
     loadWeek(location, weekKey, ctrl.signal).then(
-      ([s, r, p]) => {
+      ([s, r, p, off]) => {
         r.sort((a, b) => a.name.localeCompare(b.name));
-        setData({ key: loadKey, roles: r, people: p, shifts: s.data, degraded: s.degraded || p === null });
+        const degraded = s.degraded || p === null;
+        setData({ key: loadKey, roles: r, people: p, shifts: s.data, timeOff: off, degraded });
       },
       (err: unknown) => {
         if ((err as Error).name === 'AbortError') return;

@@ -12,6 +12,7 @@ describe('the rows of the board', () => {
       key: '1|2025-11-10|0',
       roles: [],
       shifts: [],
+      timeOff: [],
       degraded: false,
       people: [person(1, 'Jo Ann', 'Zed'), person(2, 'Bob', 'Baker'), person(3, 'Amy', 'Baker')],
     };

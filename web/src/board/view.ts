@@ -1,8 +1,9 @@
 // What the board shows of a week's data under the filters: the rows (open shifts first, then people by last
 // name), the shifts in each cell, each person's hours and the counts. Pure derivations, memoised.
 import { useMemo } from 'react';
+import type { TimeOff } from '@shiftstack/contract';
 import type { Shift } from '../api';
-import { dayKeyInZone, paidHours } from '../time';
+import { addDays, dayKeyInZone, paidHours } from '../time';
 import type { WeekData } from './useWeekData';
 
 export interface Row {
@@ -123,7 +124,9 @@ export function useBoardView(current: WeekData | null, filters: Filters, tz: str
   );
   const byCell = useMemo(() => cellsOf(visibleShifts, tz), [visibleShifts, tz]);
   const hoursByUser = useMemo(() => hoursOf(visibleShifts), [visibleShifts]);
+  const timeOffByCell = useMemo(() => timeOffCells(current?.timeOff ?? []), [current]);
   return {
+    timeOffByCell,
     names,
     visibleShifts,
     rows,
@@ -133,4 +136,16 @@ export function useBoardView(current: WeekData | null, filters: Filters, tz: str
     draftCount: (current?.shifts ?? []).filter((s) => s.status === 'draft').length,
     openCount: visibleShifts.filter((s) => s.user_id === null).length,
   };
+}
+
+/** Whose day is time off: "userId|day" -> approved or only requested (declined ones never reach here). */
+export function timeOffCells(timeOff: TimeOff[]): Map<string, TimeOff['status']> {
+  const cells = new Map<string, TimeOff['status']>();
+  for (const t of timeOff)
+    for (let day = t.start_date; day <= t.end_date; day = addDays(day, 1)) {
+      const key = `${t.user_id}|${day}`;
+      // Approved wins over a second, merely requested, overlapping request.
+      if (cells.get(key) !== 'approved') cells.set(key, t.status);
+    }
+  return cells;
 }

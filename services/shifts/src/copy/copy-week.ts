@@ -3,9 +3,17 @@
 // role, break and notes. What cannot be copied is said, not silently dropped:
 // - its assignee already works then (the overlap rule: the exclusion constraint, see rules.ts): skipped;
 // - the same shift is already in the target week (a copy repeated): skipped, so copying twice adds nothing;
-// - its assignee can no longer work it (left, moved, lost the role): copied as an open shift.
-import type { CopyWeekRequest, CopyWeekResult, Location, PersonPrincipal, User } from '@shiftstack/contract';
+// - its assignee can no longer work it (left, moved, lost the role, approved time off): copied open.
+import type {
+  CopyWeekRequest,
+  CopyWeekResult,
+  Location,
+  PersonPrincipal,
+  TimeOff,
+  User,
+} from '@shiftstack/contract';
 import {
+  addDays,
   dayKeyInZone,
   daysBetween,
   keyToUtcDate,
@@ -50,7 +58,7 @@ export async function copyWeek(
     weekWindow(b.from_week, location.timezone),
     b.role_ids,
   );
-  const people = await assigneesOf(deps.users, source, requestId);
+  const people = await assigneesOf(deps.users, source, b.to_week, requestId);
   const scope = 'POST /api/v1/shifts/copy-week';
   return withIdempotency(deps.db, { scope, key, request: b }, async (trx) => ({
     status: 200,
@@ -86,28 +94,46 @@ function checkWeeks(b: CopyWeekRequest): void {
     });
 }
 
-/** The people assigned in the source week, fresh from users (null: no longer exists). */
-async function assigneesOf(users: UsersClient, rows: ShiftRow[], requestId: string): Promise<People> {
+/** The people assigned in the source week, fresh from users, with their approved time off in the target week. */
+async function assigneesOf(
+  users: UsersClient,
+  rows: ShiftRow[],
+  toWeek: string,
+  requestId: string,
+): Promise<People> {
   const ids = [...new Set(rows.flatMap((r) => (r.user_id ? [r.user_id] : [])))];
-  const people = await Promise.all(ids.map((id) => users.user(id, requestId)));
-  return new Map(ids.map((id, i) => [id, people[i] ?? null]));
+  const lastDay = addDays(toWeek, 7); // a Sunday night shift ends on Monday
+  const people = await Promise.all(
+    ids.map(async (id) => ({
+      user: await users.user(id, requestId),
+      leave: await users.approvedTimeOff(id, toWeek, lastDay, requestId),
+    })),
+  );
+  return new Map(ids.map((id, i) => [id, people[i]!]));
 }
 
-type People = Map<number, User | null>;
+/** Each assignee (user null: no longer exists) and their approved time off in the target week. */
+type People = Map<number, { user: User | null; leave: TimeOff[] }>;
 
 const nameOf = (people: People, id: number) => {
-  const person = people.get(id);
+  const person = people.get(id)?.user;
   return person ? `${person.first_name} ${person.last_name}` : `User ${id}`;
 };
 
 /** Why this person can no longer work this shift, if they cannot. */
-function reasonCannotWork(people: People, location: Location, userId: number, roleId: number | null) {
-  const person = people.get(userId);
+function reasonCannotWork(people: People, location: Location, row: ShiftRow, days: string[]) {
+  const userId = row.user_id!;
+  const roleId = row.role_id;
+  const person = people.get(userId)?.user;
   const name = nameOf(people, userId);
   if (!person) return `${name} no longer exists`;
   if (!person.active) return `${name} is no longer active`;
   if (!person.location_ids.includes(location.id)) return `${name} no longer works at ${location.name}`;
   if (roleId !== null && !person.role_ids.includes(roleId)) return `${name} no longer has this shift's role`;
+  const onLeave = people
+    .get(userId)
+    ?.leave.some((l) => days.some((d) => d >= l.start_date && d <= l.end_date));
+  if (onLeave) return `${name} is on approved time off then`;
   return undefined;
 }
 
@@ -151,7 +177,8 @@ async function copyOne({ trx, location, days, people, present, result }: Copying
   const tz = location.timezone;
   const start_at = sameTimeDaysLater(row.start_at, days, tz);
   const end_at = sameTimeDaysLater(row.end_at, days, tz);
-  const why = row.user_id ? reasonCannotWork(people, location, row.user_id, row.role_id) : undefined;
+  const touched = [dayKeyInZone(start_at, tz), dayKeyInZone(new Date(end_at.getTime() - 1), tz)];
+  const why = row.user_id ? reasonCannotWork(people, location, row, touched) : undefined;
   const user_id = why ? null : row.user_id;
   const values: ShiftValues = {
     ...{ location_id: row.location_id, role_id: row.role_id, user_id, start_at, end_at, timezone: tz },

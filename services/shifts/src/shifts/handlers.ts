@@ -95,7 +95,7 @@ export async function create(
   const start_at = new Date(b.start);
   const end_at = new Date(b.end);
   checkTimes(start_at, end_at, b.break_minutes ?? 0);
-  const { timezone } = await checkReferences(deps.users, b, requestId);
+  const { timezone } = await checkReferences(deps.users, { ...b, when: { start_at, end_at } }, requestId);
   const values: ShiftValues = {
     location_id: b.location_id,
     role_id: b.role_id ?? null,
@@ -149,7 +149,7 @@ export async function change(
   if (referencesChanged)
     await checkReferences(
       deps.users,
-      { location_id: current.location_id, role_id: next.role_id, user_id: next.user_id },
+      { location_id: current.location_id, role_id: next.role_id, user_id: next.user_id, when: next },
       requestId,
     );
   const row = await updateShift(deps.db, current.id, current.version, changes).catch(async (err: unknown) => {

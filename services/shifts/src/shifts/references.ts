@@ -2,6 +2,7 @@
 // service before anything is written; and the database's overlap refusal, told as a 409 naming the shifts
 // it collides with (the rule itself lives in the exclusion constraint: see rules.ts).
 import type { ShiftOverlapProblem } from '@shiftstack/contract';
+import { dayKeyInZone } from '@shiftstack/contract/time';
 import { ProblemError, pgError } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import type { ShiftsDatabase } from '../db';
@@ -14,6 +15,7 @@ const unprocessable = (
     | 'inactive-assignee'
     | 'assignee-not-at-location'
     | 'assignee-lacks-role'
+    | 'assignee-on-leave'
     | 'unknown-location'
     | 'unknown-role',
   param: string,
@@ -26,7 +28,13 @@ export /**
  */
 async function checkReferences(
   users: UsersClient,
-  refs: { location_id: number; role_id?: number | null; user_id?: number | null },
+  refs: {
+    location_id: number;
+    role_id?: number | null;
+    user_id?: number | null;
+    /** When given, an assignee on approved time off on any day of it is refused. */
+    when?: { start_at: Date; end_at: Date };
+  },
   requestId: string,
 ): Promise<{ timezone: string }> {
   const [location, role, user] = await Promise.all([
@@ -62,8 +70,33 @@ async function checkReferences(
         `${name} does not have the ${role.name} role, so cannot work this ${role.name} shift. Give them the role first, or choose someone who has it.`,
       );
     }
+    if (refs.when) await checkNotOnLeave(users, user, name, refs.when, location.timezone, requestId);
   }
   return { timezone: location.timezone };
+}
+
+/** Refuses a shift on any day (in the location's zone) of the assignee's approved time off. */
+async function checkNotOnLeave(
+  users: UsersClient,
+  user: { id: number },
+  name: string,
+  when: { start_at: Date; end_at: Date },
+  timezone: string,
+  requestId: string,
+) {
+  const first = dayKeyInZone(when.start_at, timezone);
+  const last = dayKeyInZone(new Date(when.end_at.getTime() - 1), timezone);
+  const [leave] = await users.approvedTimeOff(user.id, first, last, requestId);
+  if (!leave) return;
+  const days =
+    leave.start_date === leave.end_date
+      ? `on ${leave.start_date}`
+      : `from ${leave.start_date} to ${leave.end_date}`;
+  throw unprocessable(
+    'assignee-on-leave',
+    'user_id',
+    `${name} is on approved time off ${days}: choose someone else or leave the shift open.`,
+  );
 }
 
 export /** Turns the exclusion constraint's refusal into a 409 naming the shifts it collides with. */

@@ -38,8 +38,9 @@ export function checkWindow(from: Date, to: Date, params: { from: string; to: st
 
 /**
  * What a PATCH makes of a shift: the shift as it would be (`next`, for the checks), the columns to write
- * (`changes`: only what the body names), and whether the assignee or role changed (only then is the users
- * service asked, so a note or status change works while it is down).
+ * (`changes`: only what the body names), and whether the assignee or role changed, or the times of an
+ * assigned shift (only then is the users service asked, so a note or status change works while it is
+ * down; new times are checked against the assignee's time off).
  */
 export function changeOf(current: ShiftRow, b: ShiftPatch) {
   const next = {
@@ -60,5 +61,8 @@ export function changeOf(current: ShiftRow, b: ShiftPatch) {
   };
   const newAssignee = b.user_id !== undefined && b.user_id !== current.user_id && !!b.user_id;
   const newRole = b.role_id !== undefined && b.role_id !== current.role_id && !!b.role_id;
-  return { next, changes, referencesChanged: newAssignee || newRole };
+  const newTimes =
+    next.start_at.getTime() !== Date.parse(current.start_at) ||
+    next.end_at.getTime() !== Date.parse(current.end_at);
+  return { next, changes, referencesChanged: newAssignee || newRole || (newTimes && next.user_id !== null) };
 }

@@ -1,7 +1,8 @@
 // What a manager should know before publishing a location's week, none of which stops them: who goes past
 // the location's overtime line (paid hours: length less break, at every location they work), who gets less
-// rest between two shifts than the location's minimum, and who works a shift without its role (their
-// roles changed after it was planned). Thresholds are the location's own, kept by the users service.
+// rest between two shifts than the location's minimum, who works a shift without its role (their roles
+// changed after it was planned), and who works outside the weekly availability they gave. Thresholds are
+// the location's own, kept by the users service, like each person's availability.
 import type {
   Location,
   PersonPrincipal,
@@ -9,7 +10,9 @@ import type {
   ScheduleWarnings,
   ScheduleWarningsQuery,
   User,
+  AvailabilityWindow,
 } from '@shiftstack/contract';
+import { dayKeyInZone, keyToUtcDate, timeInZone } from '@shiftstack/contract/time';
 import { ProblemError } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import { requireManages } from '../access';
@@ -39,8 +42,9 @@ export async function scheduleWarnings(
     });
   const here = (await liveShiftsIn(deps.db, q.location_id, window)).filter((s) => s.user_id !== null);
   const ids = [...new Set(here.map((s) => s.user_id!))];
-  const [people, theirs] = await Promise.all([
+  const [people, windows, theirs] = await Promise.all([
     Promise.all(ids.map((id) => deps.users.user(id, requestId))),
+    Promise.all(ids.map((id) => deps.users.availability(id, requestId))),
     shiftsOfPeople(deps.db, ids, { start: new Date(window.start.getTime() - 24 * HOUR), end: window.end }),
   ]);
   const warnings = ids.flatMap((id, i) => {
@@ -52,6 +56,7 @@ export async function scheduleWarnings(
       ...overtime(id, name, mine, window, location),
       ...shortRest(id, name, mine, at, location),
       ...missingRole(id, name, at, person),
+      ...outsideAvailability(id, name, at, windows[i] ?? [], location.timezone),
     ];
   });
   return { location_id: q.location_id, start: q.start, end: q.end, warnings };
@@ -120,6 +125,44 @@ function missingRole(id: number, name: string, here: ShiftRow[], person: User | 
       user_id: id,
       shift_ids: lacking.map((s) => s.id),
       detail: `${name} no longer has the role of ${lacking.length === 1 ? 'one shift' : `${lacking.length} shifts`} given to them.`,
+    },
+  ];
+}
+
+/** 1 = Monday … 7 = Sunday, as availability counts. */
+const weekdayOf = (dayKey: string) => ((keyToUtcDate(dayKey).getUTCDay() + 6) % 7) + 1;
+
+/** Whether one of the day's windows covers [from, to) (HH:mm, to may be 24:00). */
+const covered = (windows: AvailabilityWindow[], weekday: number, from: string, to: string) =>
+  windows.some((w) => w.weekday === weekday && w.start <= from && w.end >= to);
+
+/** Shifts outside the person's weekly availability (none given: any time is fine). */
+function outsideAvailability(
+  id: number,
+  name: string,
+  here: ShiftRow[],
+  windows: AvailabilityWindow[],
+  tz: string,
+): ScheduleWarning[] {
+  if (windows.length === 0) return [];
+  const outside = here.filter((s) => {
+    const [start, end] = [new Date(s.start_at), new Date(s.end_at)];
+    const [day, endDay] = [dayKeyInZone(start, tz), dayKeyInZone(end, tz)];
+    const [from, to] = [timeInZone(start, tz), timeInZone(end, tz)];
+    if (day === endDay) return !covered(windows, weekdayOf(day), from, to);
+    // Overnight: until midnight on the first day, then from midnight on the next.
+    return (
+      !covered(windows, weekdayOf(day), from, '24:00') ||
+      (to !== '00:00' && !covered(windows, weekdayOf(endDay), '00:00', to))
+    );
+  });
+  if (outside.length === 0) return [];
+  return [
+    {
+      kind: 'outside-availability',
+      user_id: id,
+      shift_ids: outside.map((s) => s.id),
+      detail: `${name} works ${outside.length === 1 ? 'a shift' : `${outside.length} shifts`} outside the availability they gave.`,
     },
   ];
 }

@@ -476,14 +476,17 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     await page.getByRole('table', { name: /Shifts, week of/ }).waitFor();
     await system.stopUsers();
     // The front door answers 502/503 for users paths now, and Chromium logs each failed request.
-    await w.expectingError(/status of 50\d|HTTP 50\d .*\/api\/v1\/(users|locations|roles|time-off)/, async () => {
-      await page.reload();
-      await page.getByText(/Some names may be missing/).waitFor({ timeout: 30_000 });
-      // Locations come from this browser's last visit; shifts still come from the shifts service.
-      await page.getByText(/shown from this browser's last visit/i).waitFor();
-      await expect.poll(() => page.locator('.shift').count(), { timeout: 15_000 }).toBeGreaterThan(10);
-      await screenshot(page, 'board-degraded');
-    });
+    await w.expectingError(
+      /status of 50\d|HTTP 50\d .*\/api\/v1\/(users|locations|roles|time-off)/,
+      async () => {
+        await page.reload();
+        await page.getByText(/Some names may be missing/).waitFor({ timeout: 30_000 });
+        // Locations come from this browser's last visit; shifts still come from the shifts service.
+        await page.getByText(/shown from this browser's last visit/i).waitFor();
+        await expect.poll(() => page.locator('.shift').count(), { timeout: 15_000 }).toBeGreaterThan(10);
+        await screenshot(page, 'board-degraded');
+      },
+    );
   });
 });
 

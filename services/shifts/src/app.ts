@@ -9,6 +9,7 @@ import {
 } from '@shiftstack/service-kit';
 import { shiftsAuthentication } from './access';
 import { copyRoutes } from './copy/routes';
+import { startDelivery, type DeliveryOptions } from './notifications/outbox';
 import type { ShiftsDatabase } from './db';
 import { publishRoutes } from './publish/routes';
 import { shiftRoutes } from './shifts/routes';
@@ -25,6 +26,8 @@ export const SHIFTS_OPENAPI = {
 export interface ShiftsAppOptions extends Omit<ServerOptions, 'openapi'> {
   database: Database<ShiftsDatabase>;
   users: UsersClient;
+  /** Where notifications go; without it they are kept in the outbox, undelivered. */
+  notifications?: Omit<DeliveryOptions, 'db' | 'logger'>;
   /** Tests may verify tokens their own way; by default the issuer's discovered key set. */
   verifier?: TokenVerifier;
 }
@@ -41,5 +44,9 @@ export async function buildShiftsApp(opts: ShiftsAppOptions): Promise<ServiceIns
   copyRoutes(app, db, opts.users);
   warningRoutes(app, db, opts.users);
   shiftRoutes(app, db, opts.users);
+  if (opts.notifications) {
+    const delivery = startDelivery({ ...opts.notifications, db, logger: app.log });
+    app.addHook('onClose', () => delivery.stop());
+  }
   return app;
 }

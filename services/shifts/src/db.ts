@@ -19,6 +19,17 @@ export interface ShiftsDatabase {
     created_at: GeneratedTimestamp;
     updated_at: GeneratedTimestamp;
   };
+  outbox: {
+    id: Generated<string>;
+    kind: string;
+    user_id: number;
+    payload: unknown;
+    created_at: GeneratedTimestamp;
+    attempts: Generated<number>;
+    next_attempt_at: Generated<Timestamp>;
+    last_error: string | null;
+    delivered_at: Timestamp | null;
+  };
 }
 
 /** Rows as read: timestamps are ISO 8601 text (service-kit's timestamps.ts). */

@@ -13,6 +13,19 @@ const ShiftsEnv = Type.Object({
   USERS_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
   USERS_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   ...ServiceClientEnv,
+  NOTIFY_WEBHOOK_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'Where to post notifications (a publish, a change to a published shift), one per person; unset: kept, not sent',
+    }),
+  ),
+  NOTIFY_WEBHOOK_SECRET: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: 'Signs each post: X-Shiftstack-Signature: sha256=<HMAC of the body>',
+    }),
+  ),
 });
 
 export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {
@@ -28,6 +41,9 @@ export const shiftsService: ServiceSpec<typeof ShiftsEnv, ShiftsDatabase> = {
       metrics,
       readiness,
       logger,
+      notifications: env.NOTIFY_WEBHOOK_URL
+        ? { url: env.NOTIFY_WEBHOOK_URL, secret: env.NOTIFY_WEBHOOK_SECRET }
+        : undefined,
       users: createUsersClient({
         baseUrl: env.USERS_URL,
         timeoutMs: env.USERS_TIMEOUT_MS ?? 2000,

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { requireManages } from '../access';
 import type { ShiftsDatabase } from '../db';
 import { checkWindow } from '../shifts/rules';
+import { recordNotifications, type Notification } from '../notifications/outbox';
 import type { UsersClient } from '../users-client';
 
 /**
@@ -46,19 +47,23 @@ export function publishRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, 
       const rows =
         publishable.length === 0
           ? []
-          : await db
-              .updateTable('shifts')
-              .set((eb) => ({
-                status: 'published',
-                published_at: eb.fn('now'),
-                version: eb('version', '+', 1),
-                updated_at: eb.fn('now'),
-              }))
-              .where('id', 'in', publishable)
-              .where('status', '=', 'draft')
-              .where('deleted_at', 'is', null)
-              .returning('id')
-              .execute();
+          : await db.transaction().execute(async (trx) => {
+              const published = await trx
+                .updateTable('shifts')
+                .set((eb) => ({
+                  status: 'published',
+                  published_at: eb.fn('now'),
+                  version: eb('version', '+', 1),
+                  updated_at: eb.fn('now'),
+                }))
+                .where('id', 'in', publishable)
+                .where('status', '=', 'draft')
+                .where('deleted_at', 'is', null)
+                .returning(['id', 'user_id'])
+                .execute();
+              await recordNotifications(trx, publishedFor(published, { location_id, start, end }));
+              return published;
+            });
       const shift_ids = rows.map((r) => r.id).sort((a, b) => a - b);
       request.log.info(
         { location_id, published: shift_ids.length, held_back: held.length },
@@ -74,4 +79,24 @@ export function publishRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, 
       };
     },
   );
+}
+
+/** One event per person with newly published shifts: their shifts of that publish. */
+function publishedFor(
+  rows: Array<{ id: number; user_id: number | null }>,
+  window: { location_id: number; start: Date; end: Date },
+): Notification[] {
+  const byPerson = new Map<number, number[]>();
+  for (const r of rows)
+    if (r.user_id !== null) byPerson.set(r.user_id, [...(byPerson.get(r.user_id) ?? []), r.id]);
+  return [...byPerson].map(([user_id, ids]) => ({
+    kind: 'schedule.published' as const,
+    user_id,
+    payload: {
+      location_id: window.location_id,
+      start: window.start.toISOString(),
+      end: window.end.toISOString(),
+      shift_ids: ids.sort((a, b) => a - b),
+    },
+  }));
 }

@@ -23,6 +23,8 @@ import {
 import type { Kysely } from 'kysely';
 import { maySeeShift, readableBy, requireManages } from '../access';
 import type { ShiftRow, ShiftsDatabase } from '../db';
+import { changeNotifications, removalNotifications } from '../notifications/events';
+import { recordNotifications } from '../notifications/outbox';
 import type { UsersClient } from '../users-client';
 import {
   findShift,
@@ -152,9 +154,16 @@ export async function change(
       { location_id: current.location_id, role_id: next.role_id, user_id: next.user_id, when: next },
       requestId,
     );
-  const row = await updateShift(deps.db, current.id, current.version, changes).catch(async (err: unknown) => {
-    throw isOverlap(err) ? await overlapProblem(deps.db, next, current.id) : err;
-  });
+  const row = await deps.db
+    .transaction()
+    .execute(async (trx) => {
+      const updated = await updateShift(trx, current.id, current.version, changes);
+      if (updated) await recordNotifications(trx, changeNotifications(current, updated));
+      return updated;
+    })
+    .catch(async (err: unknown) => {
+      throw isOverlap(err) ? await overlapProblem(deps.db, next, current.id) : err;
+    });
   if (row) return toShift(row);
   // Someone else changed it between our read and our write.
   const now = await findShift(deps.db, current.id);
@@ -169,7 +178,11 @@ export async function remove(
 ): Promise<void> {
   const current = await managedShift(deps, p, id, 'delete shifts');
   const expected = requiredIfMatch(ifMatch);
-  const deleted = await softDeleteShift(deps.db, current.id, expected);
+  const deleted = await deps.db.transaction().execute(async (trx) => {
+    const gone = await softDeleteShift(trx, current.id, expected);
+    if (gone) await recordNotifications(trx, removalNotifications(current));
+    return gone;
+  });
   if (deleted) return;
   const now = await findShift(deps.db, current.id);
   if (now && !now.deleted_at) throw versionMismatch(now.version);

@@ -10,6 +10,8 @@ import type {
   Role,
   ScheduleWarnings,
   Shift,
+  TimeOff,
+  TimeOffCreate,
   TimeOffPage,
   ShiftCreate,
   ShiftPatch,
@@ -181,6 +183,12 @@ export const api = {
     request<PublishResult>('POST', '/shifts/publish', { body }).then((r) => r.data),
   timeOff: (query: { location_id: number; from: string; to: string }, signal?: AbortSignal) =>
     request<TimeOffPage>('GET', '/time-off', { query: { ...query, limit: 500 }, signal }).then((r) => r.data),
+  askTimeOff: (body: TimeOffCreate) => request<TimeOff>('POST', '/time-off', { body }).then((r) => r.data),
+  decideTimeOff: (id: number, version: number, status: 'approved' | 'declined') =>
+    request<TimeOff>('PATCH', `/time-off/${id}`, {
+      body: { status },
+      headers: { 'if-match': `"${version}"` },
+    }).then((r) => r.data),
   warnings: (query: { location_id: number; start: string; end: string }, signal?: AbortSignal) =>
     request<ScheduleWarnings>('GET', '/shifts/warnings', { query, signal }).then((r) => r.data),
   copyWeek: (body: CopyWeekRequest) =>

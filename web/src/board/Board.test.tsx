@@ -308,6 +308,86 @@ describe('week board', () => {
     ]);
   });
 
+  it('a manager approves time off someone asked for, from their row', async () => {
+    const asked = {
+      id: 7,
+      user_id: 4,
+      start_date: '2025-11-14',
+      end_date: '2025-11-14',
+      status: 'requested',
+      reason: 'Dentist',
+      decided_by: null,
+      decided_at: null,
+      version: 1,
+      created_at: '2025-11-01T00:00:00Z',
+      updated_at: '2025-11-01T00:00:00Z',
+    };
+    const api = mockFetch({
+      ...baseRoutes(),
+      'GET /api/v1/time-off': () => ({ body: page([asked]) }),
+      'PATCH /api/v1/time-off/7': (c) => ({ body: { ...asked, ...(c.body as object), version: 2 } }),
+    });
+    const ue = userEvent.setup({ delay: null });
+    render(<App />);
+    await board();
+    await ue.click(
+      within(rowOf('Sam Lee')).getByRole('button', { name: 'Time off asked by Sam Lee: approve or decline' }),
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'Time off for Sam Lee' });
+    expect(dialog).toHaveTextContent('Sam Lee asked for time off Friday 14 November: Dentist');
+    await ue.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    expect(await screen.findByText("Approved Sam Lee's time off Friday 14 November.")).toBeInTheDocument();
+    const patch = api.find('PATCH', '/api/v1/time-off/7')[0]!;
+    expect([patch.body, patch.headers['if-match']]).toEqual([{ status: 'approved' }, '"1"']);
+  });
+
+  it('an employee asks for time off from the board', async () => {
+    const api = mockFetch({
+      ...baseRoutes(),
+      'GET /api/v1/users/me': () => ({
+        body: {
+          ...testAdmin,
+          id: 3,
+          first_name: 'Sam',
+          type: 'employee',
+          access: 'employee',
+          location_ids: [1],
+        },
+      }),
+      'POST /api/v1/time-off': (c) => ({
+        status: 201,
+        body: {
+          id: 9,
+          user_id: 3,
+          ...(c.body as object),
+          reason: null,
+          status: 'requested',
+          decided_by: null,
+          decided_at: null,
+          version: 1,
+          created_at: '2025-11-12T15:00:00Z',
+          updated_at: '2025-11-12T15:00:00Z',
+        },
+      }),
+    });
+    const ue = userEvent.setup({ delay: null });
+    render(<App />);
+    await board();
+    await ue.click(screen.getByRole('button', { name: 'Ask for time off…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Ask for time off' });
+    const last = within(dialog).getByLabelText('Last day off');
+    await ue.clear(last);
+    await ue.type(last, '2025-11-14');
+    await ue.click(within(dialog).getByRole('button', { name: 'Ask for time off' }));
+    expect(
+      await screen.findByText(/Asked for time off Wednesday 12 November to Friday 14 November\./),
+    ).toBeInTheDocument();
+    expect(api.find('POST', '/api/v1/time-off')[0]!.body).toEqual({
+      start_date: '2025-11-12',
+      end_date: '2025-11-14',
+    });
+  });
+
   it('lists the warnings in the publish summary, and a manager may publish anyway', async () => {
     const api = mockFetch({
       ...baseRoutes(),

@@ -1,5 +1,6 @@
 import { memo, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { managesLocation } from '@shiftstack/contract/permissions';
+import type { TimeOff } from '@shiftstack/contract';
 import type { Location, Me, Role, Shift } from '../api';
 import { setQuery } from '../router';
 import { roleColor, roleName } from '../roles';
@@ -17,6 +18,7 @@ import {
 } from '../time';
 import { BoardHead } from './BoardHead';
 import { CopyWeekDialog } from './CopyWeekDialog';
+import { TimeOffDialog, type TimeOffTarget } from './TimeOffDialog';
 import { BoardDnd, DraggableShift, DropCell, cellId, justDragged } from './DragAndDrop';
 import { PublishSummary } from './PublishSummary';
 import { ShiftDialog, type ShiftDialogTarget } from './ShiftDialog';
@@ -87,6 +89,7 @@ function WeekBoard({
   names.current = view.names;
   const [dialog, setDialog] = useState<ShiftDialogTarget | null>(null);
   const [copying, setCopying] = useState(false);
+  const [timeOff, setTimeOff] = useState<TimeOffTarget | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const goWeek = (key: string) => {
@@ -97,6 +100,7 @@ function WeekBoard({
   const onSaved = (message: string) => {
     setDialog(null);
     setCopying(false);
+    setTimeOff(null);
     publishing.setAnnouncement(message);
     reload();
   };
@@ -111,6 +115,7 @@ function WeekBoard({
       tz={tz}
       hoursByUser={view.hoursByUser}
       timeOffByCell={view.timeOffByCell}
+      onTimeOff={canManage ? (request, who) => setTimeOff({ kind: 'decide', request, who }) : null}
       overtimeHours={location.overtime_hours_per_week}
       label={`Shifts, week of ${formatWeekRange(weekKey)}`}
       onPick={canManage ? setDialog : null}
@@ -141,6 +146,7 @@ function WeekBoard({
         goWeek={goWeek}
         askToPublish={publishing.askToPublish}
         copyWeek={() => setCopying(true)}
+        askTimeOff={() => setTimeOff({ kind: 'ask', day: todayKey > weekKey ? todayKey : weekKey })}
       />
 
       {current?.degraded ? (
@@ -201,6 +207,8 @@ function WeekBoard({
         />
       ) : null}
 
+      {timeOff ? <TimeOffDialog target={timeOff} onClose={() => setTimeOff(null)} onDone={onSaved} /> : null}
+
       {copying ? (
         <CopyWeekDialog
           location={location}
@@ -237,7 +245,9 @@ interface GridProps {
   tz: string;
   hoursByUser: Map<number, number>;
   /** "userId|day" -> approved or requested time off. */
-  timeOffByCell: Map<string, 'requested' | 'approved' | 'declined'>;
+  timeOffByCell: Map<string, TimeOff>;
+  /** null: time off is only shown; otherwise what was asked can be decided. */
+  onTimeOff: ((request: TimeOff, who: string) => void) | null;
   /** The location's overtime line: a person's row says when their week goes past it. */
   overtimeHours: number;
   label: string;
@@ -255,6 +265,7 @@ const BoardGrid = memo(function BoardGrid({
   tz,
   hoursByUser,
   timeOffByCell,
+  onTimeOff,
   overtimeHours,
   label,
   onPick,
@@ -300,11 +311,7 @@ const BoardGrid = memo(function BoardGrid({
               const off = row.userId === null ? undefined : timeOffByCell.get(`${row.userId}|${d}`);
               const content = (
                 <>
-                  {off ? (
-                    <span className={off === 'approved' ? 'time-off' : 'time-off asked'}>
-                      {off === 'approved' ? 'Time off' : 'Time off asked'}
-                    </span>
-                  ) : null}
+                  {off ? <TimeOffTag off={off} who={row.name} onDecide={onTimeOff} /> : null}
                   {list.map((s) => (
                     <ShiftBlock
                       key={s.id}
@@ -346,6 +353,30 @@ const BoardGrid = memo(function BoardGrid({
     </div>
   );
 });
+
+/** A day of time off in a person's row; what was only asked is a button for those who may decide it. */
+function TimeOffTag({
+  off,
+  who,
+  onDecide,
+}: {
+  off: TimeOff;
+  who: string;
+  onDecide: ((request: TimeOff, who: string) => void) | null;
+}) {
+  if (off.status === 'approved') return <span className="time-off">Time off</span>;
+  if (!onDecide) return <span className="time-off asked">Time off asked</span>;
+  return (
+    <button
+      type="button"
+      className="time-off asked"
+      onClick={() => onDecide(off, who)}
+      aria-label={`Time off asked by ${who}: approve or decline`}
+    >
+      Time off asked
+    </button>
+  );
+}
 
 function formatHours(h: number): string {
   if (h === 0) return 'No hours';

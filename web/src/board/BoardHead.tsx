@@ -24,6 +24,7 @@ export interface BoardHeadProps {
   goWeek: (key: string) => void;
   askToPublish: () => void;
   copyWeek: () => void;
+  askTimeOff: () => void;
 }
 
 export function BoardHead(props: BoardHeadProps) {
@@ -95,7 +96,13 @@ export function BoardHead(props: BoardHeadProps) {
               {publishing ? 'Publishing…' : drafts > 0 ? `Publish week (${drafts} drafts)` : 'Publish week'}
             </button>
           </div>
-        ) : null}
+        ) : (
+          <div className="publish">
+            <button type="button" className="button" onClick={props.askTimeOff}>
+              Ask for time off…
+            </button>
+          </div>
+        )}
       </div>
       <p className="tz-note">
         Times in {location.name}&apos;s time zone ({tz.replace(/_/g, ' ')}).

@@ -138,14 +138,14 @@ export function useBoardView(current: WeekData | null, filters: Filters, tz: str
   };
 }
 
-/** Whose day is time off: "userId|day" -> approved or only requested (declined ones never reach here). */
-export function timeOffCells(timeOff: TimeOff[]): Map<string, TimeOff['status']> {
-  const cells = new Map<string, TimeOff['status']>();
+/** Whose day is time off: "userId|day" -> the approved or only requested time off (never a declined one). */
+export function timeOffCells(timeOff: TimeOff[]): Map<string, TimeOff> {
+  const cells = new Map<string, TimeOff>();
   for (const t of timeOff)
     for (let day = t.start_date; day <= t.end_date; day = addDays(day, 1)) {
       const key = `${t.user_id}|${day}`;
       // Approved wins over a second, merely requested, overlapping request.
-      if (cells.get(key) !== 'approved') cells.set(key, t.status);
+      if (cells.get(key)?.status !== 'approved') cells.set(key, t);
     }
   return cells;
 }

@@ -9,6 +9,7 @@ import {
   roles,
   shift,
   testAdmin,
+  timeOff,
   toronto,
   denver,
   user,
@@ -271,25 +272,12 @@ describe('week board', () => {
   });
 
   it("shows each person's time off in their row: approved, or only asked for", async () => {
-    const off = (id: number, user_id: number, start_date: string, end_date: string, status: string) => ({
-      id,
-      user_id,
-      start_date,
-      end_date,
-      status,
-      reason: null,
-      decided_by: null,
-      decided_at: null,
-      version: 1,
-      created_at: '2025-11-01T00:00:00Z',
-      updated_at: '2025-11-01T00:00:00Z',
-    });
     const api = mockFetch({
       ...baseRoutes(),
       'GET /api/v1/time-off': () => ({
         body: page([
-          off(1, 4, '2025-11-14', '2025-11-15', 'approved'),
-          off(2, 3, '2025-11-16', '2025-11-16', 'requested'),
+          timeOff(1, 4, '2025-11-14', '2025-11-15', { status: 'approved' }),
+          timeOff(2, 3, '2025-11-16', '2025-11-16'),
         ]),
       }),
     });
@@ -309,19 +297,7 @@ describe('week board', () => {
   });
 
   it('a manager approves time off someone asked for, from their row', async () => {
-    const asked = {
-      id: 7,
-      user_id: 4,
-      start_date: '2025-11-14',
-      end_date: '2025-11-14',
-      status: 'requested',
-      reason: 'Dentist',
-      decided_by: null,
-      decided_at: null,
-      version: 1,
-      created_at: '2025-11-01T00:00:00Z',
-      updated_at: '2025-11-01T00:00:00Z',
-    };
+    const asked = timeOff(7, 4, '2025-11-14', '2025-11-14', { reason: 'Dentist' });
     const api = mockFetch({
       ...baseRoutes(),
       'GET /api/v1/time-off': () => ({ body: page([asked]) }),
@@ -354,21 +330,10 @@ describe('week board', () => {
           location_ids: [1],
         },
       }),
-      'POST /api/v1/time-off': (c) => ({
-        status: 201,
-        body: {
-          id: 9,
-          user_id: 3,
-          ...(c.body as object),
-          reason: null,
-          status: 'requested',
-          decided_by: null,
-          decided_at: null,
-          version: 1,
-          created_at: '2025-11-12T15:00:00Z',
-          updated_at: '2025-11-12T15:00:00Z',
-        },
-      }),
+      'POST /api/v1/time-off': (c) => {
+        const b = c.body as { start_date: string; end_date: string };
+        return { status: 201, body: timeOff(9, 3, b.start_date, b.end_date) };
+      },
     });
     const ue = userEvent.setup({ delay: null });
     render(<App />);

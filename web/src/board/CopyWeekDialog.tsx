@@ -3,7 +3,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CopyWeekResult } from '@shiftstack/contract';
 import { api, type Location, type Role } from '../api';
-import { Dialog } from '../components/Dialog';
+import { Dialog, FormButtons, FormError } from '../components/Dialog';
 import { explainError } from '../errors';
 import { addDays, formatWeekRange } from '../time';
 
@@ -82,19 +82,8 @@ export function CopyWeekDialog({ location, roles, weekKey, onClose, onCopied }: 
         <p className="hint">
           Copies arrive as drafts on the same days and times. Nothing is published until you publish the week.
         </p>
-        {error ? (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Copying…' : 'Copy shifts'}
-          </button>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormError message={error} />
+        <FormButtons label="Copy shifts" busyLabel="Copying…" busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -3,7 +3,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { TimeOff } from '@shiftstack/contract';
 import { api } from '../api';
-import { Dialog } from '../components/Dialog';
+import { Dialog, FormButtons, FormError } from '../components/Dialog';
 import { TextField } from '../components/FormFields';
 import { explainError, type Explained } from '../errors';
 import { formatLongDay } from '../time';
@@ -55,11 +55,7 @@ function AskDialog({ day, onClose, onDone }: { day: string } & Omit<Props, 'targ
   return (
     <Dialog title="Ask for time off" onClose={onClose}>
       <form className="dialog-body" onSubmit={(e) => void submit(e)} noValidate>
-        {error ? (
-          <p className="inline-error" role="alert">
-            {error.message}
-          </p>
-        ) : null}
+        <FormError message={error?.message} />
         <TextField
           label="First day off"
           id={`${id}-start`}
@@ -87,14 +83,7 @@ function AskDialog({ day, onClose, onDone }: { day: string } & Omit<Props, 'targ
           maxLength={500}
           onChange={(e) => setReason(e.target.value)}
         />
-        <div className="actions">
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Asking…' : 'Ask for time off'}
-          </button>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormButtons label="Ask for time off" busyLabel="Asking…" busy={busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -126,11 +115,7 @@ function DecideDialog({
           {who} asked for time off {days(request)}
           {request.reason ? `: ${request.reason}` : '.'}
         </p>
-        {error ? (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <div className="actions">
           <button
             type="button"

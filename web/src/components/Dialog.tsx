@@ -110,3 +110,38 @@ export function describedBy(id: string, error?: string, hint?: string): string |
   const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return ids || undefined;
 }
+
+/** A form's own buttons: submit (showing `busyLabel` while busy) and Cancel. */
+export function FormButtons({
+  label,
+  busyLabel,
+  busy,
+  onCancel,
+  danger = false,
+}: {
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  onCancel: () => void;
+  danger?: boolean;
+}) {
+  return (
+    <div className="actions">
+      <button type="submit" className={danger ? 'button danger' : 'button primary'} disabled={busy}>
+        {busy ? busyLabel : label}
+      </button>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** What went wrong with the whole form, read out as it appears; nothing when there is no message. */
+export function FormError({ message }: { message: string | null | undefined }) {
+  return message ? (
+    <p className="inline-error" role="alert">
+      {message}
+    </p>
+  ) : null;
+}

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { UserCreate, UserPatch, UserType } from '@shiftstack/contract';
 import { api, type Location, type Role, type User } from '../api';
-import { Dialog, Field } from '../components/Dialog';
+import { Dialog, Field, FormButtons } from '../components/Dialog';
 import { Options, type SelectOption } from '../components/FilterSelect';
 import { TextField } from '../components/FormFields';
 import { explainError, type Explained } from '../errors';
@@ -263,14 +263,7 @@ export function DeactivateDialog({
           maxLength={200}
           required
         />
-        <div className="actions">
-          <button type="submit" className="button danger" disabled={busy}>
-            {busy ? 'Deactivating…' : 'Deactivate'}
-          </button>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormButtons label="Deactivate" busyLabel="Deactivating…" busy={busy} onCancel={onClose} danger />
       </form>
     </Dialog>
   );

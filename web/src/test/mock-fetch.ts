@@ -1,3 +1,4 @@
+import type { TimeOff } from '@shiftstack/contract';
 // A scripted `fetch` for component tests: each route answers from a handler, and every call is recorded.
 import { vi } from 'vitest';
 import type { Location, Role, Shift, User } from '@shiftstack/contract';
@@ -170,6 +171,30 @@ export function shift(
     created_at: T,
     updated_at: T,
     assignee: null,
+    ...extra,
+  };
+}
+
+/** A time-off request as the users service answers it (requested unless `status` says otherwise). */
+export function timeOff(
+  id: number,
+  userId: number,
+  start: string,
+  end: string,
+  extra: Partial<TimeOff> = {},
+): TimeOff {
+  return {
+    id,
+    user_id: userId,
+    start_date: start,
+    end_date: end,
+    status: 'requested',
+    reason: null,
+    decided_by: null,
+    decided_at: null,
+    version: 1,
+    created_at: T,
+    updated_at: T,
     ...extra,
   };
 }

@@ -31,7 +31,7 @@ import type { Kysely } from 'kysely';
 import { requireManages } from '../access';
 import type { ShiftRow, ShiftsDatabase } from '../db';
 import { insertShift, liveShiftsIn, overlapping, type ShiftValues } from '../shifts/queries';
-import { isOverlap } from '../shifts/references';
+import { existingLocation, isOverlap } from '../shifts/references';
 import type { UsersClient } from '../users-client';
 
 export async function copyWeek(
@@ -44,14 +44,7 @@ export async function copyWeek(
   requireManages(p, b.location_id, 'copy shifts');
   const key = validateIdempotencyKey(idempotencyKey);
   checkWeeks(b);
-  const location = await deps.users.location(b.location_id, requestId);
-  if (!location)
-    throw new ProblemError({
-      status: 422,
-      code: 'unknown-location',
-      param: 'location_id',
-      detail: `Location ${b.location_id} does not exist.`,
-    });
+  const location = await existingLocation(deps.users, b.location_id, requestId);
   const source = await liveShiftsIn(
     deps.db,
     b.location_id,

@@ -22,6 +22,14 @@ const unprocessable = (
   detail: string,
 ) => new ProblemError({ status: 422, code, param, detail });
 
+/** The location a write names, fresh enough from users (cached briefly); 422 when it does not exist. */
+export async function existingLocation(users: UsersClient, locationId: number, requestId: string) {
+  const location = await users.location(locationId, requestId);
+  if (!location)
+    throw unprocessable('unknown-location', 'location_id', `Location ${locationId} does not exist.`);
+  return location;
+}
+
 export /**
  * Checks location, role and assignee with the users service (in parallel) before anything is written.
  * Returns the location's time zone. If users cannot answer, UpstreamUnavailable propagates: 503, nothing written.
@@ -38,12 +46,10 @@ async function checkReferences(
   requestId: string,
 ): Promise<{ timezone: string }> {
   const [location, role, user] = await Promise.all([
-    users.location(refs.location_id, requestId),
+    existingLocation(users, refs.location_id, requestId),
     refs.role_id ? users.role(refs.role_id, requestId) : undefined,
     refs.user_id ? users.user(refs.user_id, requestId) : undefined,
   ]);
-  if (!location)
-    throw unprocessable('unknown-location', 'location_id', `Location ${refs.location_id} does not exist.`);
   if (refs.role_id && (!role || role.location_id !== refs.location_id)) {
     throw unprocessable(
       'unknown-role',

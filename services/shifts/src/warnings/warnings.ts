@@ -13,11 +13,11 @@ import type {
   AvailabilityWindow,
 } from '@shiftstack/contract';
 import { dayKeyInZone, keyToUtcDate, timeInZone } from '@shiftstack/contract/time';
-import { ProblemError } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import { requireManages } from '../access';
 import type { ShiftRow, ShiftsDatabase } from '../db';
 import { liveShiftsIn, shiftsOfPeople } from '../shifts/queries';
+import { existingLocation } from '../shifts/references';
 import { checkWindow } from '../shifts/rules';
 import type { UsersClient } from '../users-client';
 
@@ -32,14 +32,7 @@ export async function scheduleWarnings(
   requireManages(p, q.location_id, 'read schedule warnings');
   const window = { start: new Date(q.start), end: new Date(q.end) };
   checkWindow(window.start, window.end, { from: 'start', to: 'end' });
-  const location = await deps.users.location(q.location_id, requestId);
-  if (!location)
-    throw new ProblemError({
-      status: 422,
-      code: 'unknown-location',
-      param: 'location_id',
-      detail: `Location ${q.location_id} does not exist.`,
-    });
+  const location = await existingLocation(deps.users, q.location_id, requestId);
   const here = (await liveShiftsIn(deps.db, q.location_id, window)).filter((s) => s.user_id !== null);
   const ids = [...new Set(here.map((s) => s.user_id!))];
   const [people, windows, theirs] = await Promise.all([

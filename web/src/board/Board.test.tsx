@@ -57,6 +57,16 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** Sam signed in as an employee of location 1. */
+const samAsEmployee = {
+  ...testAdmin,
+  id: 3,
+  first_name: 'Sam',
+  type: 'employee',
+  access: 'employee',
+  location_ids: [1],
+};
+
 const board = () => screen.findByRole('table', { name: /Shifts, week of 10 – 16 Nov 2025/ });
 const rowOf = (name: string) =>
   screen.getByRole('rowheader', { name: new RegExp(name) }).closest('[role="row"]') as HTMLElement;
@@ -320,16 +330,7 @@ describe('week board', () => {
   it('an employee asks for time off from the board', async () => {
     const api = mockFetch({
       ...baseRoutes(),
-      'GET /api/v1/users/me': () => ({
-        body: {
-          ...testAdmin,
-          id: 3,
-          first_name: 'Sam',
-          type: 'employee',
-          access: 'employee',
-          location_ids: [1],
-        },
-      }),
+      'GET /api/v1/users/me': () => ({ body: samAsEmployee }),
       'POST /api/v1/time-off': (c) => {
         const b = c.body as { start_date: string; end_date: string };
         return { status: 201, body: timeOff(9, 3, b.start_date, b.end_date) };
@@ -394,16 +395,7 @@ describe('week board', () => {
   it('shows an employee their own week, read only: no publish, no adding, no People page', async () => {
     mockFetch({
       ...baseRoutes(),
-      'GET /api/v1/users/me': () => ({
-        body: {
-          ...testAdmin,
-          id: 3,
-          first_name: 'Sam',
-          type: 'employee',
-          access: 'employee',
-          location_ids: [1],
-        },
-      }),
+      'GET /api/v1/users/me': () => ({ body: samAsEmployee }),
     });
     render(<App />);
     await board();

@@ -2,6 +2,7 @@ import { memo, useEffect, useMemo, useRef, useState, type CSSProperties } from '
 import { managesLocation } from '@shiftstack/contract/permissions';
 import type { TimeOff } from '@shiftstack/contract';
 import type { Location, Me, Role, Shift } from '../api';
+import { FormError } from '../components/Dialog';
 import { setQuery } from '../router';
 import { roleColor, roleName } from '../roles';
 import {
@@ -17,11 +18,10 @@ import {
   weekStart,
 } from '../time';
 import { BoardHead } from './BoardHead';
-import { CopyWeekDialog } from './CopyWeekDialog';
-import { TimeOffDialog, type TimeOffTarget } from './TimeOffDialog';
+import { BoardDialogs, type OpenDialog } from './BoardDialogs';
 import { BoardDnd, DraggableShift, DropCell, cellId, justDragged } from './DragAndDrop';
-import { PublishSummary } from './PublishSummary';
-import { ShiftDialog, type ShiftDialogTarget } from './ShiftDialog';
+import { DegradedNotice, EmptyHints, LoadState } from './WeekNotices';
+import type { ShiftDialogTarget } from './ShiftDialog';
 import { safeGet, safeSet } from './storage';
 import { usePublish } from './usePublish';
 import { useWeekData } from './useWeekData';
@@ -87,9 +87,7 @@ function WeekBoard({
   );
   const view = useBoardView(shown, { roleFilter, personFilter }, tz);
   names.current = view.names;
-  const [dialog, setDialog] = useState<ShiftDialogTarget | null>(null);
-  const [copying, setCopying] = useState(false);
-  const [timeOff, setTimeOff] = useState<TimeOffTarget | null>(null);
+  const [open, setOpen] = useState<OpenDialog>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const goWeek = (key: string) => {
@@ -98,9 +96,7 @@ function WeekBoard({
     setQuery({ week: key === weekStart(todayKey) ? null : key });
   };
   const onSaved = (message: string) => {
-    setDialog(null);
-    setCopying(false);
-    setTimeOff(null);
+    setOpen(null);
     publishing.setAnnouncement(message);
     reload();
   };
@@ -115,10 +111,14 @@ function WeekBoard({
       tz={tz}
       hoursByUser={view.hoursByUser}
       timeOffByCell={view.timeOffByCell}
-      onTimeOff={canManage ? (request, who) => setTimeOff({ kind: 'decide', request, who }) : null}
+      onTimeOff={
+        canManage
+          ? (request, who) => setOpen({ kind: 'time-off', target: { kind: 'decide', request, who } })
+          : null
+      }
       overtimeHours={location.overtime_hours_per_week}
       label={`Shifts, week of ${formatWeekRange(weekKey)}`}
-      onPick={canManage ? setDialog : null}
+      onPick={canManage ? (target) => setOpen({ kind: 'shift', target }) : null}
     />
   );
 
@@ -145,93 +145,42 @@ function WeekBoard({
         headingRef={headingRef}
         goWeek={goWeek}
         askToPublish={publishing.askToPublish}
-        copyWeek={() => setCopying(true)}
-        askTimeOff={() => setTimeOff({ kind: 'ask', day: todayKey > weekKey ? todayKey : weekKey })}
+        copyWeek={() => setOpen({ kind: 'copy' })}
+        askTimeOff={() =>
+          setOpen({ kind: 'time-off', target: { kind: 'ask', day: todayKey > weekKey ? todayKey : weekKey } })
+        }
       />
 
-      {current?.degraded ? (
-        <div className="notice notice-warn" role="status">
-          <strong>Some names may be missing.</strong> The people service isn&apos;t answering right now, so
-          names may be missing or out of date and you can&apos;t assign people. The shifts themselves are up
-          to date; reload in a minute.
-        </div>
-      ) : null}
-
-      {loadError ? (
-        <div className="notice notice-error" role="alert">
-          <p>{loadError}</p>
-          <button type="button" className="button" onClick={reload}>
-            Try again
-          </button>
-        </div>
-      ) : !current ? (
-        <p className="loading" role="status" aria-live="polite">
-          Loading the schedule…
-        </p>
-      ) : (
-        <>
-          {view.visibleShifts.length === 0 ? (
-            <p className="empty-hint">
-              {roleFilter
-                ? `No ${roleName(roleFilter, roles)} shifts this week.`
-                : 'No shifts this week yet. Choose an empty cell to add the first one.'}
-            </p>
-          ) : null}
-          {view.rows.length === 1 && !current.degraded ? (
-            <p className="empty-hint">
-              Nobody works at {location.name} yet. Add people on the <a href="/people">People page</a>.
-            </p>
-          ) : null}
-          {moves.moveError ? (
-            <p className="inline-error" role="alert">
-              {moves.moveError}
-            </p>
-          ) : null}
-          {canManage ? (
-            <BoardDnd onMove={(shift, target) => void moves.move(shift, target)}>{grid}</BoardDnd>
-          ) : (
-            grid
-          )}
-          <Legend roles={roles} />
-        </>
-      )}
-
-      {publishing.confirmPublish && current ? (
-        <PublishSummary
-          drafts={current.shifts.filter((s) => s.status === 'draft' && s.deleted_at === null)}
-          names={view.names}
-          week={formatWeekRange(weekKey)}
-          warnings={publishing.warnings}
-          onPublish={() => void publishing.publish()}
-          onClose={publishing.cancelPublish}
-        />
-      ) : null}
-
-      {timeOff ? <TimeOffDialog target={timeOff} onClose={() => setTimeOff(null)} onDone={onSaved} /> : null}
-
-      {copying ? (
-        <CopyWeekDialog
-          location={location}
+      {current?.degraded ? <DegradedNotice /> : null}
+      <LoadState loadError={loadError} loaded={!!current} reload={reload}>
+        <EmptyHints
+          noShifts={view.visibleShifts.length === 0}
+          nobody={view.rows.length === 1 && !current?.degraded}
+          roleFilter={roleFilter}
           roles={roles}
-          weekKey={weekKey}
-          onClose={() => setCopying(false)}
-          onCopied={onSaved}
-        />
-      ) : null}
-
-      {dialog && current ? (
-        <ShiftDialog
-          target={dialog}
           location={location}
-          roles={roles}
-          people={current.people ?? []}
-          names={view.names}
-          peopleUnavailable={current.people === null}
-          defaultRoleId={roleFilter}
-          onClose={() => setDialog(null)}
-          onSaved={onSaved}
         />
-      ) : null}
+        <FormError message={moves.moveError} />
+        {canManage ? (
+          <BoardDnd onMove={(shift, target) => void moves.move(shift, target)}>{grid}</BoardDnd>
+        ) : (
+          grid
+        )}
+        <Legend roles={roles} />
+      </LoadState>
+
+      <BoardDialogs
+        open={open}
+        close={() => setOpen(null)}
+        onSaved={onSaved}
+        location={location}
+        roles={roles}
+        weekKey={weekKey}
+        week={current}
+        names={view.names}
+        defaultRoleId={roleFilter}
+        publishing={publishing}
+      />
     </section>
   );
 }

@@ -1338,14 +1338,17 @@ function watchSteps(name: string) {
     ])?.trim();
   const before = stepIndex();
   const seen: number[] = [];
-  const timer = setInterval(() => {
+  const sample = () => {
     const index = stepIndex();
     if (!index || (seen.length === 0 && index === before)) return;
     if (seen.at(-1) !== Number(index)) seen.push(Number(index));
-  }, 1000);
+  };
+  const timer = setInterval(sample, 1000);
   return {
+    // One last look: the script may return within the second after the final step (promoted) began.
     stop: () => {
       clearInterval(timer);
+      sample();
       return seen;
     },
   };

@@ -63,9 +63,3 @@ export function formatTimeRange(startIso: string, endIso: string, timeZone: stri
   const suffix = dayDiff > 0 ? ` (+${dayDiff})` : '';
   return `${timeInZone(start, timeZone)}–${timeInZone(end, timeZone)}${suffix}`;
 }
-
-/** Length of a shift in hours, minus its break, e.g. 7.5. */
-export function paidHours(startIso: string, endIso: string, breakMinutes: number): number {
-  const ms = new Date(endIso).getTime() - new Date(startIso).getTime() - breakMinutes * 60_000;
-  return Math.max(0, Math.round((ms / 3_600_000) * 100) / 100);
-}

@@ -163,3 +163,9 @@ export function sameTimeDaysLater(instant: Date | string, days: number, timeZone
   const at = new Date(instant);
   return zonedToUtc(addDays(dayKeyInZone(at, timeZone), days), timeInZone(at, timeZone), timeZone);
 }
+
+/** Length of a shift in hours, minus its break, e.g. 7.5: what the board sums and the overtime warning counts. */
+export function paidHours(start: Date | string, end: Date | string, breakMinutes: number): number {
+  const ms = new Date(end).getTime() - new Date(start).getTime() - breakMinutes * 60_000;
+  return Math.max(0, Math.round((ms / 3_600_000) * 100) / 100);
+}

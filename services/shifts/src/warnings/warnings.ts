@@ -12,7 +12,7 @@ import type {
   User,
   AvailabilityWindow,
 } from '@shiftstack/contract';
-import { dayKeyInZone, keyToUtcDate, timeInZone } from '@shiftstack/contract/time';
+import { dayKeyInZone, keyToUtcDate, paidHours, timeInZone } from '@shiftstack/contract/time';
 import type { Kysely } from 'kysely';
 import { requireManages } from '../access';
 import type { ShiftRow, ShiftsDatabase } from '../db';
@@ -55,8 +55,6 @@ export async function scheduleWarnings(
   return { location_id: q.location_id, start: q.start, end: q.end, warnings };
 }
 
-const paidHours = (s: ShiftRow) =>
-  (Date.parse(s.end_at) - Date.parse(s.start_at)) / HOUR - s.break_minutes / 60;
 const round1 = (h: number) => Math.round(h * 10) / 10;
 
 function overtime(
@@ -67,7 +65,9 @@ function overtime(
   location: Location,
 ): ScheduleWarning[] {
   const inWindow = mine.filter((s) => Date.parse(s.start_at) >= window.start.getTime());
-  const hours = round1(inWindow.reduce((sum, s) => sum + paidHours(s), 0));
+  const hours = round1(
+    inWindow.reduce((sum, s) => sum + paidHours(s.start_at, s.end_at, s.break_minutes), 0),
+  );
   const limit = location.overtime_hours_per_week;
   if (hours <= limit) return [];
   return [

@@ -16,14 +16,12 @@ import {
   requiredIfMatch,
   versionMismatch,
 } from '@shiftstack/service-kit';
+import { daysBetween } from '@shiftstack/contract/time';
 import type { Kysely } from 'kysely';
 import { requireSelfOrManager, visibleLocations } from '../access';
 import type { UsersDatabase } from '../db';
 import { findUser } from '../users/queries';
 import { decideTimeOff, findTimeOff, insertTimeOff, listTimeOff, type TimeOffRow } from './queries';
-
-const DAY_MS = 86_400_000;
-const days = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / DAY_MS;
 
 export function toTimeOff(row: TimeOffRow): TimeOff {
   return {
@@ -46,8 +44,8 @@ export async function listPage(
   reader: PersonPrincipal | 'service',
   q: TimeOffListQuery,
 ) {
-  if (days(q.from, q.to) < 0) throw invalid('to', 'to must be on or after from.');
-  if (days(q.from, q.to) > 366) throw invalid('to', 'Ask for at most 366 days at a time.');
+  if (daysBetween(q.from, q.to) < 0) throw invalid('to', 'to must be on or after from.');
+  if (daysBetween(q.from, q.to) > 366) throw invalid('to', 'Ask for at most 366 days at a time.');
   // Employees read their own; managers the people of their locations; admins and services everyone.
   const own = reader !== 'service' && reader.access === 'employee';
   if (own && q.user_id !== undefined && q.user_id !== reader.id)
@@ -75,9 +73,10 @@ export async function create(db: Kysely<UsersDatabase>, p: PersonPrincipal, b: T
   if (!person) throw invalid('user_id', `User ${userId} does not exist.`);
   requireSelfOrManager(p, person, 'ask for their time off');
   if (!person.active) throw invalid('user_id', `${person.first_name} ${person.last_name} is inactive.`);
-  if (days(b.start_date, b.end_date) < 0)
+  if (daysBetween(b.start_date, b.end_date) < 0)
     throw invalid('end_date', 'The last day off must not be before the first.');
-  if (days(b.start_date, b.end_date) > 365) throw invalid('end_date', 'Ask for at most a year at a time.');
+  if (daysBetween(b.start_date, b.end_date) > 365)
+    throw invalid('end_date', 'Ask for at most a year at a time.');
   const reason = b.reason?.trim() || null;
   return toTimeOff(
     await insertTimeOff(db, { user_id: userId, start_date: b.start_date, end_date: b.end_date, reason }),

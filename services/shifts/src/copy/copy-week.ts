@@ -16,9 +16,9 @@ import {
   addDays,
   dayKeyInZone,
   daysBetween,
-  keyToUtcDate,
   sameTimeDaysLater,
   timeInZone,
+  weekStart,
   weekWindow,
 } from '@shiftstack/contract/time';
 import {
@@ -70,7 +70,7 @@ export async function copyWeek(
 
 function checkWeeks(b: CopyWeekRequest): void {
   for (const param of ['from_week', 'to_week'] as const) {
-    if (keyToUtcDate(b[param]).getUTCDay() !== 1)
+    if (weekStart(b[param]) !== b[param])
       throw new ProblemError({
         status: 400,
         code: 'validation-failed',

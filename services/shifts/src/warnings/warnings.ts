@@ -12,7 +12,7 @@ import type {
   User,
   AvailabilityWindow,
 } from '@shiftstack/contract';
-import { dayKeyInZone, keyToUtcDate, paidHours, timeInZone } from '@shiftstack/contract/time';
+import { dayKeyInZone, daysBetween, paidHours, timeInZone, weekStart } from '@shiftstack/contract/time';
 import type { Kysely } from 'kysely';
 import { requireManages } from '../access';
 import type { ShiftRow, ShiftsDatabase } from '../db';
@@ -123,7 +123,7 @@ function missingRole(id: number, name: string, here: ShiftRow[], person: User | 
 }
 
 /** 1 = Monday … 7 = Sunday, as availability counts. */
-const weekdayOf = (dayKey: string) => ((keyToUtcDate(dayKey).getUTCDay() + 6) % 7) + 1;
+const weekdayOf = (dayKey: string) => daysBetween(weekStart(dayKey), dayKey) + 1;
 
 /** Whether one of the day's windows covers [from, to) (HH:mm, to may be 24:00). */
 const covered = (windows: AvailabilityWindow[], weekday: number, from: string, to: string) =>

@@ -126,6 +126,7 @@ const requests: Record<
     const id = await made('/api/v1/locations', { name: `Patch ${unique()}`, timezone: 'UTC' });
     return ['PATCH', `/api/v1/locations/${id}`, { timezone: 'Europe/Paris' }, { 'if-match': '"1"' }];
   },
+  'GET /api/v1/locations/{id}/availability': async (t) => ['GET', `/api/v1/locations/${loc(t)}/availability`],
   'GET /api/v1/roles': async () => ['GET', '/api/v1/roles'],
   'GET /api/v1/roles/{id}': async (t) => ['GET', `/api/v1/roles/${t === 'own' ? ids.roleA : ids.roleB}`],
   'POST /api/v1/roles': async (t) => [

@@ -30,6 +30,20 @@ export const Availability = Type.Object({
 });
 export type Availability = Static<typeof Availability>;
 
+/** The availability of a location's active people, one entry per person in id order. */
+export const LocationAvailabilityQuery = Type.Object(
+  {
+    user_id: Type.Optional(Id),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+export type LocationAvailabilityQuery = Static<typeof LocationAvailabilityQuery>;
+
+export const AvailabilityPage = Page(Availability);
+export type AvailabilityPage = Static<typeof AvailabilityPage>;
+
 export const AvailabilityPut = Type.Object({ windows: Windows }, { additionalProperties: false });
 export type AvailabilityPut = Static<typeof AvailabilityPut>;
 

@@ -82,6 +82,32 @@ describe.each(databaseKinds())('availability and time off on %s', (kind) => {
       ])
         expect((await put([bad])).statusCode).toBe(400);
     });
+
+    it("lists a location's people for its managers; its employees get their own; others none", async () => {
+      const url = `/api/v1/locations/${ids.locA}/availability`;
+      const byManager = await call(MANAGER, 'GET', url);
+      expect(byManager.statusCode, byManager.body).toBe(200);
+      const people = byManager.json<{ data: { user_id: number; windows: unknown[] }[] }>().data;
+      expect(people.map((a) => a.user_id)).toEqual([ids.manager, ids.employee]);
+      expect(people[1]!.windows).toEqual(windows.slice(0, 1));
+      const own = (await call(EMPLOYEE, 'GET', url)).json<{ data: { user_id: number }[] }>().data;
+      expect(own.map((a) => a.user_id)).toEqual([ids.employee]);
+      expect((await call(EMPLOYEE, 'GET', `${url}?user_id=${ids.manager}`)).statusCode).toBe(403);
+      expect((await call(OTHER, 'GET', url)).statusCode).toBe(403);
+      expect((await call(MANAGER, 'GET', '/api/v1/locations/999999/availability')).statusCode).toBe(404);
+    });
+
+    it('pages through the people in id order', async () => {
+      const url = `/api/v1/locations/${ids.locA}/availability?limit=1`;
+      const first = (await call(null, 'GET', url)).json<{
+        data: { user_id: number }[];
+        meta: { cursor: { next: string } };
+      }>();
+      expect(first.data.map((a) => a.user_id)).toEqual([ids.manager]);
+      const next = await call(null, 'GET', `${url}&cursor=${first.meta.cursor.next}`);
+      expect(next.json<{ data: { user_id: number }[] }>().data.map((a) => a.user_id)).toEqual([ids.employee]);
+      expect((await call(null, 'GET', `${url}&cursor=nonsense`)).statusCode).toBe(400);
+    });
   });
 
   describe('time off', () => {

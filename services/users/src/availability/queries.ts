@@ -1,5 +1,5 @@
 import type { Availability, AvailabilityWindow } from '@shiftstack/contract';
-import { invalid } from '@shiftstack/service-kit';
+import { invalid, paginate } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from '../db';
 
@@ -19,6 +19,51 @@ export async function readAvailability(db: Kysely<UsersDatabase>, userId: number
     windows: windows.map((w) => ({ weekday: w.weekday, start: w.start_time, end: w.end_time })),
     version: user.availability_version,
   };
+}
+
+/** One page of the weekly availability of a location's active people, in id order. */
+export async function availabilityAt(
+  db: Kysely<UsersDatabase>,
+  locationId: number,
+  f: { user_id?: number; limit: number; cursor?: string },
+) {
+  let people = db
+    .selectFrom('users')
+    .select(['users.id', 'users.availability_version'])
+    .where('users.active', '=', true)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('user_locations as ul')
+          .select('ul.user_id')
+          .whereRef('ul.user_id', '=', 'users.id')
+          .where('ul.location_id', '=', locationId),
+      ),
+    );
+  if (f.user_id !== undefined) people = people.where('users.id', '=', f.user_id);
+  const page = await paginate(people, {
+    columns: ['users.id'],
+    keyOf: (r) => [r.id],
+    limit: f.limit,
+    cursor: f.cursor,
+  });
+  const ids = page.rows.map((r) => r.id);
+  const windows = await db
+    .selectFrom('availability_windows')
+    .select(['user_id', 'weekday', 'start_time', 'end_time'])
+    .where('user_id', 'in', ids.length > 0 ? ids : [0])
+    .orderBy('user_id')
+    .orderBy('weekday')
+    .orderBy('start_time')
+    .execute();
+  const rows: Availability[] = page.rows.map((r) => ({
+    user_id: r.id,
+    windows: windows
+      .filter((w) => w.user_id === r.id)
+      .map((w) => ({ weekday: w.weekday, start: w.start_time, end: w.end_time })),
+    version: r.availability_version,
+  }));
+  return { ...page, rows };
 }
 
 /** Each window ends after it starts, and a day's windows do not overlap (a precise 400 before the write). */

@@ -1,9 +1,19 @@
 // Each person's weekly availability: read by themselves, their managers, admins and the shifts service
-// (for its warnings); replaced whole (PUT, If-Match) by themselves, their managers or admins.
-import { Availability, AvailabilityPut, IdParams } from '@shiftstack/contract';
+// (for its warnings), one person or a location's people at a time (the board's rows); replaced whole
+// (PUT, If-Match) by themselves, their managers or admins.
+import {
+  Availability,
+  AvailabilityPage,
+  AvailabilityPut,
+  IdParams,
+  LocationAvailabilityQuery,
+  belongsTo,
+} from '@shiftstack/contract';
 import {
   etagOf,
+  forbidden,
   notFound,
+  pageMeta,
   personCalling,
   problemResponses,
   requiredIfMatch,
@@ -13,9 +23,10 @@ import {
 import { sql, type Kysely } from 'kysely';
 import { Type } from 'typebox';
 import { readerOf, requireSelfOrManager } from '../access';
+import { findLocation } from '../locations/queries';
 import type { UsersDatabase } from '../db';
 import { findUser } from '../users/queries';
-import { checkWindows, readAvailability } from './queries';
+import { availabilityAt, checkWindows, readAvailability } from './queries';
 
 const TAGS = ['availability'];
 const SELF_OR_MANAGERS = 'the person; managers of one of their locations; admins';
@@ -27,6 +38,18 @@ const get = {
   'x-permission': `${SELF_OR_MANAGERS}; the shifts service (users:read)`,
   params: IdParams,
   response: { 200: Availability, ...problemResponses },
+};
+
+const atLocation = {
+  tags: TAGS,
+  summary: "The weekly availability of a location's people",
+  description:
+    'One entry per active person of the location, in id order; keyset pagination. Employees get only their own.',
+  'x-permission':
+    'managers of the location and admins: everyone there; its employees: their own; the shifts service (users:read)',
+  params: IdParams,
+  querystring: LocationAvailabilityQuery,
+  response: { 200: AvailabilityPage, ...problemResponses },
 };
 
 const put = {
@@ -49,6 +72,23 @@ export function availabilityRoutes(app: ServiceInstance, db: Kysely<UsersDatabas
     requireSelfOrManager(reader, person, 'read their availability');
     const availability = await readAvailability(db, person.id);
     return reply.header('etag', etagOf(availability.version)).send(availability);
+  });
+
+  app.get('/api/v1/locations/:id/availability', { schema: atLocation }, async (request) => {
+    const reader = readerOf(request);
+    if (!(await findLocation(db, request.params.id))) throw notFound('Location', request.params.id);
+    if (reader !== 'service' && !belongsTo(reader, request.params.id))
+      throw forbidden(`You do not work at location ${request.params.id}.`);
+    // An employee sees their own windows only, as with every other person's details.
+    const own = reader !== 'service' && reader.access === 'employee';
+    if (own && request.query.user_id !== undefined && request.query.user_id !== reader.id)
+      throw forbidden('Employees may read their own availability only.');
+    const page = await availabilityAt(db, request.params.id, {
+      user_id: own ? reader.id : request.query.user_id,
+      limit: request.query.limit ?? 100,
+      cursor: request.query.cursor,
+    });
+    return { data: page.rows, meta: pageMeta(page) };
   });
 
   app.put('/api/v1/users/:id/availability', { schema: put }, async (request, reply) => {

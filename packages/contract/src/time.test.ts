@@ -7,6 +7,8 @@ import {
   toIso,
   weekStart,
   weekWindow,
+  weekdayOf,
+  withinAvailability,
   zonedToUtc,
 } from './time';
 
@@ -45,5 +47,33 @@ describe('time zone maths', () => {
     expect(overnight).toBe(true);
     expect(toIso(start)).toBe('2025-11-13T03:00:00Z');
     expect(toIso(end)).toBe('2025-11-13T11:00:00Z');
+  });
+});
+
+describe('weekly availability', () => {
+  const tz = 'America/Toronto';
+  // Monday 09:00-17:00, Friday from 18:00 to midnight and Saturday until 02:00.
+  const windows = [
+    { weekday: 1, start: '09:00', end: '17:00' },
+    { weekday: 5, start: '18:00', end: '24:00' },
+    { weekday: 6, start: '00:00', end: '02:00' },
+  ];
+  const at = (day: string, time: string) => zonedToUtc(day, time, tz);
+
+  it('counts weekdays from Monday (1) to Sunday (7)', () => {
+    expect(['2026-11-30', '2026-12-04', '2026-12-06'].map(weekdayOf)).toEqual([1, 5, 7]);
+  });
+
+  it('takes no windows as any time, and a shift inside a window as inside', () => {
+    expect(withinAvailability([], at('2026-12-01', '03:00'), at('2026-12-01', '04:00'), tz)).toBe(true);
+    expect(withinAvailability(windows, at('2026-11-30', '09:00'), at('2026-11-30', '17:00'), tz)).toBe(true);
+    expect(withinAvailability(windows, at('2026-11-30', '08:00'), at('2026-11-30', '12:00'), tz)).toBe(false);
+    expect(withinAvailability(windows, at('2026-12-01', '09:00'), at('2026-12-01', '12:00'), tz)).toBe(false);
+  });
+
+  it('needs both days for an overnight shift, in the location’s zone', () => {
+    expect(withinAvailability(windows, at('2026-12-04', '20:00'), at('2026-12-05', '02:00'), tz)).toBe(true);
+    expect(withinAvailability(windows, at('2026-12-04', '20:00'), at('2026-12-05', '03:00'), tz)).toBe(false);
+    expect(withinAvailability(windows, at('2026-12-04', '20:00'), at('2026-12-05', '00:00'), tz)).toBe(true);
   });
 });

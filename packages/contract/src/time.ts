@@ -169,3 +169,39 @@ export function paidHours(start: Date | string, end: Date | string, breakMinutes
   const ms = new Date(end).getTime() - new Date(start).getTime() - breakMinutes * 60_000;
   return Math.max(0, Math.round((ms / 3_600_000) * 100) / 100);
 }
+
+/** 1 = Monday … 7 = Sunday, as weekly availability counts. */
+export const weekdayOf = (dayKey: string) => daysBetween(weekStart(dayKey), dayKey) + 1;
+
+/** A weekly availability window: local times on a weekday (end may be 24:00). */
+export interface WeeklyWindow {
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+/** Whether one of the day's windows covers [from, to) (HH:mm, to may be 24:00). */
+const covered = (windows: readonly WeeklyWindow[], weekday: number, from: string, to: string) =>
+  windows.some((w) => w.weekday === weekday && w.start <= from && w.end >= to);
+
+/**
+ * Whether a shift lies inside a person's weekly availability, in the location's zone; no windows at all
+ * means any time. An overnight shift needs the first day's window until midnight and the next day's after:
+ * what the publish warnings and the board's badges both ask.
+ */
+export function withinAvailability(
+  windows: readonly WeeklyWindow[],
+  start: Date | string,
+  end: Date | string,
+  timeZone: string,
+): boolean {
+  if (windows.length === 0) return true;
+  const [from, until] = [new Date(start), new Date(end)];
+  const [day, endDay] = [dayKeyInZone(from, timeZone), dayKeyInZone(until, timeZone)];
+  const [fromTime, toTime] = [timeInZone(from, timeZone), timeInZone(until, timeZone)];
+  if (day === endDay) return covered(windows, weekdayOf(day), fromTime, toTime);
+  return (
+    covered(windows, weekdayOf(day), fromTime, '24:00') &&
+    (toTime === '00:00' || covered(windows, weekdayOf(endDay), '00:00', toTime))
+  );
+}

@@ -12,7 +12,7 @@ import type {
   User,
   AvailabilityWindow,
 } from '@shiftstack/contract';
-import { dayKeyInZone, daysBetween, paidHours, timeInZone, weekStart } from '@shiftstack/contract/time';
+import { paidHours, withinAvailability } from '@shiftstack/contract/time';
 import type { Kysely } from 'kysely';
 import { requireManages } from '../access';
 import type { ShiftRow, ShiftsDatabase } from '../db';
@@ -122,13 +122,6 @@ function missingRole(id: number, name: string, here: ShiftRow[], person: User | 
   ];
 }
 
-/** 1 = Monday … 7 = Sunday, as availability counts. */
-const weekdayOf = (dayKey: string) => daysBetween(weekStart(dayKey), dayKey) + 1;
-
-/** Whether one of the day's windows covers [from, to) (HH:mm, to may be 24:00). */
-const covered = (windows: AvailabilityWindow[], weekday: number, from: string, to: string) =>
-  windows.some((w) => w.weekday === weekday && w.start <= from && w.end >= to);
-
 /** Shifts outside the person's weekly availability (none given: any time is fine). */
 function outsideAvailability(
   id: number,
@@ -137,18 +130,7 @@ function outsideAvailability(
   windows: AvailabilityWindow[],
   tz: string,
 ): ScheduleWarning[] {
-  if (windows.length === 0) return [];
-  const outside = here.filter((s) => {
-    const [start, end] = [new Date(s.start_at), new Date(s.end_at)];
-    const [day, endDay] = [dayKeyInZone(start, tz), dayKeyInZone(end, tz)];
-    const [from, to] = [timeInZone(start, tz), timeInZone(end, tz)];
-    if (day === endDay) return !covered(windows, weekdayOf(day), from, to);
-    // Overnight: until midnight on the first day, then from midnight on the next.
-    return (
-      !covered(windows, weekdayOf(day), from, '24:00') ||
-      (to !== '00:00' && !covered(windows, weekdayOf(endDay), '00:00', to))
-    );
-  });
+  const outside = here.filter((s) => !withinAvailability(windows, s.start_at, s.end_at, tz));
   if (outside.length === 0) return [];
   return [
     {

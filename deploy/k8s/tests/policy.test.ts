@@ -196,8 +196,10 @@ describe.skipIf(!kubectlAvailable)('policies', () => {
       const secretRefs = (container.env as Obj[])
         .filter((e) => e.valueFrom?.secretKeyRef)
         .map((e) => e.valueFrom.secretKeyRef.name);
-      // Its database credentials, and its own client secret at the issuer (docs/security.md).
-      expect(new Set(secretRefs)).toEqual(new Set([`${name}-db-app`, 'shiftstack-oidc-clients']));
+      // Its database credentials, its own client secret at the issuer (docs/security.md), and for shifts
+      // outside dev the key that signs its webhook posts (components/notifications).
+      const signs = name === 'shifts' && env !== 'dev' ? ['shifts-notify-webhook'] : [];
+      expect(new Set(secretRefs)).toEqual(new Set([`${name}-db-app`, 'shiftstack-oidc-clients', ...signs]));
       expect(config.AUTH_CLIENT_ID).toBe(`shiftstack-${name}`);
       expect(config.AUTH_ISSUER, 'every environment names its issuer').toMatch(/^https?:\/\//);
       if (name === 'shifts') expect(config.USERS_URL).toBe('http://users:8080');

@@ -1,5 +1,7 @@
 // The same-origin HTTP API (/api/v1). Only types come from the contract; nothing from the services.
 import type {
+  Availability,
+  AvailabilityWindow,
   CopyWeekRequest,
   CopyWeekResult,
   Location,
@@ -187,6 +189,18 @@ export const api = {
   decideTimeOff: (id: number, version: number, status: 'approved' | 'declined') =>
     request<TimeOff>('PATCH', `/time-off/${id}`, {
       body: { status },
+      headers: { 'if-match': `"${version}"` },
+    }).then((r) => r.data),
+  /** The weekly availability of the location's people (employees get their own). */
+  availabilityAt: (locationId: number, signal?: AbortSignal) =>
+    listAll<Availability>(`/locations/${locationId}/availability`, { limit: 500 }, signal).then(
+      (r) => r.data,
+    ),
+  availability: (userId: number, signal?: AbortSignal) =>
+    request<Availability>('GET', `/users/${userId}/availability`, { signal }).then((r) => r.data),
+  setAvailability: (userId: number, version: number, windows: AvailabilityWindow[]) =>
+    request<Availability>('PUT', `/users/${userId}/availability`, {
+      body: { windows },
       headers: { 'if-match': `"${version}"` },
     }).then((r) => r.data),
   warnings: (query: { location_id: number; start: string; end: string }, signal?: AbortSignal) =>

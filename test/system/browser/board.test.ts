@@ -470,6 +470,71 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     }
   });
 
+  it('an employee gives their availability; the manager sees it in their row and is told when a shift falls outside it', async () => {
+    // After the new manager's week: Zara's availability would add warnings to its publish summary.
+    const e = await watchedPage(browser);
+    try {
+      const { page } = e;
+      await openSignedIn(page, `${system.url}/`, EMPLOYEE);
+      const mine = page
+        .locator('[role="row"]')
+        .filter({ has: page.getByRole('rowheader', { name: /Zara Ahmed/ }) });
+      await mine.getByRole('button', { name: 'Availability' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Availability: Zara Ahmed' });
+      await dialog.getByRole('combobox', { name: 'Monday' }).selectOption({ label: 'Only these hours' });
+      await dialog.getByLabel('Monday: until').fill('13:00');
+      for (const day of ['Saturday', 'Sunday'])
+        await dialog.getByRole('combobox', { name: day }).selectOption({ label: 'Not available' });
+      await screenshot(page, 'board-availability-dialog', { fullPage: false });
+      const violations = seriousOrWorse(await axeViolations(page));
+      expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+      await dialog.getByRole('button', { name: 'Save availability' }).click();
+      await page.getByText("Saved Zara Ahmed's availability.").waitFor();
+      await expect.poll(() => mine.getByRole('cell').nth(0).textContent()).toContain('Available 09:00–13:00');
+      expect(await mine.getByRole('cell').nth(5).textContent()).toContain('Unavailable');
+      expect(e.errors).toEqual([]);
+    } finally {
+      await e.context.close();
+    }
+
+    const m = await watchedPage(browser);
+    try {
+      const { page } = m;
+      const week = addDays(weekStart(dayKeyInZone(new Date(), 'America/Toronto')), 7 * 11);
+      await openSignedIn(page, `${system.url}/?week=${week}`, MANAGER);
+      const row = page
+        .locator('[role="row"]')
+        .filter({ has: page.getByRole('rowheader', { name: /Zara Ahmed/ }) });
+      await expect.poll(() => row.getByRole('cell').nth(6).textContent()).toContain('Unavailable');
+      await row
+        .getByRole('cell')
+        .nth(5)
+        .getByRole('button', { name: /^Add a shift for Zara Ahmed/ })
+        .click();
+      const dialog = page.getByRole('dialog', { name: 'New shift for Zara Ahmed' });
+      await expect
+        .poll(() =>
+          dialog
+            .getByText(
+              /^Outside the availability Zara Ahmed gave \(Sat .*: unavailable\)\. You can still save it\.$/,
+            )
+            .count(),
+        )
+        .toBe(1);
+      await dialog.getByRole('button', { name: 'Add shift' }).click();
+      await page.getByText(/Added a draft shift for Zara Ahmed/).waitFor();
+      const shift = row
+        .getByRole('cell')
+        .nth(5)
+        .getByRole('button', { name: /^Zara Ahmed, Sat/ });
+      expect(await shift.textContent()).toContain('Outside availability');
+      await screenshot(page, 'board-availability');
+      expect(m.errors).toEqual([]);
+    } finally {
+      await m.context.close();
+    }
+  });
+
   it('says names are missing when the users service is down, and still shows the shifts', async () => {
     const { page } = w;
     await page.getByRole('link', { name: 'Schedule' }).click();

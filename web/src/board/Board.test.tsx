@@ -354,6 +354,101 @@ describe('week board', () => {
     });
   });
 
+  describe('availability', () => {
+    // Maya works weekdays 10:00-18:00 and not at weekends; Sam gave none (any time).
+    const weekdays = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '10:00', end: '18:00' }));
+    const withAvailability = {
+      ...baseRoutes(),
+      'GET /api/v1/locations/1/availability': () => ({
+        body: page([
+          { user_id: 3, windows: weekdays, version: 2 },
+          { user_id: 4, windows: [], version: 1 },
+        ]),
+      }),
+    };
+
+    it("shows each person's availability in their row and tags a shift outside it", async () => {
+      mockFetch(withAvailability);
+      render(<App />);
+      await board();
+      const cells = (name: string) => within(rowOf(name)).getAllByRole('cell');
+      expect(cells('Maya Patel')[0]).toHaveTextContent('Available 10:00–18:00');
+      expect(cells('Maya Patel')[5]).toHaveTextContent('Unavailable');
+      expect(cells('Sam Lee')[5]).not.toHaveTextContent('Unavailable');
+      const wednesday = within(cells('Maya Patel')[2]!).getByRole('button', {
+        name: /^Maya Patel, Wed 12 Nov/,
+      });
+      expect(wednesday).toHaveTextContent('Outside availability');
+      expect(
+        within(cells('Sam Lee')[3]!).getByRole('button', { name: /^Sam Lee, Thu 13 Nov/ }),
+      ).not.toHaveTextContent('Outside availability');
+    });
+
+    it('says in the shift dialog when a shift would be outside it, and still saves', async () => {
+      mockFetch(withAvailability);
+      const ue = userEvent.setup({ delay: null });
+      render(<App />);
+      await board();
+      await ue.click(
+        screen.getByRole('button', { name: 'Add a shift for Maya Patel on Saturday 15 November' }),
+      );
+      const dialog = await screen.findByRole('dialog', { name: 'New shift for Maya Patel' });
+      expect(within(dialog).getByLabelText('Person')).toHaveAccessibleDescription(
+        'Outside the availability Maya Patel gave (Sat 15 Nov: unavailable). You can still save it.',
+      );
+      expect(within(dialog).getByRole('button', { name: 'Add shift' })).toBeEnabled();
+    });
+
+    it('a manager changes someone’s availability from their row, with If-Match', async () => {
+      const api = mockFetch({
+        ...withAvailability,
+        'GET /api/v1/users/4/availability': () => ({ body: { user_id: 4, windows: [], version: 1 } }),
+        'PUT /api/v1/users/4/availability': (c) => ({
+          body: { user_id: 4, ...(c.body as object), version: 2 },
+        }),
+      });
+      const ue = userEvent.setup({ delay: null });
+      render(<App />);
+      await board();
+      await ue.click(within(rowOf('Sam Lee')).getByRole('button', { name: 'Availability' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Availability: Sam Lee' });
+      await ue.selectOptions(
+        await within(dialog).findByRole('combobox', { name: 'Monday' }),
+        'Only these hours',
+      );
+      const until = within(dialog).getByLabelText('Monday: until');
+      await ue.clear(until);
+      await ue.type(until, '08:00');
+      await ue.click(within(dialog).getByRole('button', { name: 'Save availability' }));
+      expect(within(dialog).getByRole('group', { name: 'Monday' })).toHaveTextContent(
+        'Each time must end after it starts.',
+      );
+      expect(api.find('PUT', '/api/v1/users/4/availability')).toEqual([]);
+      await ue.clear(until);
+      await ue.type(until, '13:00');
+      for (const day of ['Saturday', 'Sunday'])
+        await ue.selectOptions(within(dialog).getByRole('combobox', { name: day }), 'Not available');
+      await ue.click(within(dialog).getByRole('button', { name: 'Save availability' }));
+      expect(await screen.findByText("Saved Sam Lee's availability.")).toBeInTheDocument();
+      const put = api.find('PUT', '/api/v1/users/4/availability')[0]!;
+      expect(put.headers['if-match']).toBe('"1"');
+      expect(put.body).toEqual({
+        windows: [
+          { weekday: 1, start: '09:00', end: '13:00' },
+          ...[2, 3, 4, 5].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+        ],
+      });
+    });
+
+    it('an employee may open their own availability only', async () => {
+      mockFetch({ ...withAvailability, 'GET /api/v1/users/me': () => ({ body: samAsEmployee }) });
+      render(<App />);
+      await board();
+      expect(within(rowOf('Maya Patel')).getByRole('button', { name: 'Availability' })).toBeInTheDocument();
+      expect(screen.getAllByRole('button', { name: 'Availability' })).toHaveLength(1);
+    });
+  });
+
   it('lists the warnings in the publish summary, and a manager may publish anyway', async () => {
     const api = mockFetch({
       ...baseRoutes(),

@@ -17,6 +17,7 @@ import {
   weekDays,
   weekStart,
 } from '../time';
+import { dayNote, isOutside, type WindowsByUser } from './availability';
 import { BoardHead } from './BoardHead';
 import { BoardDialogs, type OpenDialog } from './BoardDialogs';
 import { BoardDnd, DraggableShift, DropCell, cellId, justDragged } from './DragAndDrop';
@@ -117,6 +118,12 @@ function WeekBoard({
           : null
       }
       overtimeHours={location.overtime_hours_per_week}
+      availability={view.availability}
+      onAvailability={(userId, who) =>
+        canManage || userId === me.id
+          ? () => setOpen({ kind: 'availability', target: { userId, who } })
+          : null
+      }
       label={`Shifts, week of ${formatWeekRange(weekKey)}`}
       onPick={canManage ? (target) => setOpen({ kind: 'shift', target }) : null}
     />
@@ -178,6 +185,7 @@ function WeekBoard({
         weekKey={weekKey}
         week={current}
         names={view.names}
+        availability={view.availability}
         defaultRoleId={roleFilter}
         publishing={publishing}
       />
@@ -199,6 +207,10 @@ interface GridProps {
   onTimeOff: ((request: TimeOff, who: string) => void) | null;
   /** The location's overtime line: a person's row says when their week goes past it. */
   overtimeHours: number;
+  /** People's weekly availability: their days say when they can work, shifts outside it are tagged. */
+  availability: WindowsByUser;
+  /** What opens a person's availability; null for someone the viewer may not edit. */
+  onAvailability: (userId: number, who: string) => (() => void) | null;
   label: string;
   /** null: read only (no add buttons, shifts not editable). */
   onPick: ((target: ShiftDialogTarget) => void) | null;
@@ -216,6 +228,8 @@ const BoardGrid = memo(function BoardGrid({
   timeOffByCell,
   onTimeOff,
   overtimeHours,
+  availability,
+  onAvailability,
   label,
   onPick,
 }: GridProps) {
@@ -243,23 +257,20 @@ const BoardGrid = memo(function BoardGrid({
         </div>
         {rows.map((row) => (
           <div key={row.key} role="row" className={row.userId === null ? 'board-row open-row' : 'board-row'}>
-            <div role="rowheader" className="row-head">
-              <span className="row-name">{row.name}</span>
-              <span className="row-detail">
-                {row.userId === null
-                  ? row.detail
-                  : `${formatHours(hoursByUser.get(row.userId) ?? 0)}${row.detail ? ` · ${row.detail}` : ''}`}
-              </span>
-              {row.userId !== null && (hoursByUser.get(row.userId) ?? 0) > overtimeHours ? (
-                <span className="row-warning">Over {overtimeHours} h</span>
-              ) : null}
-            </div>
+            <RowHead
+              row={row}
+              hours={row.userId === null ? 0 : (hoursByUser.get(row.userId) ?? 0)}
+              overtimeHours={overtimeHours}
+              onAvailability={onAvailability}
+            />
             {days.map((d) => {
               const list = byCell.get(`${row.userId ?? 'open'}|${d}`) ?? [];
-              const className = d === todayKey ? 'cell today' : 'cell';
+              const note = row.userId === null ? null : dayNote(availability.get(row.userId), d);
+              const className = `cell${d === todayKey ? ' today' : ''}${note === 'Unavailable' ? ' unavailable' : ''}`;
               const off = row.userId === null ? undefined : timeOffByCell.get(`${row.userId}|${d}`);
               const content = (
                 <>
+                  {note ? <span className="availability-note">{note}</span> : null}
                   {off ? <TimeOffTag off={off} who={row.name} onDecide={onTimeOff} /> : null}
                   {list.map((s) => (
                     <ShiftBlock
@@ -269,6 +280,7 @@ const BoardGrid = memo(function BoardGrid({
                       roles={roles}
                       who={row.name}
                       day={shortDays.get(d) ?? d}
+                      outside={isOutside(s, availability, tz)}
                       onOpen={onPick ? () => onPick({ kind: 'edit', shift: s }) : null}
                     />
                   ))}
@@ -289,7 +301,7 @@ const BoardGrid = memo(function BoardGrid({
                     {content}
                   </div>
                 );
-              const label = `${row.userId === null ? 'Open shifts' : row.name}, ${longDays.get(d) ?? d}`;
+              const label = `${row.userId === null ? 'Open shifts' : row.name}, ${longDays.get(d) ?? d}${note ? ` (${note.toLowerCase()})` : ''}`;
               return (
                 <DropCell key={d} target={{ userId: row.userId, day: d, label }} className={className}>
                   {content}
@@ -302,6 +314,38 @@ const BoardGrid = memo(function BoardGrid({
     </div>
   );
 });
+
+/** A row's first cell: who, their hours that week (and past the overtime line), their availability. */
+function RowHead({
+  row,
+  hours,
+  overtimeHours,
+  onAvailability,
+}: {
+  row: Row;
+  hours: number;
+  overtimeHours: number;
+  onAvailability: (userId: number, who: string) => (() => void) | null;
+}) {
+  const { userId } = row;
+  const openAvailability = userId === null ? null : onAvailability(userId, row.name);
+  return (
+    <div role="rowheader" className="row-head">
+      <span className="row-name">{row.name}</span>
+      <span className="row-detail">
+        {userId === null ? row.detail : `${formatHours(hours)}${row.detail ? ` · ${row.detail}` : ''}`}
+      </span>
+      {userId !== null && hours > overtimeHours ? (
+        <span className="row-warning">Over {overtimeHours} h</span>
+      ) : null}
+      {openAvailability ? (
+        <button type="button" className="row-link" onClick={openAvailability}>
+          Availability
+        </button>
+      ) : null}
+    </div>
+  );
+}
 
 /** A day of time off in a person's row; what was only asked is a button for those who may decide it. */
 function TimeOffTag({
@@ -339,10 +383,13 @@ function ShiftBlock({
   roles,
   who,
   day,
+  outside,
   onOpen,
 }: {
   day: string;
   shift: Shift;
+  /** Given to someone outside the availability they gave (allowed; the publish summary warns too). */
+  outside: boolean;
   tz: string;
   roles: Role[];
   who: string;
@@ -361,11 +408,17 @@ function ShiftBlock({
           <span className="draft-tag">Draft</span>
         </>
       ) : null}
+      {outside ? (
+        <>
+          {' '}
+          <span className="outside-tag">Outside availability</span>
+        </>
+      ) : null}
     </>
   );
   const style = { '--role': roleColor(shift.role_id, roles) } as CSSProperties;
   // Who and when first, then every visible word in order (so speech input can say what it sees).
-  const label = `${who}, ${day}, ${time} ${role} ${draft ? 'Draft' : 'Published'}`;
+  const label = `${who}, ${day}, ${time} ${role} ${draft ? 'Draft' : 'Published'}${outside ? ' Outside availability' : ''}`;
   if (!onOpen)
     return (
       <div className="shift" style={style} title={shift.notes ?? undefined} role="note" aria-label={label}>

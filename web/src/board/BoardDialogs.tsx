@@ -1,6 +1,9 @@
-// The one dialog the board may have open at a time (a shift, copying a week, time off), and the publish
-// summary; each closes itself, and a saved change comes back through `onSaved` as an announcement.
+// The one dialog the board may have open at a time (a shift, copying a week, time off, availability), and
+// the publish summary; each closes itself, and a saved change comes back through `onSaved` as an
+// announcement.
 import type { Location, Role, Shift, User } from '../api';
+import { AvailabilityDialog, type AvailabilityTarget } from './AvailabilityDialog';
+import type { WindowsByUser } from './availability';
 import { formatWeekRange } from '../time';
 import { CopyWeekDialog } from './CopyWeekDialog';
 import { PublishSummary } from './PublishSummary';
@@ -12,6 +15,7 @@ export type OpenDialog =
   | { kind: 'shift'; target: ShiftDialogTarget }
   | { kind: 'copy' }
   | { kind: 'time-off'; target: TimeOffTarget }
+  | { kind: 'availability'; target: AvailabilityTarget }
   | null;
 
 interface Props {
@@ -23,6 +27,7 @@ interface Props {
   weekKey: string;
   week: { shifts: Shift[]; people: User[] | null } | null;
   names: Map<number, string>;
+  availability: WindowsByUser;
   defaultRoleId: number | null;
   publishing: ReturnType<typeof usePublish>;
 }
@@ -38,7 +43,7 @@ export function BoardDialogs({
   names,
   ...rest
 }: Props) {
-  const { publishing, defaultRoleId } = rest;
+  const { publishing, defaultRoleId, availability } = rest;
   return (
     <>
       {publishing.confirmPublish && week ? (
@@ -53,6 +58,9 @@ export function BoardDialogs({
       ) : null}
       {open?.kind === 'time-off' ? (
         <TimeOffDialog target={open.target} onClose={close} onDone={onSaved} />
+      ) : null}
+      {open?.kind === 'availability' ? (
+        <AvailabilityDialog target={open.target} onClose={close} onDone={onSaved} />
       ) : null}
       {open?.kind === 'copy' ? (
         <CopyWeekDialog
@@ -70,6 +78,7 @@ export function BoardDialogs({
           roles={roles}
           people={week.people ?? []}
           names={names}
+          availability={availability}
           peopleUnavailable={week.people === null}
           defaultRoleId={defaultRoleId}
           onClose={close}

@@ -5,6 +5,7 @@ import { Dialog, Field, describedBy } from '../components/Dialog';
 import { nameOptions } from '../components/FilterSelect';
 import { SelectField, TextField } from '../components/FormFields';
 import { explainError, type Explained } from '../errors';
+import { dayNote, isOutside, type WindowsByUser } from './availability';
 import {
   dayKeyInZone,
   formatDay,
@@ -24,6 +25,8 @@ interface Props {
   roles: Role[];
   people: User[];
   names: Map<number, string>;
+  /** People's weekly availability: a shift outside it is allowed, with a hint. */
+  availability: WindowsByUser;
   peopleUnavailable: boolean;
   defaultRoleId: number | null;
   onClose: () => void;
@@ -79,6 +82,7 @@ export function ShiftDialog({
   roles,
   people,
   names,
+  availability,
   peopleUnavailable,
   defaultRoleId,
   onClose,
@@ -124,6 +128,17 @@ export function ShiftDialog({
   const fieldError = (k: string) => error?.fields[k];
   const assignee = form.userId ? Number(form.userId) : null;
   const who = assignee === null ? 'an open shift' : (nameOf(assignee) ?? 'the shift');
+  const outside =
+    assignee !== null &&
+    !localProblems.start &&
+    !localProblems.end &&
+    isOutside({ user_id: assignee, start: toIso(start), end: toIso(end) }, availability, tz);
+  const note = outside && assignee !== null ? dayNote(availability.get(assignee), form.day) : null;
+  const personHint = peopleUnavailable
+    ? 'People can’t be listed right now.'
+    : outside
+      ? `Outside the availability ${who} gave${note ? ` (${formatDay(form.day)}: ${note.toLowerCase()})` : ''}. You can still save it.`
+      : undefined;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -210,7 +225,7 @@ export function ShiftDialog({
           label="Person"
           id={`${id}-user`}
           error={fieldError('user_id')}
-          hint={peopleUnavailable ? 'People can’t be listed right now.' : undefined}
+          hint={personHint}
           value={form.userId}
           onChange={set('userId')}
           data-autofocus

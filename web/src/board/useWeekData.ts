@@ -1,8 +1,8 @@
-// The week's data for one location: shifts, roles and people, loaded together, reloaded on demand, and kept
-// on screen while the next week loads. Roles rarely change, so the last list per location is kept for when
+// The week's data for one location: shifts, roles, people, their time off and availability, loaded
+// together, reloaded on demand, and kept on screen while the next week loads. Roles rarely change, so the last list per location is kept for when
 // the users service is down; without people (users down) the board still shows the shifts, degraded.
 import { useCallback, useEffect, useState } from 'react';
-import type { TimeOff } from '@shiftstack/contract';
+import type { Availability, TimeOff } from '@shiftstack/contract';
 import { api, type Location, type Role, type Shift, type User } from '../api';
 import { explainError } from '../errors';
 import { addDays, toIso, weekWindow } from '../time';
@@ -15,6 +15,8 @@ export interface WeekData {
   shifts: Shift[];
   /** Approved and requested time off of the location's people that week (none when users is down). */
   timeOff: TimeOff[];
+  /** The weekly availability of the location's people (employees: their own; none when users is down). */
+  availability: Availability[];
   degraded: boolean;
 }
 
@@ -54,7 +56,11 @@ function loadWeek(location: Location, weekKey: string, signal: AbortSignal) {
         return [] as TimeOff[];
       },
     );
-  return Promise.all([shifts, roles, people, timeOff]);
+  const availability = api.availabilityAt(location.id, signal).catch((err: unknown) => {
+    if ((err as Error).name === 'AbortError') throw err;
+    return [] as Availability[];
+  });
+  return Promise.all([shifts, roles, people, timeOff, availability]);
 }
 
 export function useWeekData(location: Location, weekKey: string) {
@@ -66,10 +72,10 @@ export function useWeekData(location: Location, weekKey: string) {
     const ctrl = new AbortController();
     setLoadError(null);
     loadWeek(location, weekKey, ctrl.signal).then(
-      ([s, r, p, off]) => {
+      ([s, r, p, off, availability]) => {
         r.sort((a, b) => a.name.localeCompare(b.name));
         const degraded = s.degraded || p === null;
-        setData({ key: loadKey, roles: r, people: p, shifts: s.data, timeOff: off, degraded });
+        setData({ key: loadKey, roles: r, people: p, shifts: s.data, timeOff: off, availability, degraded });
       },
       (err: unknown) => {
         if ((err as Error).name === 'AbortError') return;

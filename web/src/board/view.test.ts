@@ -13,6 +13,7 @@ describe('the rows of the board', () => {
       roles: [],
       shifts: [],
       timeOff: [],
+      availability: [],
       degraded: false,
       people: [person(1, 'Jo Ann', 'Zed'), person(2, 'Bob', 'Baker'), person(3, 'Amy', 'Baker')],
     };

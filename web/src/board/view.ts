@@ -1,9 +1,11 @@
 // What the board shows of a week's data under the filters: the rows (open shifts first, then people by last
-// name), the shifts in each cell, each person's hours and the counts. Pure derivations, memoised.
+// name), the shifts in each cell, each person's hours, time off and availability, and the counts. Pure
+// derivations, memoised.
 import { useMemo } from 'react';
 import type { TimeOff } from '@shiftstack/contract';
 import type { Shift } from '../api';
 import { addDays, dayKeyInZone, paidHours } from '../time';
+import { windowsByUser } from './availability';
 import type { WeekData } from './useWeekData';
 
 export interface Row {
@@ -125,8 +127,10 @@ export function useBoardView(current: WeekData | null, filters: Filters, tz: str
   const byCell = useMemo(() => cellsOf(visibleShifts, tz), [visibleShifts, tz]);
   const hoursByUser = useMemo(() => hoursOf(visibleShifts), [visibleShifts]);
   const timeOffByCell = useMemo(() => timeOffCells(current?.timeOff ?? []), [current]);
+  const availability = useMemo(() => windowsByUser(current?.availability ?? []), [current]);
   return {
     timeOffByCell,
+    availability,
     names,
     visibleShifts,
     rows,

@@ -215,7 +215,16 @@ function SignedInApp({ me }: { me: Me }) {
             {page === 'people' ? (
               <PeoplePage locations={state.locations} search={search} me={me} />
             ) : (
-              <Board locations={state.locations} search={search} me={me} />
+              <Board
+                locations={state.locations}
+                search={search}
+                me={me}
+                onLocationSaved={(saved) =>
+                  setState(
+                    (s) => s && { ...s, locations: s.locations.map((l) => (l.id === saved.id ? saved : l)) },
+                  )
+                }
+              />
             )}
           </>
         )}

@@ -5,6 +5,7 @@ import type {
   CopyWeekRequest,
   CopyWeekResult,
   Location,
+  LocationPatch,
   Me,
   Problem,
   PublishRequest,
@@ -154,6 +155,10 @@ const newKey = () =>
 export const api = {
   me: (signal?: AbortSignal) => request<Me>('GET', '/users/me', { signal }).then((r) => r.data),
   locations: (signal?: AbortSignal) => listAll<Location>('/locations', { limit: 500 }, signal),
+  updateLocation: (id: number, version: number, body: LocationPatch) =>
+    request<Location>('PATCH', `/locations/${id}`, { body, headers: { 'if-match': `"${version}"` } }).then(
+      (r) => r.data,
+    ),
   roles: (locationId: number | undefined, signal?: AbortSignal) =>
     listAll<Role>('/roles', { location_id: locationId, limit: 500 }, signal),
   users: (query: Query, signal?: AbortSignal) => listAll<User>('/users', { limit: 500, ...query }, signal),

@@ -149,6 +149,7 @@ export const LocationCreate = Type.Object(
 );
 export type LocationCreate = Static<typeof LocationCreate>;
 export const LocationPatch = Type.Partial(LocationCreate, { additionalProperties: false, minProperties: 1 });
+export type LocationPatch = Static<typeof LocationPatch>;
 export const LocationPage = Page(Location);
 export type LocationPage = Static<typeof LocationPage>;
 export const LocationListQuery = Type.Object(

@@ -449,6 +449,50 @@ describe('week board', () => {
     });
   });
 
+  it("an admin changes the location's work rules, which the board then states", async () => {
+    const api = mockFetch({
+      ...baseRoutes(),
+      'PATCH /api/v1/locations/1': (c) => ({ body: { ...toronto, ...(c.body as object), version: 2 } }),
+    });
+    const ue = userEvent.setup({ delay: null });
+    render(<App />);
+    await board();
+    expect(
+      screen.getByText(/overtime past 40 h a week, at least 11 h rest between shifts\./),
+    ).toBeInTheDocument();
+    await ue.click(screen.getByRole('button', { name: 'Change work rules' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Work rules: Queen Street' });
+    const overtime = within(dialog).getByLabelText('Overtime past (paid hours a week)');
+    await ue.clear(overtime);
+    await ue.type(overtime, '200');
+    await ue.click(within(dialog).getByRole('button', { name: 'Save work rules' }));
+    expect(overtime).toHaveAccessibleDescription('Whole hours from 1 to 168.');
+    await ue.clear(overtime);
+    await ue.type(overtime, '38');
+    await ue.click(within(dialog).getByRole('button', { name: 'Save work rules' }));
+    expect(
+      await screen.findByText(
+        "Saved Queen Street's work rules: overtime past 38 h a week, at least 11 h rest between shifts.",
+      ),
+    ).toBeInTheDocument();
+    const patch = api.find('PATCH', '/api/v1/locations/1');
+    expect(patch.map((c) => [c.body, c.headers['if-match']])).toEqual([
+      [{ overtime_hours_per_week: 38, min_rest_hours: 11 }, '"1"'],
+    ]);
+    expect(screen.getByText(/Warnings before publishing: overtime past 38 h a week/)).toBeInTheDocument();
+  });
+
+  it('a manager reads the work rules but may not change them', async () => {
+    mockFetch({
+      ...baseRoutes(),
+      'GET /api/v1/users/me': () => ({ body: { ...samAsEmployee, type: 'manager', access: 'manager' } }),
+    });
+    render(<App />);
+    await board();
+    expect(screen.getByText(/overtime past 40 h a week/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Change work rules' })).toBeNull();
+  });
+
   it('lists the warnings in the publish summary, and a manager may publish anyway', async () => {
     const api = mockFetch({
       ...baseRoutes(),

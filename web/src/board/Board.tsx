@@ -31,7 +31,18 @@ import { useBoardView, type Row } from './view';
 
 const LAST_LOCATION_KEY = 'shiftstack.location';
 
-export function Board({ locations, search, me }: { locations: Location[]; search: URLSearchParams; me: Me }) {
+export function Board({
+  locations,
+  search,
+  me,
+  onLocationSaved,
+}: {
+  locations: Location[];
+  search: URLSearchParams;
+  me: Me;
+  /** A location changed here (its work rules): the app's list takes the saved one. */
+  onLocationSaved: (location: Location) => void;
+}) {
   // The location in the URL, else the one this browser used last, else the first.
   const requested = Number(search.get('location')) || Number(safeGet(LAST_LOCATION_KEY));
   const location = locations.find((l) => l.id === requested) ?? locations[0];
@@ -46,20 +57,27 @@ export function Board({ locations, search, me }: { locations: Location[]; search
       </section>
     );
   }
-  return <WeekBoard key={location.id} location={location} locations={locations} search={search} me={me} />;
+  return (
+    <WeekBoard
+      key={location.id}
+      location={location}
+      locations={locations}
+      search={search}
+      me={me}
+      onLocationSaved={onLocationSaved}
+    />
+  );
 }
 
-function WeekBoard({
-  location,
-  locations,
-  search,
-  me,
-}: {
+interface WeekBoardProps {
   location: Location;
   locations: Location[];
   search: URLSearchParams;
   me: Me;
-}) {
+  onLocationSaved: (location: Location) => void;
+}
+
+function WeekBoard({ location, locations, search, me, onLocationSaved }: WeekBoardProps) {
   // Only those who run this location see the controls to change it; employees read their own week.
   const canManage = managesLocation({ kind: 'person', ...me }, location.id);
   const tz = location.timezone;
@@ -95,6 +113,10 @@ function WeekBoard({
     publishing.clearMessages();
     moves.clearMoveError();
     setQuery({ week: key === weekStart(todayKey) ? null : key });
+  };
+  const saveRules = (saved: Location, message: string) => {
+    onLocationSaved(saved);
+    publishing.setAnnouncement(message);
   };
   const onSaved = (message: string) => {
     setOpen(null);
@@ -153,6 +175,7 @@ function WeekBoard({
         goWeek={goWeek}
         askToPublish={publishing.askToPublish}
         copyWeek={() => setOpen({ kind: 'copy' })}
+        onRulesSaved={me.access === 'admin' ? (saved, message) => saveRules(saved, message) : null}
         askTimeOff={() =>
           setOpen({ kind: 'time-off', target: { kind: 'ask', day: todayKey > weekKey ? todayKey : weekKey } })
         }

@@ -1,10 +1,11 @@
 // The board's head: the week's title, the toolbar (location, week, role and person filters, publish), what
 // the numbers and times mean, and the messages a change leaves.
-import type { RefObject } from 'react';
+import { useState, type RefObject } from 'react';
 import type { Location, Role } from '../api';
 import { FilterSelect, nameOptions } from '../components/FilterSelect';
 import { setQuery } from '../router';
 import { addDays, formatWeekRange, weekStart } from '../time';
+import { WorkRulesDialog, rulesText } from './WorkRulesDialog';
 
 export interface BoardHeadProps {
   location: Location;
@@ -25,6 +26,8 @@ export interface BoardHeadProps {
   askToPublish: () => void;
   copyWeek: () => void;
   askTimeOff: () => void;
+  /** Admins change the location's work rules; null for everyone else. */
+  onRulesSaved: ((location: Location, message: string) => void) | null;
 }
 
 export function BoardHead(props: BoardHeadProps) {
@@ -32,6 +35,7 @@ export function BoardHead(props: BoardHeadProps) {
   const { personChoices, counts, publishing, publishError, announcement, headingRef, goWeek } = props;
   const tz = location.timezone;
   const drafts = counts?.drafts ?? 0;
+  const [editingRules, setEditingRules] = useState(false);
   return (
     <div className="page-head">
       <h1 id="board-title" ref={headingRef} tabIndex={-1}>
@@ -116,7 +120,16 @@ export function BoardHead(props: BoardHeadProps) {
         {canManage ? (
           <span className="tip">
             Choose an empty cell to add a shift, or a shift to change, move, assign or delete it; or copy a
-            past week. New shifts are drafts until you publish the week.
+            past week. New shifts are drafts until you publish the week. Warnings before publishing:{' '}
+            {rulesText(location)}
+            {props.onRulesSaved ? (
+              <>
+                {' '}
+                <button type="button" className="row-link" onClick={() => setEditingRules(true)}>
+                  Change work rules
+                </button>
+              </>
+            ) : null}
           </span>
         ) : (
           <span className="tip">Your shifts this week, and the open shifts you could pick up.</span>
@@ -126,6 +139,16 @@ export function BoardHead(props: BoardHeadProps) {
         <p className="inline-error" id="publish-error" role="alert">
           {publishError}
         </p>
+      ) : null}
+      {editingRules && props.onRulesSaved ? (
+        <WorkRulesDialog
+          location={location}
+          onClose={() => setEditingRules(false)}
+          onSaved={(saved, message) => {
+            setEditingRules(false);
+            props.onRulesSaved?.(saved, message);
+          }}
+        />
       ) : null}
       <p className="announce" role="status" aria-live="polite">
         {announcement}

@@ -119,7 +119,7 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
       );
     });
     expect(await dialog.getByLabel('Start').getAttribute('aria-invalid')).toBe('true');
-    await screenshot(page, 'board-overlap-error');
+    await screenshot(page, 'board-overlap-error', { fullPage: false });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     // Still exactly one shift for that person that day.
@@ -128,7 +128,7 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
 
   it('publishes the week: drafts become published', async () => {
     const { page } = w;
-    const publish = page.getByRole('button', { name: 'Publish week (1 drafts)' });
+    const publish = page.getByRole('button', { name: 'Publish week (1 draft)' });
     await publish.click();
     // A summary first: how many shifts, for whom, how many open; nothing is published until confirmed.
     const summary = page.getByRole('dialog', { name: /Publish the week of/ });
@@ -154,7 +154,7 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     expect(await dialog.getByLabel('Copy from').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const violations = seriousOrWorse(await axeViolations(page));
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
-    await screenshot(page, 'board-copy-week');
+    await screenshot(page, 'board-copy-week', { fullPage: false });
     await dialog.getByRole('button', { name: 'Copy shifts' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.getByText(/Copied 1 shift from the week of .* as drafts\./).waitFor();
@@ -458,7 +458,7 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
       expect(await warnings.textContent()).toContain(
         `Overtime: ${who} works 42.5 h this week, past ${LOCATION}'s overtime line of 40 h.`,
       );
-      await screenshot(page, 'board-publish-warnings');
+      await screenshot(page, 'board-publish-warnings', { fullPage: false });
       const violations = seriousOrWorse(await axeViolations(page));
       expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
       await summary.getByRole('button', { name: 'Publish anyway: 5 shifts' }).click();

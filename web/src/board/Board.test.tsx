@@ -108,7 +108,7 @@ describe('week board', () => {
     expect(samShift.className).toContain('draft');
     // The open overnight shift sits in the open row on Friday.
     expect(within(rowOf('Open shifts')).getAllByRole('cell')[4]).toHaveTextContent('16:00–22:00');
-    expect(screen.getByRole('button', { name: 'Publish week (1 drafts)' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Publish week (1 draft)' })).toBeEnabled();
 
     const shiftsCall = api.find('GET', '/api/v1/shifts')[0]!;
     expect(shiftsCall.url.searchParams.get('location_id')).toBe('1');

@@ -97,7 +97,11 @@ export function BoardHead(props: BoardHeadProps) {
               disabled={publishing || !counts}
               aria-describedby={publishError ? 'publish-error' : undefined}
             >
-              {publishing ? 'Publishing…' : drafts > 0 ? `Publish week (${drafts} drafts)` : 'Publish week'}
+              {publishing
+                ? 'Publishing…'
+                : drafts > 0
+                  ? `Publish week (${drafts} ${drafts === 1 ? 'draft' : 'drafts'})`
+                  : 'Publish week'}
             </button>
           </div>
         ) : (

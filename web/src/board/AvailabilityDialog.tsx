@@ -117,7 +117,7 @@ function DayFields({
     onChange({ ...day, hours: day.hours.map((h, j) => (j === k ? { ...h, [part]: value } : h)) });
   return (
     <fieldset
-      className="availability-day"
+      className="checks availability-day"
       aria-invalid={!!problem}
       aria-describedby={problem ? `${id}-problem` : undefined}
     >

@@ -470,7 +470,7 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
     }
   });
 
-  it('an employee gives their availability; the manager sees it in their row and is told when a shift falls outside it', async () => {
+  it('an employee gives their availability; the manager sees it in their row, is told when a shift falls outside it, and records her day off', async () => {
     // After the new manager's week: Zara's availability would add warnings to its publish summary.
     const e = await watchedPage(browser);
     try {
@@ -529,6 +529,14 @@ describe.skipIf(!ok)('schedule board in Chromium against the real system', () =>
         .getByRole('button', { name: /^Zara Ahmed, Sat/ });
       expect(await shift.textContent()).toContain('Outside availability');
       await screenshot(page, 'board-availability');
+      // Zara phones in: Wednesday off. The manager records it from her row, approved at once.
+      await row.getByRole('button', { name: 'Time off…' }).click();
+      const off = page.getByRole('dialog', { name: 'Time off for Zara Ahmed' });
+      for (const label of ['First day off', 'Last day off'])
+        await off.getByLabel(label).fill(addDays(week, 2));
+      await off.getByRole('button', { name: 'Record time off' }).click();
+      await page.getByText(/^Recorded Zara Ahmed's time off Wednesday .*, approved\.$/).waitFor();
+      await expect.poll(() => row.getByRole('cell').nth(2).textContent()).toContain('Time off');
       expect(m.errors).toEqual([]);
     } finally {
       await m.context.close();

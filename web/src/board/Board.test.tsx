@@ -327,6 +327,40 @@ describe('week board', () => {
     expect([patch.body, patch.headers['if-match']]).toEqual([{ status: 'approved' }, '"1"']);
   });
 
+  it('a manager records time off for someone from their row, approved at once', async () => {
+    const api = mockFetch({
+      ...baseRoutes(),
+      'POST /api/v1/time-off': (c) => {
+        const b = c.body as { user_id: number; start_date: string; end_date: string };
+        return { status: 201, body: timeOff(11, b.user_id, b.start_date, b.end_date) };
+      },
+      'PATCH /api/v1/time-off/11': (c) => ({
+        body: { ...timeOff(11, 4, '2025-11-14', '2025-11-14'), ...(c.body as object), version: 2 },
+      }),
+    });
+    const ue = userEvent.setup({ delay: null });
+    render(<App />);
+    await board();
+    await ue.click(within(rowOf('Sam Lee')).getByRole('button', { name: 'Time off…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Time off for Sam Lee' });
+    for (const label of ['First day off', 'Last day off']) {
+      const field = within(dialog).getByLabelText(label);
+      await ue.clear(field);
+      await ue.type(field, '2025-11-14');
+    }
+    await ue.click(within(dialog).getByRole('button', { name: 'Record time off' }));
+    expect(
+      await screen.findByText("Recorded Sam Lee's time off Friday 14 November, approved."),
+    ).toBeInTheDocument();
+    expect(api.find('POST', '/api/v1/time-off')[0]!.body).toEqual({
+      user_id: 4,
+      start_date: '2025-11-14',
+      end_date: '2025-11-14',
+    });
+    const patch = api.find('PATCH', '/api/v1/time-off/11')[0]!;
+    expect([patch.body, patch.headers['if-match']]).toEqual([{ status: 'approved' }, '"1"']);
+  });
+
   it('an employee asks for time off from the board', async () => {
     const api = mockFetch({
       ...baseRoutes(),

@@ -107,6 +107,8 @@ function WeekBoard({ location, locations, search, me, onLocationSaved }: WeekBoa
   const view = useBoardView(shown, { roleFilter, personFilter }, tz);
   names.current = view.names;
   const [open, setOpen] = useState<OpenDialog>(null);
+  // Time off asked from this week starts on its first day still to come.
+  const firstDay = todayKey > weekKey ? todayKey : weekKey;
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   const goWeek = (key: string) => {
@@ -141,11 +143,7 @@ function WeekBoard({ location, locations, search, me, onLocationSaved }: WeekBoa
       }
       overtimeHours={location.overtime_hours_per_week}
       availability={view.availability}
-      onAvailability={(userId, who) =>
-        canManage || userId === me.id
-          ? () => setOpen({ kind: 'availability', target: { userId, who } })
-          : null
-      }
+      personActions={personActions({ canManage, me, setOpen, firstDay })}
       label={`Shifts, week of ${formatWeekRange(weekKey)}`}
       onPick={canManage ? (target) => setOpen({ kind: 'shift', target }) : null}
     />
@@ -176,9 +174,7 @@ function WeekBoard({ location, locations, search, me, onLocationSaved }: WeekBoa
         askToPublish={publishing.askToPublish}
         copyWeek={() => setOpen({ kind: 'copy' })}
         onRulesSaved={me.access === 'admin' ? (saved, message) => saveRules(saved, message) : null}
-        askTimeOff={() =>
-          setOpen({ kind: 'time-off', target: { kind: 'ask', day: todayKey > weekKey ? todayKey : weekKey } })
-        }
+        askTimeOff={() => setOpen({ kind: 'time-off', target: { kind: 'ask', day: firstDay } })}
       />
 
       {current?.degraded ? <DegradedNotice /> : null}
@@ -232,8 +228,8 @@ interface GridProps {
   overtimeHours: number;
   /** People's weekly availability: their days say when they can work, shifts outside it are tagged. */
   availability: WindowsByUser;
-  /** What opens a person's availability; null for someone the viewer may not edit. */
-  onAvailability: (userId: number, who: string) => (() => void) | null;
+  /** What the viewer may open from a person's row (their availability, time off for them). */
+  personActions: PersonActions;
   label: string;
   /** null: read only (no add buttons, shifts not editable). */
   onPick: ((target: ShiftDialogTarget) => void) | null;
@@ -252,7 +248,7 @@ const BoardGrid = memo(function BoardGrid({
   onTimeOff,
   overtimeHours,
   availability,
-  onAvailability,
+  personActions,
   label,
   onPick,
 }: GridProps) {
@@ -284,7 +280,7 @@ const BoardGrid = memo(function BoardGrid({
               row={row}
               hours={row.userId === null ? 0 : (hoursByUser.get(row.userId) ?? 0)}
               overtimeHours={overtimeHours}
-              onAvailability={onAvailability}
+              actions={row.userId === null ? [] : personActions(row.userId, row.name)}
             />
             {days.map((d) => {
               const list = byCell.get(`${row.userId ?? 'open'}|${d}`) ?? [];
@@ -338,20 +334,63 @@ const BoardGrid = memo(function BoardGrid({
   );
 });
 
+interface PersonAction {
+  label: string;
+  open: () => void;
+}
+type PersonActions = (userId: number, who: string) => PersonAction[];
+
+/**
+ * What a row offers: a person's availability to themselves and to those who run the location; recording
+ * time off for anyone to the latter (approved at once, unless it is their own).
+ */
+function personActions({
+  canManage,
+  me,
+  setOpen,
+  firstDay,
+}: {
+  canManage: boolean;
+  me: Me;
+  setOpen: (open: OpenDialog) => void;
+  firstDay: string;
+}): PersonActions {
+  return (userId, who) => [
+    ...(canManage || userId === me.id
+      ? [{ label: 'Availability', open: () => setOpen({ kind: 'availability', target: { userId, who } }) }]
+      : []),
+    ...(canManage
+      ? [
+          {
+            label: 'Time off…',
+            open: () =>
+              setOpen({
+                kind: 'time-off',
+                target: {
+                  kind: 'ask',
+                  day: firstDay,
+                  person: { id: userId, name: who, self: userId === me.id },
+                },
+              }),
+          },
+        ]
+      : []),
+  ];
+}
+
 /** A row's first cell: who, their hours that week (and past the overtime line), their availability. */
 function RowHead({
   row,
   hours,
   overtimeHours,
-  onAvailability,
+  actions,
 }: {
   row: Row;
   hours: number;
   overtimeHours: number;
-  onAvailability: (userId: number, who: string) => (() => void) | null;
+  actions: PersonAction[];
 }) {
   const { userId } = row;
-  const openAvailability = userId === null ? null : onAvailability(userId, row.name);
   return (
     <div role="rowheader" className="row-head">
       <span className="row-name">{row.name}</span>
@@ -361,10 +400,14 @@ function RowHead({
       {userId !== null && hours > overtimeHours ? (
         <span className="row-warning">Over {overtimeHours} h</span>
       ) : null}
-      {openAvailability ? (
-        <button type="button" className="row-link" onClick={openAvailability}>
-          Availability
-        </button>
+      {actions.length > 0 ? (
+        <span className="row-links">
+          {actions.map((a) => (
+            <button key={a.label} type="button" className="row-link" onClick={a.open}>
+              {a.label}
+            </button>
+          ))}
+        </span>
       ) : null}
     </div>
   );

@@ -1,5 +1,6 @@
-// Time off from the board: anyone asks for their own days off; a manager of the person's location
-// approves or declines what was asked (never their own). The board then shows it in the person's row.
+// Time off from the board: anyone asks for their own days off; a manager of the person's location records
+// it for someone (approved at once, unless it is their own) and approves or declines what was asked
+// (never their own). The board then shows it in the person's row.
 import { useId, useState, type FormEvent } from 'react';
 import type { TimeOff } from '@shiftstack/contract';
 import { api } from '../api';
@@ -8,7 +9,15 @@ import { TextField } from '../components/FormFields';
 import { explainError, type Explained } from '../errors';
 import { formatLongDay } from '../time';
 
-export type TimeOffTarget = { kind: 'ask'; day: string } | { kind: 'decide'; request: TimeOff; who: string };
+/** Whose time off a manager records from a row; `self` when it is their own (then only asked). */
+export interface TimeOffPerson {
+  id: number;
+  name: string;
+  self: boolean;
+}
+
+export type TimeOffTarget =
+  { kind: 'ask'; day: string; person?: TimeOffPerson } | { kind: 'decide'; request: TimeOff; who: string };
 
 interface Props {
   target: TimeOffTarget;
@@ -23,29 +32,37 @@ const days = (t: { start_date: string; end_date: string }) =>
 
 export function TimeOffDialog({ target, onClose, onDone }: Props) {
   return target.kind === 'ask' ? (
-    <AskDialog day={target.day} onClose={onClose} onDone={onDone} />
+    <AskDialog day={target.day} person={target.person} onClose={onClose} onDone={onDone} />
   ) : (
     <DecideDialog request={target.request} who={target.who} onClose={onClose} onDone={onDone} />
   );
 }
 
-function AskDialog({ day, onClose, onDone }: { day: string } & Omit<Props, 'target'>) {
+function AskDialog({
+  day,
+  person,
+  onClose,
+  onDone,
+}: { day: string; person: TimeOffPerson | undefined } & Omit<Props, 'target'>) {
   const id = useId();
   const [start, setStart] = useState(day);
   const [end, setEnd] = useState(day);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<Explained | null>(null);
   const [busy, setBusy] = useState(false);
+  const forSomeone = person && !person.self ? person : null;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
       const asked = await api.askTimeOff({
+        ...(person ? { user_id: person.id } : {}),
         start_date: start,
         end_date: end,
         ...(reason.trim() ? { reason } : {}),
       });
+      if (forSomeone) return onDone(await approveRecorded(asked, forSomeone.name));
       onDone(`Asked for time off ${days(asked)}. A manager of your location will approve or decline it.`);
     } catch (err) {
       setError(explainError(err, { action: 'ask for time off' }));
@@ -53,7 +70,13 @@ function AskDialog({ day, onClose, onDone }: { day: string } & Omit<Props, 'targ
     }
   };
   return (
-    <Dialog title="Ask for time off" onClose={onClose}>
+    <Dialog
+      title={forSomeone ? `Time off for ${forSomeone.name}` : 'Ask for time off'}
+      subtitle={
+        forSomeone ? 'Recorded as approved. Their shifts on those days must go to someone else.' : undefined
+      }
+      onClose={onClose}
+    >
       <form className="dialog-body" onSubmit={(e) => void submit(e)} noValidate>
         <FormError message={error?.message} />
         <TextField
@@ -83,10 +106,26 @@ function AskDialog({ day, onClose, onDone }: { day: string } & Omit<Props, 'targ
           maxLength={500}
           onChange={(e) => setReason(e.target.value)}
         />
-        <FormButtons label="Ask for time off" busyLabel="Asking…" busy={busy} onCancel={onClose} />
+        <FormButtons
+          label={forSomeone ? 'Record time off' : 'Ask for time off'}
+          busyLabel="Saving…"
+          busy={busy}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );
+}
+
+/** Approves time off a manager just recorded; if that fails it stays asked, and the message says so. */
+async function approveRecorded(asked: TimeOff, name: string): Promise<string> {
+  try {
+    await api.decideTimeOff(asked.id, asked.version, 'approved');
+    return `Recorded ${name}'s time off ${days(asked)}, approved.`;
+  } catch (err) {
+    const why = explainError(err, { action: 'approve the time off' }).message;
+    return `Recorded ${name}'s time off ${days(asked)} as asked; approving it failed: ${why} Approve it from their row.`;
+  }
 }
 
 function DecideDialog({

@@ -1,6 +1,7 @@
 // The week's data for one location: shifts, roles, people, their time off and availability, loaded
-// together, reloaded on demand, and kept on screen while the next week loads. Roles rarely change, so the last list per location is kept for when
-// the users service is down; without people (users down) the board still shows the shifts, degraded.
+// together, reloaded on demand, and kept on screen while the next week loads. Roles rarely change, so the
+// last list per location is kept for when the users service is down; without people (users down) the board
+// still shows the shifts, degraded.
 import { useCallback, useEffect, useState } from 'react';
 import type { Availability, TimeOff } from '@shiftstack/contract';
 import { api, type Location, type Role, type Shift, type User } from '../api';
@@ -19,6 +20,14 @@ export interface WeekData {
   availability: Availability[];
   degraded: boolean;
 }
+
+/** What a part the board can do without gives when it cannot be read; leaving the week still aborts. */
+const unlessAborted =
+  <T>(fallback: T) =>
+  (err: unknown): T => {
+    if ((err as Error).name === 'AbortError') throw err;
+    return fallback;
+  };
 
 function loadWeek(location: Location, weekKey: string, signal: AbortSignal) {
   const { start, end } = weekWindow(weekKey, location.timezone);
@@ -40,26 +49,13 @@ function loadWeek(location: Location, weekKey: string, signal: AbortSignal) {
       }
     },
   );
-  const people = api.users({ location_id: location.id, status: 'active' }, signal).then(
-    (r) => r.data,
-    (err: unknown) => {
-      if ((err as Error).name === 'AbortError') throw err;
-      return null;
-    },
-  );
+  const people = api
+    .users({ location_id: location.id, status: 'active' }, signal)
+    .then((r) => r.data, unlessAborted<User[] | null>(null));
   const timeOff = api
     .timeOff({ location_id: location.id, from: weekKey, to: addDays(weekKey, 6) }, signal)
-    .then(
-      (r) => r.data.filter((t) => t.status !== 'declined'),
-      (err: unknown) => {
-        if ((err as Error).name === 'AbortError') throw err;
-        return [] as TimeOff[];
-      },
-    );
-  const availability = api.availabilityAt(location.id, signal).catch((err: unknown) => {
-    if ((err as Error).name === 'AbortError') throw err;
-    return [] as Availability[];
-  });
+    .then((r) => r.data.filter((t) => t.status !== 'declined'), unlessAborted<TimeOff[]>([]));
+  const availability = api.availabilityAt(location.id, signal).catch(unlessAborted<Availability[]>([]));
   return Promise.all([shifts, roles, people, timeOff, availability]);
 }
 

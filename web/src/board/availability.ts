@@ -13,6 +13,10 @@ export function windowsByUser(list: Availability[]): WindowsByUser {
 
 const WHOLE_DAY = (w: AvailabilityWindow) => w.start === '00:00' && w.end === '24:00';
 
+/** A time input cannot hold 24:00: the form shows the end of the day as 00:00, the API as 24:00. */
+const endForApi = (end: string) => (end === '00:00' ? '24:00' : end);
+const endForForm = (end: string) => (end === '24:00' ? '00:00' : end);
+
 /** What a person's day says in their row: nothing (any time), "Unavailable" or "Available 09:00–17:00". */
 export function dayNote(windows: AvailabilityWindow[] | undefined, day: string): string | null {
   if (!windows || windows.length === 0) return null;
@@ -52,7 +56,7 @@ export function toForm(windows: AvailabilityWindow[]): DayForm[] {
     const that = windows.filter((w) => w.weekday === i + 1);
     if (windows.length === 0 || that.some(WHOLE_DAY)) return { mode: 'any', hours: [NINE_TO_FIVE] };
     if (that.length === 0) return { mode: 'none', hours: [NINE_TO_FIVE] };
-    const hours = that.map((w) => ({ start: w.start, end: w.end === '24:00' ? '00:00' : w.end }));
+    const hours = that.map((w) => ({ start: w.start, end: endForForm(w.end) }));
     return { mode: 'hours', hours };
   });
 }
@@ -64,14 +68,14 @@ export function toWindows(form: DayForm[]): AvailabilityWindow[] {
     const weekday = i + 1;
     if (d.mode === 'any') return [{ weekday, start: '00:00', end: '24:00' }];
     if (d.mode === 'none') return [];
-    return d.hours.map((h) => ({ weekday, start: h.start, end: h.end === '00:00' ? '24:00' : h.end }));
+    return d.hours.map((h) => ({ weekday, start: h.start, end: endForApi(h.end) }));
   });
 }
 
 /** What is wrong with a day's hours, in plain words (the API checks the same and answers 422). */
 export function dayProblem(day: DayForm): string | null {
   if (day.mode !== 'hours') return null;
-  const hours = day.hours.map((h) => ({ start: h.start, end: h.end === '00:00' ? '24:00' : h.end }));
+  const hours = day.hours.map((h) => ({ start: h.start, end: endForApi(h.end) }));
   if (hours.some((h) => !h.start || !h.end)) return 'Give a start and an end.';
   if (hours.some((h) => h.end <= h.start)) return 'Each time must end after it starts.';
   const sorted = [...hours].sort((a, b) => a.start.localeCompare(b.start));

@@ -3,6 +3,13 @@ import { invalid, paginate } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from '../db';
 
+/** A stored window as the API gives it. */
+const toWindow = (w: { weekday: number; start_time: string; end_time: string }): AvailabilityWindow => ({
+  weekday: w.weekday,
+  start: w.start_time,
+  end: w.end_time,
+});
+
 export async function readAvailability(db: Kysely<UsersDatabase>, userId: number): Promise<Availability> {
   const [windows, user] = await Promise.all([
     db
@@ -16,7 +23,7 @@ export async function readAvailability(db: Kysely<UsersDatabase>, userId: number
   ]);
   return {
     user_id: userId,
-    windows: windows.map((w) => ({ weekday: w.weekday, start: w.start_time, end: w.end_time })),
+    windows: windows.map(toWindow),
     version: user.availability_version,
   };
 }
@@ -58,9 +65,7 @@ export async function availabilityAt(
     .execute();
   const rows: Availability[] = page.rows.map((r) => ({
     user_id: r.id,
-    windows: windows
-      .filter((w) => w.user_id === r.id)
-      .map((w) => ({ weekday: w.weekday, start: w.start_time, end: w.end_time })),
+    windows: windows.filter((w) => w.user_id === r.id).map(toWindow),
     version: r.availability_version,
   }));
   return { ...page, rows };

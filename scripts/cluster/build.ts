@@ -60,8 +60,11 @@ interface Part {
   build(out: string): void;
 }
 
-/** `go build` of pure-Go programs from a part's module, stripped, without cgo. */
-const goBuild = (module: string, out: string, packages: string[], tags: string[] = []) =>
+/**
+ * `go build` of pure-Go programs from a part's module, stripped, without cgo. `overlay` is a `go build
+ * -overlay` file: source files of a dependency replaced by ours at build time.
+ */
+const goBuild = (module: string, out: string, packages: string[], tags: string[] = [], overlay?: string) =>
   execFileSync(
     'go',
     [
@@ -69,6 +72,7 @@ const goBuild = (module: string, out: string, packages: string[], tags: string[]
       '-mod=readonly',
       '-trimpath',
       ...(tags.length ? ['-tags', tags.join(',')] : []),
+      ...(overlay ? ['-overlay', overlay] : []),
       '-ldflags',
       '-s -w',
       '-o',
@@ -150,7 +154,24 @@ export const PARTS: Part[] = [
  * their own images keep them (/keda, /keda-adapter).
  */
 export const CONTROLLER_PARTS: Part[] = [
-  imagePart('prometheus', 'github.com/prometheus/prometheus/cmd/prometheus', PROMETHEUS_IMAGE, 'bin'),
+  {
+    name: 'prometheus',
+    module: 'prometheus',
+    extraFiles: ['plugins/plugins.go'],
+    recipe: 'prometheus with kubernetes discovery only (plugins overlay), one-binary image in /bin',
+    build(out) {
+      withPluginsOverlay((overlay) =>
+        goBuild('prometheus', out, ['github.com/prometheus/prometheus/cmd/prometheus'], [], overlay),
+      );
+      packBinaryImage(
+        join(out, 'prometheus'),
+        join(out, 'prometheus.oci.tar'),
+        PROMETHEUS_IMAGE,
+        '65532:65532',
+        'bin',
+      );
+    },
+  },
   {
     name: 'prometheus-operator',
     module: 'prometheus-operator',
@@ -198,6 +219,32 @@ export const CONTROLLER_PARTS: Part[] = [
     },
   },
 ];
+
+/**
+ * Runs `build` with a `go build -overlay` file that puts deploy/cluster/prometheus/plugins/plugins.go in
+ * place of Prometheus' own plugins/plugins.go, so only the discovery we use is compiled.
+ */
+function withPluginsOverlay(build: (overlay: string) => void): void {
+  const prometheusDir = execFileSync(
+    'go',
+    ['list', '-m', '-f', '{{.Dir}}', 'github.com/prometheus/prometheus'],
+    {
+      cwd: join(moduleDir, 'prometheus'),
+      encoding: 'utf8',
+    },
+  ).trim();
+  const work = mkdtempSync(join(tmpdir(), 'shiftstack-overlay-'));
+  try {
+    const overlay = join(work, 'overlay.json');
+    const replace = {
+      [join(prometheusDir, 'plugins/plugins.go')]: join(moduleDir, 'prometheus/plugins/plugins.go'),
+    };
+    writeFileSync(overlay, JSON.stringify({ Replace: replace }));
+    build(overlay);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 const cacheRoot = () => process.env.SHIFTSTACK_CLUSTER_CACHE ?? join(homedir(), '.cache/shiftstack/cluster');
 

@@ -45,12 +45,16 @@ export const bearer = async (email: string) => ({ authorization: `Bearer ${await
 /** Marks a request to be sent with no Authorization header at all. */
 export const ANONYMOUS = { authorization: undefined } as unknown as Record<string, string>;
 
+/** Marks a PATCH or DELETE to be sent with no If-Match, where `actingAs` would add the current ETag. */
+export const WITHOUT_IF_MATCH = { 'if-match': undefined } as unknown as Record<string, string>;
+
 type InjectArg = string | { headers?: Record<string, unknown>; [k: string]: unknown };
 
 /**
  * Makes `app.inject` act as `headers` unless the test sends its own Authorization. With `currentEtag`,
  * a PATCH or DELETE without If-Match first reads the resource and sends its ETag, as the board does, so
- * that only the tests about If-Match itself spell it out.
+ * that only the tests about If-Match itself spell it out. A header the test sets to undefined
+ * (`ANONYMOUS`, `WITHOUT_IF_MATCH`) is not sent at all.
  */
 export function actingAs(
   app: { inject: unknown },
@@ -62,14 +66,14 @@ export function actingAs(
   const withAuth = (o: InjectArg) => {
     const given = typeof o === 'string' ? { url: o } : o;
     const merged: Record<string, unknown> = { ...headers, ...given.headers };
-    if ('authorization' in (given.headers ?? {}) && given.headers?.authorization === undefined)
-      delete merged.authorization;
+    for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
     return { ...given, headers: merged };
   };
   app.inject = async (o: InjectArg) => {
     const request: Request = withAuth(o);
     const method = String(request.method ?? 'GET').toUpperCase();
-    if (currentEtag && (method === 'PATCH' || method === 'DELETE') && !('if-match' in request.headers)) {
+    const unset = typeof o !== 'string' && o.headers !== undefined && 'if-match' in o.headers;
+    if (currentEtag && (method === 'PATCH' || method === 'DELETE') && !unset) {
       const etag = (await raw({ url: request.url, headers: request.headers })).headers.etag;
       if (etag) request.headers['if-match'] = etag;
     }

@@ -1,7 +1,7 @@
 // The shifts API against the REAL users service (a child process on loopback), on PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
-import { bearer, TEST_ADMIN } from '../../../test/support/auth';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
+import { bearer, TEST_ADMIN, WITHOUT_IF_MATCH } from '../../../test/support/auth';
 import { buildTestShiftsApp } from './harness';
 import {
   dayAllocator,
@@ -43,7 +43,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) => {
+describeOnDatabases('shifts API on %s (real users service)', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   const day = dayAllocator('2031-01-06T00:00:00Z');
   beforeAll(async () => {
@@ -376,6 +376,26 @@ describe.each(databaseKinds())('shifts API on %s (real users service)', (kind) =
       await created({ location_id: fx.locA, user_id: fx.people[3], start: d.at(9), end: d.at(17) });
       await created({ location_id: fx.locA, start: d.at(9), end: d.at(17) });
       await created({ location_id: fx.locA, user_id: null, start: d.at(9), end: d.at(17) });
+    });
+
+    it('refuses a PATCH or DELETE without If-Match (428 precondition-required), and changes nothing', async () => {
+      const d = day();
+      const shift = await created({ location_id: fx.locA, start: d.at(9), end: d.at(17) });
+      for (const method of ['PATCH', 'DELETE'] as const) {
+        const blind = await t.app.inject({
+          method,
+          url: `/api/v1/shifts/${shift.id}`,
+          headers: WITHOUT_IF_MATCH,
+          ...(method === 'PATCH' ? { payload: { end: d.at(18) } } : {}),
+        });
+        expectProblem(blind, 428, 'precondition-required', 'If-Match');
+      }
+      const after = await t.app.inject({ url: `/api/v1/shifts/${shift.id}` });
+      expect(after.json<ShiftJson>()).toMatchObject({
+        end: shift.end,
+        version: shift.version,
+        deleted_at: null,
+      });
     });
 
     it('lets a deleted shift stop conflicting', async () => {

@@ -32,6 +32,8 @@ export interface TokenPolicy {
   refetchCooldownMs?: number;
   /** How many verified tokens to remember (0: check the signature on every request). */
   rememberTokens?: number;
+  /** The clock (ms since the epoch) that expiry is judged by, for remembered tokens and in full checks alike. */
+  now?: () => number;
 }
 
 /**
@@ -59,14 +61,21 @@ export function createTokenVerifier(policy: TokenPolicy): TokenVerifier {
     });
     return keys;
   };
-  const verified = new LRUCache<string, { claims: JWTPayload; kid?: string }>({
+  const verified = new LRUCache<string, { claims: JWTPayload; kid?: string; until: number }>({
     max: Math.max(1, policy.rememberTokens ?? 10_000),
   });
+  const now = policy.now ?? Date.now;
   const tolerance = policy.clockToleranceSeconds ?? 30;
   const remember = (token: string, claims: JWTPayload, kid?: string) => {
     if (policy.rememberTokens === 0 || typeof claims.exp !== 'number') return;
-    const ttl = Math.min(REMEMBER_VERIFIED_MS, claims.exp * 1000 - Date.now());
-    if (ttl > 0) verified.set(token, { claims, kid }, { ttl });
+    const until = Math.min(now() + REMEMBER_VERIFIED_MS, claims.exp * 1000);
+    if (until > now()) verified.set(token, { claims, kid, until });
+  };
+  const remembered = (token: string) => {
+    const known = verified.get(token);
+    if (known && known.until > now()) return known;
+    if (known) verified.delete(token);
+    return undefined;
   };
   // The key ids the issuer publishes, read again at most once a second and after every full check (which
   // is when the key set may have been fetched again): jose hands out a deep copy of the set on every read.
@@ -79,7 +88,7 @@ export function createTokenVerifier(policy: TokenPolicy): TokenVerifier {
   };
   return {
     async verify(token) {
-      const known = verified.get(token);
+      const known = remembered(token);
       if (known && stillPublished(known.kid)) return known.claims;
       const check = async () =>
         jwtVerify(token, await keySet(), {
@@ -87,6 +96,7 @@ export function createTokenVerifier(policy: TokenPolicy): TokenVerifier {
           audience: policy.audience,
           algorithms: ASYMMETRIC_ALGORITHMS,
           clockTolerance: tolerance,
+          currentDate: new Date(now()),
           requiredClaims: ['exp', 'sub'],
         });
       try {

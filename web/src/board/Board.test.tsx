@@ -217,7 +217,9 @@ describe('week board', () => {
   it('assigns an open shift with If-Match, and deletes a shift after confirming', async () => {
     const api = mockFetch({
       ...baseRoutes(),
-      'PATCH /api/v1/shifts/:id': (c) => ({ body: { ...shift(102, 4, '', ''), ...(c.body as object) } }),
+      'PATCH /api/v1/shifts/:id': (c) => ({
+        body: { ...shift(102, 4, '2025-11-14T21:00:00Z', '2025-11-15T03:00:00Z'), ...(c.body as object) },
+      }),
       'DELETE /api/v1/shifts/:id': () => ({ status: 204 }),
     });
     const ue = userEvent.setup({ delay: null });

@@ -1,7 +1,35 @@
-import type { TimeOff } from '@shiftstack/contract';
 // A scripted `fetch` for component tests: each route answers from a handler, and every call is recorded.
+// Every answer is checked against the contract's schema for its route (a problem against Problem), so a
+// test cannot script a reply the services could never send: the mock drifts no further than the contract.
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import { vi } from 'vitest';
-import type { Location, Role, Shift, User } from '@shiftstack/contract';
+import {
+  Availability,
+  AvailabilityPage,
+  CopyWeekResult,
+  ErrorCodes,
+  Location as LocationSchema,
+  LocationPage,
+  Me,
+  Problem,
+  PublishResult,
+  Role as RoleSchema,
+  RolePage,
+  ScheduleWarnings,
+  Shift as ShiftSchema,
+  ShiftPage,
+  TimeOff as TimeOffSchema,
+  TimeOffPage,
+  User as UserSchema,
+  UserDeactivated,
+  UserPage,
+  type Location,
+  type Role,
+  type Shift,
+  type TimeOff,
+  type User,
+} from '@shiftstack/contract';
 
 export interface Call {
   method: string;
@@ -33,10 +61,11 @@ export function mockFetch(routes: Record<string, Handler>) {
       routes[`${method} ${url.pathname}`] ??
       findPattern(routes, method, url.pathname) ??
       (url.pathname === '/api/v1/users/me' ? answerAsTestAdmin : undefined);
-    if (!handler)
-      return json(404, { type: 'about:blank', title: 'Not Found', status: 404, code: 'route-not-found' });
+    if (!handler) return json(404, problem(404, 'route-not-found'));
     const reply = await handler(call);
-    return json(reply.status ?? 200, reply.body ?? null, reply.headers);
+    const status = reply.status ?? 200;
+    expectContractReply(method, url.pathname, status, reply.body ?? null);
+    return json(status, reply.body ?? null, reply.headers);
   });
   vi.stubGlobal('fetch', fn);
   return {
@@ -48,6 +77,69 @@ export function mockFetch(routes: Record<string, Handler>) {
 
 /** /api/v1/users/me unless a test answers it itself. */
 const answerAsTestAdmin: Handler = () => ({ body: testAdmin });
+
+/** What each route the web app calls answers on success, as the contract says (the services' route schemas use the same). */
+const SUCCESS_SCHEMAS: Record<string, TSchema> = {
+  'GET /api/v1/users/me': Me,
+  'GET /api/v1/users': UserPage,
+  'POST /api/v1/users': UserSchema,
+  'PATCH /api/v1/users/:id': UserSchema,
+  'DELETE /api/v1/users/:id': UserDeactivated,
+  'GET /api/v1/users/:id/availability': Availability,
+  'PUT /api/v1/users/:id/availability': Availability,
+  'GET /api/v1/locations': LocationPage,
+  'PATCH /api/v1/locations/:id': LocationSchema,
+  'GET /api/v1/locations/:id/availability': AvailabilityPage,
+  'GET /api/v1/roles': RolePage,
+  'POST /api/v1/roles': RoleSchema,
+  'GET /api/v1/shifts': ShiftPage,
+  'POST /api/v1/shifts': ShiftSchema,
+  'PATCH /api/v1/shifts/:id': ShiftSchema,
+  'POST /api/v1/shifts/publish': PublishResult,
+  'POST /api/v1/shifts/copy-week': CopyWeekResult,
+  'GET /api/v1/shifts/warnings': ScheduleWarnings,
+  'GET /api/v1/time-off': TimeOffPage,
+  'POST /api/v1/time-off': TimeOffSchema,
+  'PATCH /api/v1/time-off/:id': TimeOffSchema,
+};
+
+/**
+ * Scripted replies the contract does not allow, since the last `takeContractViolations`. They are
+ * recorded rather than thrown, since the app would only show a thrown error as a failed request; the
+ * set-up (setup.ts) fails the test after it with the list.
+ */
+let violations: string[] = [];
+export function takeContractViolations(): string[] {
+  const taken = violations;
+  violations = [];
+  return taken;
+}
+
+function expectContractReply(method: string, path: string, status: number, body: unknown): void {
+  if (status === 204) return;
+  const route = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
+  const schema = status >= 400 ? Problem : SUCCESS_SCHEMAS[route];
+  if (!schema) {
+    violations.push(`no contract schema for ${route}: add it to SUCCESS_SCHEMAS`);
+    return;
+  }
+  if (status >= 400) {
+    const { code, type } = body as { code?: string; type?: string };
+    if (!(ErrorCodes as readonly unknown[]).includes(code))
+      violations.push(
+        `the problem answering ${route} has a code the contract does not list: ${String(code)}`,
+      );
+    if (type !== `urn:shiftstack:problem:${String(code)}`)
+      violations.push(
+        `the problem answering ${route} has type ${String(type)}, not the services' urn:shiftstack:problem:<code>`,
+      );
+  }
+  const [first] = Value.Errors(schema, body);
+  if (first)
+    violations.push(
+      `the reply to ${route} (${status}) breaks the contract at ${first.instancePath || '/'}: ${first.message}`,
+    );
+}
 
 function findPattern(routes: Record<string, Handler>, method: string, path: string): Handler | undefined {
   for (const [key, h] of Object.entries(routes)) {
@@ -72,8 +164,9 @@ export const page = <T>(data: T[], extra: Record<string, unknown> = {}) => ({
   meta: { cursor: { next: null, prev: null, count: data.length }, ...extra },
 });
 
+/** A problem as the services send it (packages/service-kit/src/errors.ts). */
 export const problem = (status: number, code: string, extra: Record<string, unknown> = {}) => ({
-  type: `https://shiftstack.dev/problems/${code}`,
+  type: `urn:shiftstack:problem:${code}`,
   title: code,
   status,
   code,

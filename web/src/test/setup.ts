@@ -1,12 +1,16 @@
-// jsdom has no <dialog> methods: give it the bare minimum so components behave as in a browser.
-import { afterEach, vi } from 'vitest';
+import { afterEach, expect, vi } from 'vitest';
 import { cleanup } from '@testing-library/react';
 import '@testing-library/jest-dom/vitest';
+import { takeContractViolations } from './mock-fetch';
 
 afterEach(() => {
   cleanup();
   localStorage.clear();
+  // A scripted reply the services could never send fails the test that scripted it.
+  expect(takeContractViolations(), 'replies scripted in mock-fetch that break the contract').toEqual([]);
 });
+
+// jsdom has no <dialog> methods: give it the bare minimum so components behave as in a browser.
 
 const proto = HTMLDialogElement.prototype as HTMLDialogElement & { __polyfilled?: boolean };
 if (typeof proto.showModal !== 'function') {

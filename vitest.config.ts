@@ -1,9 +1,56 @@
-import { defineConfig } from 'vitest/config';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-// One `vitest run` runs every project. Tests that need PostgreSQL, Chromium, promtool, kubectl or podman
-// skip with a message when the tool is missing, and fail instead under REQUIRE_SYSTEM_DEPS=1 (CI).
+// Two tiers, one runner (docs/development.md, "Tests"):
+// - the fast tier, `npm test`: the projects named `fast:*`. Node.js and npm alone: the contract, the
+//   chassis, the web components, users and shifts on PGlite, and the system's own processes over real
+//   HTTP on PGlite. No root, no Go, no Debian package.
+// - the full suite, `npm run test:all`: every project. It adds what needs the machine: the same service
+//   suites on PostgreSQL 15, the manifests (kubectl, promtool), Chromium, podman and the real cluster.
+//   A test whose tool is missing skips with the reason, and fails instead under REQUIRE_SYSTEM_DEPS=1 (CI).
+// A file named *.postgres.test.ts needs the PostgreSQL server and is in the full suite only.
 const pgSetup = './test/support/postgres-global-setup.ts';
 const kubectlSetup = './test/support/kubectl-global-setup.ts';
+const onPostgres = '**/*.postgres.test.ts';
+
+/** The system tests that need only Node.js: they start the services, the issuer and the front door as processes on PGlite. */
+const nodeOnlySystem = ['config', 'cross-service', 'local-run', 'permissions', 'shutdown', 'tracing'].map(
+  (name) => `test/system/${name}.test.ts`,
+);
+
+/**
+ * The test files of a service that run once per database (they call `describeOnDatabases`): the fast tier
+ * runs them on PGlite, the full suite again on PostgreSQL. The file says so itself; this only reads it.
+ */
+function onEachDatabase(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => join(dir, file))
+    .filter((file) => readFileSync(file, 'utf8').includes('describeOnDatabases('));
+}
+
+/** A service's suites: in the fast tier on PGlite (all of them), in the full suite on PostgreSQL (those that run per database). */
+const serviceProjects = (service: 'users' | 'shifts'): TestProjectInlineConfiguration[] => [
+  {
+    extends: true,
+    test: {
+      name: `fast:${service}`,
+      include: [`services/${service}/**/*.test.ts`],
+      exclude: [onPostgres],
+      env: { DB_KINDS: 'pglite' },
+    },
+  },
+  {
+    extends: true,
+    test: {
+      name: `postgres:${service}`,
+      include: [...onEachDatabase(`services/${service}/test`), `services/${service}/**/${onPostgres}`],
+      env: { DB_KINDS: 'postgres' },
+      globalSetup: [pgSetup],
+    },
+  },
+];
 
 export default defineConfig({
   test: {
@@ -13,42 +60,72 @@ export default defineConfig({
     // Two cores: running heavy suites (PGlite, PostgreSQL, Chromium) side by side only thrashes.
     maxWorkers: 2,
     projects: [
-      {
-        extends: true,
-        test: { name: 'service-kit', include: ['packages/service-kit/**/*.test.ts'], globalSetup: [pgSetup] },
-      },
-      { extends: true, test: { name: 'contract', include: ['packages/contract/**/*.test.ts'] } },
-      {
-        extends: true,
-        test: { name: 'users', include: ['services/users/**/*.test.ts'], globalSetup: [pgSetup] },
-      },
-      {
-        extends: true,
-        test: { name: 'shifts', include: ['services/shifts/**/*.test.ts'], globalSetup: [pgSetup] },
-      },
+      { extends: true, test: { name: 'fast:contract', include: ['packages/contract/**/*.test.ts'] } },
       {
         extends: true,
         test: {
-          name: 'deploy',
-          include: ['deploy/**/*.test.ts'],
-          globalSetup: [kubectlSetup],
+          name: 'fast:service-kit',
+          include: ['packages/service-kit/**/*.test.ts'],
+          exclude: [onPostgres],
+          env: { DB_KINDS: 'pglite' },
+        },
+      },
+      ...serviceProjects('users'),
+      ...serviceProjects('shifts'),
+      './web/vitest.config.ts',
+      { extends: true, test: { name: 'fast:walls', include: ['scripts/walls.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'fast:system',
+          include: nodeOnlySystem,
+          env: { DB_KINDS: 'pglite' },
+          testTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {
         extends: true,
-        test: { name: 'scripts', include: ['scripts/**/*.test.ts'], globalSetup: [kubectlSetup] },
+        test: {
+          name: 'postgres:service-kit',
+          include: [`packages/service-kit/**/${onPostgres}`],
+          env: { DB_KINDS: 'postgres' },
+          globalSetup: [pgSetup],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'deploy', include: ['deploy/**/*.test.ts'], globalSetup: [kubectlSetup] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'scripts',
+          include: ['scripts/**/*.test.ts'],
+          exclude: ['scripts/walls.test.ts'],
+          globalSetup: [kubectlSetup],
+        },
       },
       {
         extends: true,
         test: {
           name: 'system',
           include: ['test/system/**/*.test.ts'],
+          exclude: [...nodeOnlySystem, 'test/system/cluster.test.ts'],
+          env: { DB_KINDS: 'postgres' },
           globalSetup: [pgSetup],
           testTimeout: 120_000,
           fileParallelism: false,
         },
       },
-      './web/vitest.config.ts',
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/system/cluster.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
     ],
   },
 });

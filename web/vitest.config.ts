@@ -4,7 +4,7 @@ import react from '@vitejs/plugin-react';
 export default defineProject({
   plugins: [react()],
   test: {
-    name: 'web',
+    name: 'fast:web',
     root: import.meta.dirname,
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'jsdom',

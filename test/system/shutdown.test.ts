@@ -2,103 +2,18 @@
 // a request in flight at SIGTERM completes and is stored; readiness flips at once while the API keeps
 // serving for SHUTDOWN_DRAIN_SECONDS; the process then exits 0; a second SIGTERM exits at once, non-zero.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPGlite } from '@shiftstack/service-kit';
-import { createPostgresDatabase } from '@shiftstack/service-kit/testing';
-import { inject } from 'vitest';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process';
-import { needs } from '../support/system-deps';
 import { asTestAdmin, fetchAs } from '../support/auth';
+import { exitWithin, killLeftovers, slowPost, start, until } from './support/shutdown';
 
 // Every API call here is the test admin's, with a token from the test issuer.
 fetchAs(asTestAdmin);
-
-const started: ServiceProcess[] = [];
-afterAll(async () => {
-  for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-});
-
-async function start(env: Record<string, string>) {
-  const p = await startServiceProcess('users', env);
-  started.push(p);
-  return p;
-}
-
-async function exitWithin(p: ServiceProcess, ms: number): Promise<number | null | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  const result = await Promise.race([p.exited, timedOut]);
-  clearTimeout(timer);
-  return result;
-}
-
-/** Polls until `check` is true, at most `ms`. */
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return true;
-    await sleep(50);
-  }
-  return false;
-}
-
-/**
- * POSTs a location with the body sent in two halves: the first now, the rest after `betweenMs`, with
- * `midway` (e.g. sending SIGTERM) run between. Resolves with the status and parsed body.
- */
-async function slowPost(url: string, body: unknown, midway: () => void, betweenMs: number) {
-  const authorization = `Bearer ${await asTestAdmin()}`;
-  const payload = Buffer.from(JSON.stringify(body));
-  const half = Math.floor(payload.length / 2);
-  return new Promise<{ status: number; body: Record<string, unknown>; connection?: string }>(
-    (resolve, reject) => {
-      const req = request(
-        `${url}/api/v1/locations`,
-        {
-          method: 'POST',
-          agent: false,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': String(payload.length),
-            authorization,
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (text += d));
-          res.on('end', () => {
-            try {
-              resolve({
-                status: res.statusCode ?? 0,
-                body: JSON.parse(text) as Record<string, unknown>,
-                connection: res.headers.connection,
-              });
-            } catch (err) {
-              reject(err instanceof Error ? err : new Error(String(err)));
-            }
-          });
-        },
-      );
-      req.on('error', reject);
-      req.flushHeaders();
-      req.write(payload.subarray(0, half));
-      // Let the server receive the headers and half the body before the signal.
-      setTimeout(() => {
-        midway();
-        setTimeout(() => req.end(payload.subarray(half)), betweenMs);
-      }, 250);
-    },
-  );
-}
+killLeftovers();
 
 describe('graceful shutdown of a real users process', () => {
   it('a request in flight at SIGTERM completes, is stored (PGlite on disk), and the process exits 0', async () => {
@@ -126,33 +41,6 @@ describe('graceful shutdown of a real users process', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('the same on PostgreSQL: the in-flight write is committed before exit', async () => {
-    if (!needs('PostgreSQL', inject('postgresUrl') ? null : inject('postgresMissing'))) return;
-    const url = await createPostgresDatabase('shutdown');
-    const p = await start({ DATABASE_URL: url, SHUTDOWN_DRAIN_SECONDS: '0' });
-    const res = await slowPost(
-      p.url,
-      { name: 'In Flight PG', timezone: 'Europe/Paris' },
-      () => p.child.kill('SIGTERM'),
-      300,
-    );
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(await exitWithin(p, 30_000), p.output()).toBe(0);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const rows = await client.query<{ name: string }>('select name from locations');
-      expect(rows.rows).toEqual([{ name: 'In Flight PG' }]);
-      // The service closed its pool: none of its connections is left.
-      const left = await client.query<{ n: number }>(
-        "select count(*)::int as n from pg_stat_activity where application_name = 'users'",
-      );
-      expect(left.rows[0]!.n).toBe(0);
-    } finally {
-      await client.end();
     }
   });
 

@@ -1,8 +1,8 @@
 // Copying a week (POST /api/v1/shifts/copy-week) against the REAL users service, on PGlite and PostgreSQL:
 // drafts on the same weekdays at the same local times (across a DST change), what was skipped and why,
 // nothing twice, and one transaction.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestShiftsApp } from './harness';
 import { countShifts, expectProblem, startUsersFixture, type UsersFixture } from './users-fixture';
 
@@ -23,7 +23,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-describe.each(databaseKinds())('copying a week on %s', (kind) => {
+describeOnDatabases('copying a week on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   beforeAll(async () => {
     // Listening where users expects shifts, so the leaver's deactivation goes through.

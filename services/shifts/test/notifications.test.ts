@@ -4,8 +4,8 @@
 // delivered after a restart, and none is acknowledged twice.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestShiftsApp } from './harness';
 import { startUsersFixture, type UsersFixture } from './users-fixture';
 
@@ -53,7 +53,7 @@ afterAll(async () => {
   await Promise.all([fx?.stop(), receiver?.close()]);
 });
 
-describe.each(databaseKinds())('notifications on %s', (kind) => {
+describeOnDatabases('notifications on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   beforeAll(async () => {
     receiver.acked.length = 0;

@@ -2,9 +2,9 @@
 // keyset pagination walks every shift once in (start, id) order even with concurrent inserts, and random
 // bodies for POST/PATCH /shifts and POST /shifts/publish never produce a 5xx.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { ErrorCodes } from '@shiftstack/contract';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestShiftsApp } from './harness';
 import { startUsersFixture, type UsersFixture } from './users-fixture';
 
@@ -45,7 +45,7 @@ function expectNo5xx(
   }
 }
 
-describe.each(databaseKinds())('shifts properties on %s', (kind) => {
+describeOnDatabases('shifts properties on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   beforeAll(async () => {
     t = await buildTestShiftsApp(kind, fx.users.url, {}, { listenPort: fx.shiftsPort });

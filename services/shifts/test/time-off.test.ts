@@ -1,8 +1,8 @@
 // Time off and availability as the shifts service uses them, against the REAL users service, on PGlite and
 // PostgreSQL: no shift for someone on approved time off (created, moved onto it, or copied over it), a
 // requested one does not count; a shift outside the availability someone gave is a warning, not a refusal.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestShiftsApp } from './harness';
 import { call, countShifts, expectProblem, startUsersFixture, type UsersFixture } from './users-fixture';
 
@@ -47,7 +47,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-describe.each(databaseKinds())('time off and availability in shifts on %s', (kind) => {
+describeOnDatabases('time off and availability in shifts on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   beforeAll(async () => {
     t = await buildTestShiftsApp(kind, fx.users.url);

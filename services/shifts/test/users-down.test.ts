@@ -4,7 +4,7 @@
 // (people identified a moment before keep reading, with lists degraded: names null, meta.degraded).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { freePort } from '../../../scripts/lib/ports';
 import { buildTestShiftsApp } from './harness';
 import {
@@ -25,7 +25,7 @@ interface PageJson {
 const window = { 'start[gte]': '2032-03-01T00:00:00Z', 'start[lt]': '2032-03-08T00:00:00Z' };
 const listUrl = `/api/v1/shifts?${new URLSearchParams(window).toString()}`;
 
-describe.each(databaseKinds())('users unreachable (closed port) on %s', (kind) => {
+describeOnDatabases('users unreachable (closed port) on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   beforeAll(async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;

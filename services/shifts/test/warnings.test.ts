@@ -1,8 +1,8 @@
 // The warnings before publishing (GET /api/v1/shifts/warnings) against the REAL users service, on PGlite
 // and PostgreSQL: overtime past the location's line, too little rest between two shifts, a shift whose
 // role its assignee no longer has. The fixture's Toronto location keeps the defaults: 40 h and 11 h.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestShiftsApp } from './harness';
 import { call, expectProblem, startUsersFixture, type UsersFixture } from './users-fixture';
 
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const nameOf = (id: number) => `${fx.names.get(id)!.first_name} ${fx.names.get(id)!.last_name}`;
 
-describe.each(databaseKinds())('warnings before publishing on %s', (kind) => {
+describeOnDatabases('warnings before publishing on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
   beforeAll(async () => {
     t = await buildTestShiftsApp(kind, fx.users.url);

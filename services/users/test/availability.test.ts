@@ -2,11 +2,11 @@
 // person's weekly windows; time off asked by the person, decided by a manager of their location (never
 // by themselves), listed by range, with If-Match on every change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { bearer } from '../../../test/support/auth';
 import { buildTestUsersApp } from './harness';
 
-describe.each(databaseKinds())('availability and time off on %s', (kind) => {
+describeOnDatabases('availability and time off on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   const ids = { locA: 0, locB: 0, manager: 0, employee: 0, other: 0 };
   const MANAGER = `manager.${kind}@avail.test`;

@@ -3,9 +3,9 @@
 // and every refusal is problem+json with a code. On PGlite AND PostgreSQL.
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ErrorCodes } from '@shiftstack/contract';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestUsersApp } from './harness';
 
 const NUM_RUNS = 40;
@@ -85,7 +85,7 @@ function checkResponse(res: LightMyRequestResponse, what: string) {
   }
 }
 
-describe.each(databaseKinds())('random requests never give a 5xx on %s', (kind) => {
+describeOnDatabases('random requests never give a 5xx on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   let userId: number;
   let locationId: number;

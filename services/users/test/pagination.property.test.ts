@@ -3,8 +3,8 @@
 // order, even while other rows are inserted between page fetches; `prev` cursors walk back to the same
 // pages; a cursor the API did not issue is refused. On PGlite AND PostgreSQL.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestUsersApp } from './harness';
 
 interface Row {
@@ -32,7 +32,7 @@ const compare = (a: Row, b: Row) =>
           ? 1
           : a.id - b.id;
 
-describe.each(databaseKinds())('keyset pagination of people on %s', (kind) => {
+describeOnDatabases('keyset pagination of people on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   beforeAll(async () => {
     t = await buildTestUsersApp(kind);

@@ -1,10 +1,10 @@
 // Every error is RFC 9457 problem+json with a stable code; and the operational endpoints (/healthz,
 // /readyz, /openapi.json, /docs, metrics) behave as docs/runtime-contract.md says. On PGlite AND PostgreSQL.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { DEFAULT_MIGRATION_TIMEOUT_MS, openDatabase } from '@shiftstack/service-kit';
-import { databaseKinds, silentLogger } from '@shiftstack/service-kit/testing';
+import { describeOnDatabases, silentLogger } from '@shiftstack/service-kit/testing';
 import type { UsersDatabase } from '../src/db';
 import { freePort } from '../../../scripts/lib/ports';
 import { buildTestUsersApp } from './harness';
@@ -23,7 +23,7 @@ function expectProblem(res: LightMyRequestResponse, status: number, code: string
 /** A route only these tests register: every /api route must declare who may call it. */
 const testRoute = { schema: { summary: 'test only', 'x-permission': 'anyone signed in' } };
 
-describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) => {
+describeOnDatabases('problem+json and ops endpoints on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   beforeAll(async () => {
     t = await buildTestUsersApp(
@@ -373,7 +373,7 @@ describe.each(databaseKinds())('problem+json and ops endpoints on %s', (kind) =>
   });
 });
 
-describe.each(databaseKinds())('rate limiting on %s', (kind) => {
+describeOnDatabases('rate limiting on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   beforeAll(async () => {
     t = await buildTestUsersApp(kind, { RATE_LIMIT_PER_MINUTE: '3' });
@@ -406,7 +406,7 @@ describe.each(databaseKinds())('rate limiting on %s', (kind) => {
   }, 60_000);
 });
 
-describe.each(databaseKinds())('database unavailable on %s', (kind) => {
+describeOnDatabases('database unavailable on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   beforeAll(async () => {
     if (kind === 'postgres') {

@@ -2,7 +2,7 @@
 // batch reads, ETags, idempotent creation, deactivation and reactivation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { databaseKinds } from '@shiftstack/service-kit/testing';
+import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestUsersApp } from './harness';
 
 interface UserBody {
@@ -32,7 +32,7 @@ function expectProblem(res: LightMyRequestResponse, status: number, code: string
   return body;
 }
 
-describe.each(databaseKinds())('users API on %s', (kind) => {
+describeOnDatabases('users API on %s', (kind) => {
   let t: Awaited<ReturnType<typeof buildTestUsersApp>>;
   let locationId: number;
   let otherLocationId: number;

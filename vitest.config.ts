@@ -14,6 +14,14 @@ const pgSetup = './test/support/postgres-global-setup.ts';
 const kubectlSetup = './test/support/kubectl-global-setup.ts';
 const onPostgres = '**/*.postgres.test.ts';
 
+/** A project of the fast tier: its tests fail if they reach for a machine tool (test/support/system-deps.ts). */
+const fast = (
+  test: { name: string; include: string[] } & Record<string, unknown>,
+): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: { ...test, name: `fast:${test.name}`, env: { TEST_TIER: 'fast', DB_KINDS: 'pglite' } },
+});
+
 /** The system tests that need only Node.js: they start the services, the issuer and the front door as processes on PGlite. */
 const nodeOnlySystem = ['config', 'cross-service', 'local-run', 'permissions', 'shutdown', 'tracing'].map(
   (name) => `test/system/${name}.test.ts`,
@@ -32,15 +40,7 @@ function onEachDatabase(dir: string): string[] {
 
 /** A service's suites: in the fast tier on PGlite (all of them), in the full suite on PostgreSQL (those that run per database). */
 const serviceProjects = (service: 'users' | 'shifts'): TestProjectInlineConfiguration[] => [
-  {
-    extends: true,
-    test: {
-      name: `fast:${service}`,
-      include: [`services/${service}/**/*.test.ts`],
-      exclude: [onPostgres],
-      env: { DB_KINDS: 'pglite' },
-    },
-  },
+  fast({ name: service, include: [`services/${service}/**/*.test.ts`], exclude: [onPostgres] }),
   {
     extends: true,
     test: {
@@ -60,30 +60,13 @@ export default defineConfig({
     // Two cores: running heavy suites (PGlite, PostgreSQL, Chromium) side by side only thrashes.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'fast:contract', include: ['packages/contract/**/*.test.ts'] } },
-      {
-        extends: true,
-        test: {
-          name: 'fast:service-kit',
-          include: ['packages/service-kit/**/*.test.ts'],
-          exclude: [onPostgres],
-          env: { DB_KINDS: 'pglite' },
-        },
-      },
+      fast({ name: 'contract', include: ['packages/contract/**/*.test.ts'] }),
+      fast({ name: 'service-kit', include: ['packages/service-kit/**/*.test.ts'], exclude: [onPostgres] }),
       ...serviceProjects('users'),
       ...serviceProjects('shifts'),
       './web/vitest.config.ts',
-      { extends: true, test: { name: 'fast:walls', include: ['scripts/walls.test.ts'] } },
-      {
-        extends: true,
-        test: {
-          name: 'fast:system',
-          include: nodeOnlySystem,
-          env: { DB_KINDS: 'pglite' },
-          testTimeout: 120_000,
-          fileParallelism: false,
-        },
-      },
+      fast({ name: 'scripts', include: ['scripts/walls.test.ts', 'scripts/tiers.test.ts'] }),
+      fast({ name: 'system', include: nodeOnlySystem, testTimeout: 120_000, fileParallelism: false }),
       {
         extends: true,
         test: {
@@ -102,7 +85,7 @@ export default defineConfig({
         test: {
           name: 'scripts',
           include: ['scripts/**/*.test.ts'],
-          exclude: ['scripts/walls.test.ts'],
+          exclude: ['scripts/walls.test.ts', 'scripts/tiers.test.ts'],
           globalSetup: [kubectlSetup],
         },
       },

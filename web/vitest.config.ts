@@ -5,6 +5,8 @@ export default defineProject({
   plugins: [react()],
   test: {
     name: 'fast:web',
+    // The fast tier (see the root vitest.config.ts): a test reaching for a machine tool fails here.
+    env: { TEST_TIER: 'fast' },
     root: import.meta.dirname,
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'jsdom',

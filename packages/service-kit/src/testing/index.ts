@@ -36,6 +36,10 @@ export function databaseKinds(): DatabaseKind[] {
  * REQUIRE_SYSTEM_DEPS=1 (CI) it is an error, so a green run always ran on the real thing.
  */
 export function postgresAvailable(): boolean {
+  if (process.env.TEST_TIER === 'fast')
+    throw new Error(
+      'PostgreSQL is not Node.js: this test belongs in the full suite (npm run test:all), not npm test',
+    );
   if (inject('postgresUrl')) return true;
   const why = inject('postgresMissing') || 'no PostgreSQL server was started';
   if (process.env.REQUIRE_SYSTEM_DEPS === '1')

@@ -4,10 +4,11 @@
 //
 //   npx tsx scripts/tools/actionlint.ts build    builds it if missing, prints its path
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { goMissing } from './kubectl';
+import { buildCommand, buildInPlace } from './pinned-build';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const moduleDir = join(repoRoot, 'deploy/tools/actionlint');
@@ -29,30 +30,22 @@ export function ensureActionlint(log: (line: string) => void = () => {}): string
   const missing = goMissing();
   if (missing) throw new Error(missing);
   log(`building actionlint ${pinnedActionlintVersion()} from deploy/tools/actionlint/go.mod into .tools/bin`);
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  execFileSync(
-    'go',
-    [
-      'build',
-      '-mod=readonly',
-      '-trimpath',
-      '-ldflags',
-      '-s -w',
-      '-o',
-      temporary,
-      'github.com/rhysd/actionlint/cmd/actionlint',
-    ],
-    { cwd: moduleDir, stdio: ['ignore', 'inherit', 'inherit'] },
+  return buildInPlace(path, (temporary) =>
+    execFileSync(
+      'go',
+      [
+        'build',
+        '-mod=readonly',
+        '-trimpath',
+        '-ldflags',
+        '-s -w',
+        '-o',
+        temporary,
+        'github.com/rhysd/actionlint/cmd/actionlint',
+      ],
+      { cwd: moduleDir, stdio: ['ignore', 'inherit', 'inherit'] },
+    ),
   );
-  renameSync(temporary, path);
-  return path;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (process.argv[2] !== 'build') {
-    process.stderr.write('usage: npx tsx scripts/tools/actionlint.ts build\n');
-    process.exit(2);
-  }
-  process.stdout.write(`${ensureActionlint((line) => process.stderr.write(`${line}\n`))}\n`);
-}
+buildCommand(import.meta.url, ensureActionlint);

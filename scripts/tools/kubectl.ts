@@ -5,7 +5,8 @@
 //
 //   npx tsx scripts/tools/kubectl.ts build    builds it if missing or at another version, prints its path
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { buildCommand, buildInPlace } from './pinned-build';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -86,11 +87,7 @@ export function goMissing(): string | null {
   }
 }
 
-/**
- * Builds the pinned kubectl unless it is already there at the pinned version; returns its path.
- * About 2 minutes cold on 2 cores, instant after. The binary is written beside its final name and renamed,
- * so two callers building at once never leave a half-written file.
- */
+/** Builds the pinned kubectl unless it is already there at the pinned version; returns its path. About 2 minutes cold on 2 cores, instant after. */
 export function ensureKubectl(log: (line: string) => void = () => {}): string {
   const version = pinnedKubernetesVersion();
   if (builtVersion() === version) return pinnedPath;
@@ -99,17 +96,7 @@ export function ensureKubectl(log: (line: string) => void = () => {}): string {
   log(
     `building kubectl ${version} from deploy/cluster/go.mod into .tools/bin (about 2 minutes the first time)`,
   );
-  mkdirSync(dirname(pinnedPath), { recursive: true });
-  const temporary = `${pinnedPath}.${process.pid}.tmp`;
-  buildKubernetesPrograms(['kubectl'], temporary);
-  renameSync(temporary, pinnedPath);
-  return pinnedPath;
+  return buildInPlace(pinnedPath, (temporary) => buildKubernetesPrograms(['kubectl'], temporary));
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (process.argv[2] !== 'build') {
-    process.stderr.write('usage: npx tsx scripts/tools/kubectl.ts build\n');
-    process.exit(2);
-  }
-  process.stdout.write(`${ensureKubectl((line) => process.stderr.write(`${line}\n`))}\n`);
-}
+buildCommand(import.meta.url, ensureKubectl);

@@ -20,19 +20,12 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildKubernetesPrograms, pinnedKubernetesVersion } from '../tools/kubectl';
+import { buildKubernetesPrograms, ensureKubectl, pinnedKubernetesVersion } from '../tools/kubectl';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const moduleDir = join(repoRoot, 'deploy/cluster');
 
-const KUBERNETES = [
-  'kube-apiserver',
-  'kube-controller-manager',
-  'kube-scheduler',
-  'kubelet',
-  'kube-proxy',
-  'kubectl',
-];
+const KUBERNETES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'];
 export const PAUSE_IMAGE = 'localhost/shiftstack/pause:3.10';
 export const COREDNS_IMAGE = 'localhost/shiftstack/coredns:1.14.7';
 export const TRAEFIK_IMAGE = 'localhost/shiftstack/traefik:3.6.12';
@@ -107,9 +100,12 @@ export const PARTS: Part[] = [
     name: 'kubernetes',
     module: '.',
     extraFiles: ['cmd/etcd/main.go'],
-    recipe: 'kubernetes programs stamped; etcd; pause.c static as an OCI archive (3.10)',
+    recipe:
+      'kubernetes programs stamped, kubectl the pinned one; etcd; pause.c static as an OCI archive (3.10)',
     build(out) {
       buildKubernetesPrograms(KUBERNETES, `${out}/`);
+      // kubectl is built once, by the one place that says which kubectl runs (same module, same pins).
+      copyFileSync(ensureKubectl(), join(out, 'kubectl'));
       goBuild('.', out, ['./cmd/etcd']);
       buildPauseImage(out, pinnedKubernetesVersion());
     },

@@ -268,7 +268,8 @@ async function eventually<T>(what: string, probe: () => T | Promise<T>, ok: (v: 
   while (Date.now() < deadline) {
     last = await probe();
     if (ok(last)) return last;
-    await sleep(3000);
+    // Once a second: most conditions here are a controller's next step, seen within a second of it.
+    await sleep(1000);
   }
   throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms / 1000} s`);
 }

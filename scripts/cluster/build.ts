@@ -6,7 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   linkSync,
   mkdirSync,
@@ -54,10 +56,10 @@ interface Part {
 }
 
 /**
- * `go build` of pure-Go programs from a part's module, stripped, without cgo. `overlay` is a `go build
- * -overlay` file: source files of a dependency replaced by ours at build time.
+ * `go build` of pure-Go programs from a part's module, stripped, without cgo. `modfile` stands in for the
+ * module's go.mod (`go build -modfile`).
  */
-const goBuild = (module: string, out: string, packages: string[], tags: string[] = [], overlay?: string) =>
+const goBuild = (module: string, out: string, packages: string[], tags: string[] = [], modfile?: string) =>
   execFileSync(
     'go',
     [
@@ -65,7 +67,7 @@ const goBuild = (module: string, out: string, packages: string[], tags: string[]
       '-mod=readonly',
       '-trimpath',
       ...(tags.length ? ['-tags', tags.join(',')] : []),
-      ...(overlay ? ['-overlay', overlay] : []),
+      ...(modfile ? ['-modfile', modfile] : []),
       '-ldflags',
       '-s -w',
       '-o',
@@ -154,10 +156,10 @@ export const CONTROLLER_PARTS: Part[] = [
     name: 'prometheus',
     module: 'prometheus',
     extraFiles: ['plugins/plugins.go'],
-    recipe: 'prometheus with kubernetes discovery only (plugins overlay), one-binary image in /bin',
+    recipe: 'prometheus with kubernetes discovery only (our plugins.go), one-binary image in /bin',
     build(out) {
-      withPluginsOverlay((overlay) =>
-        goBuild('prometheus', out, ['github.com/prometheus/prometheus/cmd/prometheus'], [], overlay),
+      withOurPlugins((modfile) =>
+        goBuild('prometheus', out, ['github.com/prometheus/prometheus/cmd/prometheus'], [], modfile),
       );
       packBinaryImage(
         join(out, 'prometheus'),
@@ -217,26 +219,28 @@ export const CONTROLLER_PARTS: Part[] = [
 ];
 
 /**
- * Runs `build` with a `go build -overlay` file that puts deploy/cluster/prometheus/plugins/plugins.go in
- * place of Prometheus' own plugins/plugins.go, so only the discovery we use is compiled.
+ * Runs `build` with the path of a go.mod (for `go build -modfile`) that is the prometheus module's own but
+ * for one `replace`: Prometheus' source comes from a copy whose plugins/plugins.go is
+ * deploy/cluster/prometheus/plugins/plugins.go, so only the discovery we use is compiled. (`go build
+ * -overlay` may not replace files in the module cache.) go.sum is the module's, beside it.
  */
-function withPluginsOverlay(build: (overlay: string) => void): void {
-  const prometheusDir = execFileSync(
-    'go',
-    ['list', '-m', '-f', '{{.Dir}}', 'github.com/prometheus/prometheus'],
-    {
-      cwd: join(moduleDir, 'prometheus'),
-      encoding: 'utf8',
-    },
-  ).trim();
-  const work = mkdtempSync(join(tmpdir(), 'shiftstack-overlay-'));
+function withOurPlugins(build: (modfile: string) => void): void {
+  const module = join(moduleDir, 'prometheus');
+  const source = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/prometheus/prometheus'], {
+    cwd: module,
+    encoding: 'utf8',
+  }).trim();
+  const work = mkdtempSync(join(tmpdir(), 'shiftstack-prometheus-'));
   try {
-    const overlay = join(work, 'overlay.json');
-    const replace = {
-      [join(prometheusDir, 'plugins/plugins.go')]: join(moduleDir, 'prometheus/plugins/plugins.go'),
-    };
-    writeFileSync(overlay, JSON.stringify({ Replace: replace }));
-    build(overlay);
+    const copy = join(work, 'prometheus');
+    cpSync(source, copy, { recursive: true });
+    chmodSync(join(copy, 'plugins'), 0o755);
+    rmSync(join(copy, 'plugins/plugins.go'), { force: true });
+    copyFileSync(join(module, 'plugins/plugins.go'), join(copy, 'plugins/plugins.go'));
+    const goMod = readFileSync(join(module, 'go.mod'), 'utf8');
+    writeFileSync(join(work, 'go.mod'), `${goMod}\nreplace github.com/prometheus/prometheus => ${copy}\n`);
+    copyFileSync(join(module, 'go.sum'), join(work, 'go.sum'));
+    build(join(work, 'go.mod'));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

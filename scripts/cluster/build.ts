@@ -3,7 +3,7 @@
 // built against other versions of client-go or gRPC) and the pause image from the pause.c that ships in
 // the kubernetes module. Everything lands in cache folders outside the repository named by a hash of the
 // pins, so a second build is a no-op and a change of pins rebuilds only the part it touches.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -21,8 +21,14 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import pLimit from 'p-limit';
 import { fileURLToPath } from 'node:url';
-import { buildKubernetesPrograms, ensureKubectl, pinnedKubernetesVersion } from '../tools/kubectl';
+import {
+  ensureKubectl,
+  kubernetesBuildArgs,
+  kubernetesModuleDir,
+  pinnedKubernetesVersion,
+} from '../tools/kubectl';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const moduleDir = join(repoRoot, 'deploy/cluster');
@@ -52,7 +58,7 @@ interface Part {
   extraFiles?: string[];
   /** Changed by hand when the build below changes in a way the pins do not show. */
   recipe: string;
-  build(out: string): void;
+  build(out: string): Promise<void>;
 }
 
 /**
@@ -60,7 +66,7 @@ interface Part {
  * module's go.mod (`go build -modfile`).
  */
 const goBuild = (module: string, out: string, packages: string[], tags: string[] = [], modfile?: string) =>
-  execFileSync(
+  run(
     'go',
     [
       'build',
@@ -74,12 +80,26 @@ const goBuild = (module: string, out: string, packages: string[], tags: string[]
       packages.length === 1 ? join(out, basename(packages[0]!)) : `${out}/`,
       ...packages,
     ],
-    {
-      cwd: join(moduleDir, module),
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, CGO_ENABLED: '0' },
-    },
+    join(moduleDir, module),
+    { CGO_ENABLED: '0' },
   );
+
+/** Runs a command to its end (its output goes to ours); rejects with its exit code. */
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`${command} ${args.join(' ')} failed: ${signal ?? code}`)),
+    );
+  });
+}
 
 /**
  * A program that runs as a pod: built from its module, and packed as a one-binary image (user 65532), at
@@ -90,8 +110,8 @@ function imagePart(name: string, pkg: string, ref: string, at: '' | 'bin' = ''):
     name,
     module: name,
     recipe: `${name}, as a one-binary image${at ? ` in /${at}` : ''}`,
-    build(out) {
-      goBuild(name, out, [pkg]);
+    async build(out) {
+      await goBuild(name, out, [pkg]);
       packBinaryImage(join(out, basename(pkg)), join(out, `${name}.oci.tar`), ref, '65532:65532', at);
     },
   };
@@ -104,11 +124,11 @@ export const PARTS: Part[] = [
     extraFiles: ['cmd/etcd/main.go'],
     recipe:
       'kubernetes programs stamped, kubectl the pinned one; etcd; pause.c static as an OCI archive (3.10)',
-    build(out) {
-      buildKubernetesPrograms(KUBERNETES, `${out}/`);
+    async build(out) {
+      await run('go', kubernetesBuildArgs(KUBERNETES, `${out}/`), kubernetesModuleDir);
       // kubectl is built once, by the one place that says which kubectl runs (same module, same pins).
       copyFileSync(ensureKubectl(), join(out, 'kubectl'));
-      goBuild('.', out, ['./cmd/etcd']);
+      await goBuild('.', out, ['./cmd/etcd']);
       buildPauseImage(out, pinnedKubernetesVersion());
     },
   },
@@ -157,8 +177,8 @@ export const CONTROLLER_PARTS: Part[] = [
     module: 'prometheus',
     extraFiles: ['plugins/plugins.go'],
     recipe: 'prometheus with kubernetes discovery only (our plugins.go), one-binary image in /bin',
-    build(out) {
-      withOurPlugins((modfile) =>
+    async build(out) {
+      await withOurPlugins((modfile) =>
         goBuild('prometheus', out, ['github.com/prometheus/prometheus/cmd/prometheus'], [], modfile),
       );
       packBinaryImage(
@@ -174,9 +194,9 @@ export const CONTROLLER_PARTS: Part[] = [
     name: 'prometheus-operator',
     module: 'prometheus-operator',
     recipe: 'operator and config reloader, one-binary images in /bin',
-    build(out) {
+    async build(out) {
       const cmd = 'github.com/prometheus-operator/prometheus-operator/cmd';
-      goBuild('prometheus-operator', out, [`${cmd}/operator`, `${cmd}/prometheus-config-reloader`]);
+      await goBuild('prometheus-operator', out, [`${cmd}/operator`, `${cmd}/prometheus-config-reloader`]);
       for (const [binary, image, ref] of [
         ['operator', 'prometheus-operator', PROMETHEUS_OPERATOR_IMAGE],
         ['prometheus-config-reloader', 'prometheus-config-reloader', CONFIG_RELOADER_IMAGE],
@@ -188,9 +208,9 @@ export const CONTROLLER_PARTS: Part[] = [
     name: 'argo-rollouts',
     module: 'argo-rollouts',
     recipe: 'controller as a one-binary image in /bin; the kubectl plugin beside the other binaries',
-    build(out) {
+    async build(out) {
       const cmd = 'github.com/argoproj/argo-rollouts/cmd';
-      goBuild('argo-rollouts', out, [`${cmd}/rollouts-controller`, `${cmd}/kubectl-argo-rollouts`]);
+      await goBuild('argo-rollouts', out, [`${cmd}/rollouts-controller`, `${cmd}/kubectl-argo-rollouts`]);
       packBinaryImage(
         join(out, 'rollouts-controller'),
         join(out, 'argo-rollouts.oci.tar'),
@@ -204,9 +224,9 @@ export const CONTROLLER_PARTS: Part[] = [
     name: 'keda',
     module: 'keda',
     recipe: 'operator as /keda, metrics API server as /keda-adapter, one-binary images',
-    build(out) {
+    async build(out) {
       const cmd = 'github.com/kedacore/keda/v2/cmd';
-      goBuild('keda', out, [`${cmd}/operator`, `${cmd}/adapter`]);
+      await goBuild('keda', out, [`${cmd}/operator`, `${cmd}/adapter`]);
       for (const [binary, name, ref] of [
         ['operator', 'keda', KEDA_IMAGE],
         ['adapter', 'keda-adapter', KEDA_METRICS_IMAGE],
@@ -224,7 +244,7 @@ export const CONTROLLER_PARTS: Part[] = [
  * deploy/cluster/prometheus/plugins/plugins.go, so only the discovery we use is compiled. (`go build
  * -overlay` may not replace files in the module cache.) go.sum is the module's, beside it.
  */
-function withOurPlugins(build: (modfile: string) => void): void {
+async function withOurPlugins(build: (modfile: string) => Promise<void>): Promise<void> {
   const module = join(moduleDir, 'prometheus');
   const source = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/prometheus/prometheus'], {
     cwd: module,
@@ -240,7 +260,7 @@ function withOurPlugins(build: (modfile: string) => void): void {
     const goMod = readFileSync(join(module, 'go.mod'), 'utf8');
     writeFileSync(join(work, 'go.mod'), `${goMod}\nreplace github.com/prometheus/prometheus => ${copy}\n`);
     copyFileSync(join(module, 'go.sum'), join(work, 'go.sum'));
-    build(join(work, 'go.mod'));
+    await build(join(work, 'go.mod'));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -262,12 +282,15 @@ export function binDir(parts: Part[] = PARTS): string {
   return join(cacheRoot(), hash.digest('hex').slice(0, 16));
 }
 
-/** Builds whatever part of `parts` is missing, gathers them; returns the folder. `log` hears what takes time. */
-export function buildCluster(log: Log, parts: Part[] = PARTS): string {
+/**
+ * Builds whatever part of `parts` is missing, gathers them; returns the folder. `log` hears what takes
+ * time. Parts build two at a time, across every call (see `buildSlots`).
+ */
+export async function buildCluster(log: Log, parts: Part[] = PARTS): Promise<string> {
   const dir = binDir(parts);
   if (existsSync(join(dir, '.complete'))) return dir;
   const started = Date.now();
-  const built = parts.map((part) => buildPart(part, log));
+  const built = await Promise.all(parts.map((part) => buildPart(part, log)));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const partDir of built)
@@ -278,18 +301,26 @@ export function buildCluster(log: Log, parts: Part[] = PARTS): string {
   return dir;
 }
 
-function buildPart(part: Part, log: Log): string {
+/**
+ * Two part builds at a time: `go build` keeps both cores busy while it compiles, but it links a program
+ * on one core and waits on the network for modules, and a second build fills those gaps.
+ */
+const buildSlots = pLimit(2);
+
+async function buildPart(part: Part, log: Log): Promise<string> {
   const dir = join(cacheRoot(), 'parts', partKey(part));
   if (existsSync(join(dir, '.complete'))) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const started = Date.now();
-  log(`building ${part.name} from deploy/cluster/${part.module === '.' ? '' : `${part.module}/`}go.mod`);
-  part.build(dir);
-  const seconds = Math.round((Date.now() - started) / 1000);
-  writeFileSync(join(dir, '.complete'), `${new Date().toISOString()} in ${seconds} s\n`);
-  log(`built ${part.name} in ${seconds} s`);
-  return dir;
+  return buildSlots(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const started = Date.now();
+    log(`building ${part.name} from deploy/cluster/${part.module === '.' ? '' : `${part.module}/`}go.mod`);
+    await part.build(dir);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    writeFileSync(join(dir, '.complete'), `${new Date().toISOString()} in ${seconds} s\n`);
+    log(`built ${part.name} in ${seconds} s`);
+    return dir;
+  });
 }
 
 /** The kubernetes module's own source folder (for pause.c), as the Go module cache holds it. */

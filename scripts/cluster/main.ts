@@ -14,13 +14,21 @@ const withControllers = process.argv.includes('--with-controllers');
 
 async function main(): Promise<void> {
   switch (command) {
-    case 'build':
-      say(`binaries in ${buildCluster(say)}`);
-      if (withControllers) say(`controllers in ${buildCluster(say, CONTROLLER_PARTS)}`);
+    case 'build': {
+      // The cluster's parts and the controllers' build side by side (two parts at a time in all).
+      const [bin, controllers] = await Promise.all([
+        buildCluster(say),
+        withControllers ? buildCluster(say, CONTROLLER_PARTS) : undefined,
+      ]);
+      say(`binaries in ${bin}`);
+      if (controllers) say(`controllers in ${controllers}`);
       return;
+    }
     case 'up': {
-      const bin = buildCluster(say);
-      const controllers = withControllers ? buildCluster(say, CONTROLLER_PARTS) : undefined;
+      const [bin, controllers] = await Promise.all([
+        buildCluster(say),
+        withControllers ? buildCluster(say, CONTROLLER_PARTS) : undefined,
+      ]);
       await up(bin, say);
       if (controllers) await startControllers(bin, controllers, say);
       const plugin = controllers ? `\n  export PATH=${controllers}:$PATH   # kubectl argo rollouts` : '';
@@ -31,7 +39,7 @@ Stop it and remove everything with: npm run cluster -- down`);
       return;
     }
     case 'deploy': {
-      const bin = buildCluster(say);
+      const bin = await buildCluster(say);
       if (!existsSync(adminKubeconfig)) throw new Error('no cluster: run `npm run cluster -- up` first');
       await buildAndImportImages(bin, say);
       applyDev(bin, say);

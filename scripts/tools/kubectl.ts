@@ -57,24 +57,30 @@ function versionLdflags(version: string): string {
 }
 
 /**
- * `go build` of programs from the kubernetes module (`kube-apiserver`, `kubectl`, ...) at the pinned,
- * stamped version, into `output`: a file for one program, a folder (ending in /) for several.
+ * The `go build` arguments for programs of the kubernetes module (`kube-apiserver`, `kubectl`, ...) at the
+ * pinned, stamped version, into `output`: a file for one program, a folder (ending in /) for several. Run
+ * them in `kubernetesModuleDir`.
  */
+export function kubernetesBuildArgs(programs: string[], output: string): string[] {
+  return [
+    'build',
+    '-mod=readonly',
+    '-trimpath',
+    '-ldflags',
+    versionLdflags(pinnedKubernetesVersion()),
+    '-o',
+    output,
+    ...programs.map((p) => `k8s.io/kubernetes/cmd/${p}`),
+  ];
+}
+export const kubernetesModuleDir = goModuleDir;
+
+/** `go build` of programs from the kubernetes module (see kubernetesBuildArgs). */
 export function buildKubernetesPrograms(programs: string[], output: string): void {
-  execFileSync(
-    'go',
-    [
-      'build',
-      '-mod=readonly',
-      '-trimpath',
-      '-ldflags',
-      versionLdflags(pinnedKubernetesVersion()),
-      '-o',
-      output,
-      ...programs.map((p) => `k8s.io/kubernetes/cmd/${p}`),
-    ],
-    { cwd: goModuleDir, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  execFileSync('go', kubernetesBuildArgs(programs, output), {
+    cwd: goModuleDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 /** Null when Go can build here, else why not. */

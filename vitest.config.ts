@@ -52,6 +52,9 @@ const serviceProjects = (service: 'users' | 'shifts'): TestProjectInlineConfigur
   },
 ];
 
+// No project turns off file parallelism: vitest 4 runs such projects in a group of their own, after all
+// the others, where they would wait for the cluster file instead of running beside it. With two workers and
+// the cluster file (the largest, so started first) holding one, the rest share the other.
 export default defineConfig({
   test: {
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
@@ -66,7 +69,7 @@ export default defineConfig({
       ...serviceProjects('shifts'),
       './web/vitest.config.ts',
       fast({ name: 'scripts', include: ['scripts/walls.test.ts', 'scripts/tiers.test.ts'] }),
-      fast({ name: 'system', include: nodeOnlySystem, testTimeout: 120_000, fileParallelism: false }),
+      fast({ name: 'system', include: nodeOnlySystem, testTimeout: 120_000 }),
       {
         extends: true,
         test: {
@@ -98,7 +101,6 @@ export default defineConfig({
           env: { DB_KINDS: 'postgres' },
           globalSetup: [pgSetup],
           testTimeout: 120_000,
-          fileParallelism: false,
         },
       },
       {

@@ -899,7 +899,10 @@ images:
     }
   });
 
-  it('NetworkPolicies are enforced (kube-router): allowed paths connect, denied ones do not', () => {
+  it('NetworkPolicies are enforced (kube-router): allowed paths connect, denied ones do not', async () => {
+    // Room in the namespace's quota for the probe pod: the test before leaves every workload at its
+    // maximum, going down only after the overlay's five-minute scale-down window.
+    await holdAutoscalersAt('minReplicas');
     const usersDb = kubectl('-n', NS, 'get', 'pod', 'users-db-0', '-o', 'jsonpath={.status.podIP}');
     const shiftsDb = kubectl('-n', NS, 'get', 'pod', 'shifts-db-0', '-o', 'jsonpath={.status.podIP}');
     const users = podIpOf('users');

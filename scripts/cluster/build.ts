@@ -246,10 +246,13 @@ export const CONTROLLER_PARTS: Part[] = [
  */
 async function withOurPlugins(build: (modfile: string) => Promise<void>): Promise<void> {
   const module = join(moduleDir, 'prometheus');
-  const source = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/prometheus/prometheus'], {
+  // `go mod download` fetches the module when the cache is cold (`go list -m` would answer an empty Dir).
+  const download = execFileSync('go', ['mod', 'download', '-json', 'github.com/prometheus/prometheus'], {
     cwd: module,
     encoding: 'utf8',
-  }).trim();
+  });
+  const source = (JSON.parse(download) as { Dir?: string }).Dir;
+  if (!source) throw new Error(`no source folder for github.com/prometheus/prometheus: ${download}`);
   const work = mkdtempSync(join(tmpdir(), 'shiftstack-prometheus-'));
   try {
     const copy = join(work, 'prometheus');

@@ -132,6 +132,15 @@ describe('pipeline promises', () => {
             expect(step.with, `${name}: ${step.uses}`).toEqual(
               expect.objectContaining({ 'node-version-file': '.nvmrc' }),
             );
+    // The composite actions the workflows use, too.
+    for (const action of readdirSync(join(repoRoot, '.github/actions'))) {
+      const file = join(repoRoot, '.github/actions', action, 'action.yml');
+      const steps = (parse(readFileSync(file, 'utf8')) as { runs: { steps: Step[] } }).runs.steps;
+      for (const step of steps.filter((s) => s.uses?.startsWith('actions/setup-node')))
+        expect(step.with, `${action}/action.yml`).toEqual(
+          expect.objectContaining({ 'node-version-file': '.nvmrc' }),
+        );
+    }
     expect(readFileSync(join(repoRoot, '.ci/run'), 'utf8')).toContain('.nvmrc');
   });
 

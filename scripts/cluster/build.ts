@@ -101,18 +101,15 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   });
 }
 
-/**
- * A program that runs as a pod: built from its module, and packed as a one-binary image (user 65532), at
- * the image's root or, where the program's own images keep it there and others rely on it, in /bin.
- */
-function imagePart(name: string, pkg: string, ref: string, at: '' | 'bin' = ''): Part {
+/** A program that runs as a pod: built from its module, and packed as a one-binary image (user 65532) at its root. */
+function imagePart(name: string, pkg: string, ref: string): Part {
   return {
     name,
     module: name,
-    recipe: `${name}, as a one-binary image${at ? ` in /${at}` : ''}`,
+    recipe: `${name}, as a one-binary image`,
     async build(out) {
       await goBuild(name, out, [pkg]);
-      packBinaryImage(join(out, basename(pkg)), join(out, `${name}.oci.tar`), ref, '65532:65532', at);
+      packBinaryImage(join(out, basename(pkg)), join(out, `${name}.oci.tar`), ref, '65532:65532');
     },
   };
 }

@@ -3,6 +3,7 @@
 // something at their own location and on something at another. The table must list exactly the
 // operations the services' OpenAPI documents describe, and without a token every one of them is 401.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -92,6 +93,40 @@ async function call(
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
+/** The port of the service a path belongs to (users or shifts), for requests the front door would tidy. */
+function servicePort(path: string): number {
+  const base = /^\/api\/v1\/(users|locations|roles|time-off)/.test(path) ? system.usersUrl : system.shiftsUrl;
+  return Number(new URL(base).port);
+}
+
+/** One request with the path sent exactly as written (fetch would normalise it), without a token. */
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** As the admin, something that must succeed (the fixtures the walk acts on). */
 async function made(path: string, body: unknown): Promise<number> {
   const res = await call('POST', path, 'admin', body);
@@ -106,8 +141,10 @@ function nextSlot() {
   return { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString() };
 }
 
-type Target = 'own' | 'other';
+/** At the caller's own location, at another, or a person shared by both (rows marked "whole"). */
+type Target = 'own' | 'other' | 'shared';
 const loc = (t: Target) => (t === 'own' ? ids.locA : ids.locB);
+const locs = (t: Target) => (t === 'shared' ? [ids.locA, ids.locB] : [loc(t)]);
 
 /** How to exercise each operation on a target at the caller's own location or at another. */
 const requests: Record<
@@ -148,15 +185,17 @@ const requests: Record<
     const id = await made('/api/v1/users', {
       first_name: 'Patch',
       last_name: unique(),
-      location_ids: [loc(t)],
+      location_ids: locs(t),
     });
-    return ['PATCH', `/api/v1/users/${id}`, { first_name: 'Patched' }, { 'if-match': '"1"' }];
+    // A promotion: what a manager must not give someone who also works elsewhere.
+    const change = t === 'shared' ? { type: 'manager' } : { first_name: 'Patched' };
+    return ['PATCH', `/api/v1/users/${id}`, change, { 'if-match': '"1"' }];
   },
   'DELETE /api/v1/users/{id}': async (t) => {
     const id = await made('/api/v1/users', {
       first_name: 'Leaver',
       last_name: unique(),
-      location_ids: [loc(t)],
+      location_ids: locs(t),
     });
     return ['DELETE', `/api/v1/users/${id}`, {}, { 'if-match': '"1"' }];
   },
@@ -334,13 +373,61 @@ describe('the permission table of docs/security.md', () => {
     },
   );
 
+  // Authentication comes first: before the body is read or validated, so a caller without a token learns
+  // nothing about what a valid request looks like.
+  it.each(
+    ROWS.filter((r) => ['POST', 'PATCH', 'PUT'].includes(r.method)).map(
+      (row) => [`${row.method} ${row.path}`, row] as const,
+    ),
+  )('answers 401, not 400, to %s without a token and with a broken or an invalid body', async (_, row) => {
+    const path = row.path.replace('{id}', '1');
+    for (const body of ['{"broken', '{"unknown_field": [1, 2]}']) {
+      const res = await rawRequest(servicePort(path), row.method, path, body);
+      expect(res.status, `${row.method} ${path} with ${body}: ${res.body}`).toBe(401);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'unauthenticated' });
+    }
+  });
+
+  // The route that matched decides, never the URL's text: an odd spelling of an API path either is that
+  // route (and needs a token) or matches none (404). No handler answers it unauthenticated.
+  it.each(ROWS.map((row) => [`${row.method} ${row.path}`, row] as const))(
+    'reaches no handler of %s without a token, however its path is spelled',
+    async (_, row) => {
+      const path = row.path.replace('{id}', '1');
+      const port = servicePort(path);
+      const body = ['POST', 'PATCH', 'PUT'].includes(row.method) ? '{}' : undefined;
+      const rest = path.slice('/api/'.length);
+      const spellings = [
+        `/%61pi/${rest}`, // encoded
+        `/API/${rest}`, // case
+        `/api/${rest.toUpperCase()}`,
+        `//api/${rest}`, // double slashes
+        `/api//${rest}`,
+        `/api/v1/../${rest}`, // dot segments
+        `/api/./${rest}`,
+        `/api/v1/%2e%2e/${rest}`,
+        `http://127.0.0.1:${port}${path}`, // absolute-form
+        `${path}?`,
+        `${path}#fragment`,
+      ];
+      for (const spelled of spellings) {
+        const res = await rawRequest(port, row.method, spelled, body);
+        expect([401, 404], `${row.method} ${spelled}: ${res.status} ${res.body}`).toContain(res.status);
+        expect(JSON.parse(res.body).code, `${row.method} ${spelled}`).toMatch(
+          /^(unauthenticated|route-not-found)$/,
+        );
+      }
+    },
+  );
+
   // Each role walks the rows in the table's order, one test per row (the rows' writes build on each other).
   describe.each(['employee', 'manager', 'admin'] as const)('as the %s', (role) => {
     it.each(ROWS.map((row) => [`${row.method} ${row.path}`, row] as const))('%s', async (_, row) => {
       const cell = row.cells[role];
       const [rule, modifier] = cell.split(',').map((s) => s.trim());
       const what = `${role}: ${row.method} ${row.path} (${cell})`;
-      for (const target of ['own', 'other'] as const) {
+      const targets: Target[] = modifier === 'whole' ? ['own', 'other', 'shared'] : ['own', 'other'];
+      for (const target of targets) {
         const [method, path, body, headers] = await requests[`${row.method} ${row.path}`]!(target, role);
         const res = await call(method, path, role, body, headers);
         expect(res.status, `${what} on ${target}: ${JSON.stringify(res.body)}`).toBeLessThan(500);

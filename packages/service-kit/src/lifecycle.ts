@@ -16,7 +16,7 @@ import {
   type Extension,
   type ServiceMigration,
 } from './db/database';
-import { ProblemError, isDatabaseUnavailable } from './errors';
+import { isDatabaseUnavailable } from './errors';
 import { Readiness } from './http/readiness';
 import type { ServiceInstance } from './http/server';
 import { createLogger } from './logger';
@@ -72,7 +72,7 @@ export async function runService<E extends TObject, DB>(
   const context = await openContext(spec, opts);
   const { config, logger, readiness, database, metrics } = context;
   const app = await spec.build(context);
-  refuseApiUntilMigrated(app, readiness);
+  readiness.migrating = true;
   await app.listen({ port: config.port, host: config.host });
   const admin = await startAdminServer(config, metrics, database);
   const url = `http://${hostFor(config.host)}:${(app.server.address() as AddressInfo).port}`;
@@ -86,6 +86,7 @@ export async function runService<E extends TObject, DB>(
   const migrated = migrating.then(
     () => {
       readiness.migrated = true;
+      readiness.migrating = false;
       logger.info('ready');
     },
     async (err: unknown) => {
@@ -140,20 +141,6 @@ export function readinessOn<DB>(database: Database<DB>): Readiness {
   const readiness = new Readiness();
   readiness.add({ name: 'database', check: () => database.ping(1500) });
   return readiness;
-}
-
-/** Until migrations are done the schema may not exist: refuse API calls cleanly instead of failing them. */
-function refuseApiUntilMigrated(app: ServiceInstance, readiness: Readiness): void {
-  app.addHook('onRequest', async (request) => {
-    if (!readiness.migrated && request.url.startsWith('/api/')) {
-      throw new ProblemError({
-        status: 503,
-        code: 'not-ready',
-        detail: 'Starting up; try again shortly.',
-        retryAfter: 2,
-      });
-    }
-  });
 }
 
 interface Stop {

@@ -8,6 +8,8 @@ export interface ReadinessCheck {
 export class Readiness {
   draining = false;
   migrated = false;
+  /** Set while runService applies migrations: the schema may not exist yet, so API routes answer 503. */
+  migrating = false;
   private readonly checks: ReadinessCheck[] = [];
 
   add(check: ReadinessCheck): void {

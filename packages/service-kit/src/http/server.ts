@@ -14,6 +14,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { BaseConfig } from '../config';
+import { ProblemError } from '../errors';
 import { loggerOptions } from '../logger';
 import type { Metrics } from '../metrics';
 import { openApiDocs, requirePermissions } from './docs';
@@ -71,8 +72,14 @@ export async function createServer(opts: ServerOptions): Promise<ServiceInstance
   await addressRateLimit(app, config, metrics);
   await openApiDocs(app, opts.openapi);
   probes(app, readiness);
-  if (opts.authenticate) authentication(app, opts.authenticate, config, metrics);
+  if (opts.authenticate) authentication(app, opts.authenticate, opts);
   return app;
+}
+
+/** Whether the route that matched says who may call it (every /api route does, or it is not registered). */
+export function needsCaller(request: FastifyRequest): boolean {
+  const schema = request.routeOptions.schema as Record<string, unknown> | undefined;
+  return typeof schema?.['x-permission'] === 'string';
 }
 
 function fastifyOptions(opts: ServerOptions) {
@@ -125,15 +132,28 @@ function strictInput(app: ServiceInstance, config: BaseConfig): void {
   app.setSerializerCompiler(serializerCompiler);
 }
 
-/** Who is calling, before every /api handler; then the per-person rate limit, which needs to know. */
+/**
+ * Who is calling, first: before the body is read or validated, for every route that declares who may call
+ * it (`x-permission`, required of every /api route by requirePermissions). The route that matched decides,
+ * not the URL's text, so `/%61pi/...` or `//api/...` reaches a handler only as the route it matched, with
+ * that route's authentication. Then the per-person rate limit, which needs to know who it is.
+ */
 function authentication(
   app: ServiceInstance,
   authenticate: NonNullable<ServerOptions['authenticate']>,
-  config: BaseConfig,
-  metrics: Metrics,
+  { config, metrics, readiness }: ServerOptions,
 ): void {
-  app.addHook('preHandler', async (request) => {
-    if (request.url.startsWith('/api/')) await authenticate(request);
+  app.addHook('onRequest', async (request) => {
+    if (!needsCaller(request)) return;
+    // Until migrations are done the schema may not exist (not even the callers' table): refuse cleanly.
+    if (readiness.migrating)
+      throw new ProblemError({
+        status: 503,
+        code: 'not-ready',
+        detail: 'Starting up; try again shortly.',
+        retryAfter: 2,
+      });
+    await authenticate(request);
   });
   principalRateLimit(app, config.auth.rateLimitPerPrincipalPerMinute, metrics);
 }

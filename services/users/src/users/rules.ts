@@ -1,6 +1,6 @@
 // The rules of changing people: links that must exist and belong together, what a manager may not do,
 // the one email per person, and names without stray spaces.
-import { accessOf, type PersonPrincipal } from '@shiftstack/contract';
+import { accessOf, managesLocation, type PersonPrincipal } from '@shiftstack/contract';
 import { ProblemError, forbidden, isUniqueViolation } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from '../db';
@@ -53,7 +53,11 @@ export async function checkLinks(
   }
 }
 
-/** What a manager may not do to a person: touch admins, make admins, or move people between locations they do not run. */
+/**
+ * What a manager may not do to a person: change or deactivate someone who also works at a location they do
+ * not run (that person's type, sign-in email and standing there are for an admin, or a manager of every
+ * location they work at), touch admins, make admins, or move people between locations they do not run.
+ */
 export function checkManagerChange(
   p: PersonPrincipal,
   current: UserRow,
@@ -61,8 +65,15 @@ export function checkManagerChange(
 ) {
   if (p.access === 'admin') return;
   if (p.access === 'employee') throw forbidden('Only managers and admins may change people.');
-  if (!current.location_ids.some((id) => p.location_ids.includes(id)))
-    throw forbidden(`${current.first_name} ${current.last_name} does not work at a location you manage.`);
+  const name = `${current.first_name} ${current.last_name}`;
+  const elsewhere = current.location_ids.filter((id) => !managesLocation(p, id));
+  if (elsewhere.length === current.location_ids.length)
+    throw forbidden(`${name} does not work at a location you manage.`);
+  if (elsewhere.length > 0)
+    throw forbidden(
+      `${name} also works at location ${elsewhere.join(', ')}, which you do not manage: only an admin, ` +
+        'or a manager of every location they work at, may change or deactivate them.',
+    );
   if (accessOf(current.type) === 'admin') throw forbidden('Only admins may change an admin.');
   if (change.type && accessOf(change.type) === 'admin') requireAdmin(p, 'make someone an admin');
   if (change.location_ids) {

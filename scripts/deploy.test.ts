@@ -253,11 +253,11 @@ describe.skipIf(!needs('kubectl', commandMissing(kubectlPath(), ['version', '--c
         '--version',
         'kind-1',
       );
-      expect(plan).toContain('Deploy shiftstack kind-1 to dev (namespace shiftstack-dev)');
+      expect(plan).toContain('Deploy shiftstack kind-1 to dev (namespace shiftstack-delivery)');
       expect(plan).toContain(resolve(repoRoot, 'test/system/production-like'));
       // Its three 30 s pauses, plus 300 s for each of 3 traffic steps and the promotion.
-      expect(plan).toContain('kubectl argo rollouts status users -n shiftstack-dev --timeout 1290s');
-      expect(plan).toContain('kubectl rollout status deployment/web -n shiftstack-dev --timeout=300s');
+      expect(plan).toContain('kubectl argo rollouts status users -n shiftstack-delivery --timeout 1290s');
+      expect(plan).toContain('kubectl rollout status deployment/web -n shiftstack-delivery --timeout=300s');
     }, 60_000);
 
     test('a usage error exits 64 with the usage text', async () => {

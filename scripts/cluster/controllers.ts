@@ -166,7 +166,10 @@ function monitoringObjects(): Obj[] {
         serviceAccountName: 'prometheus',
         scrapeInterval: INTERVAL,
         evaluationInterval: INTERVAL,
-        // Every PodMonitor and PrometheusRule, in every namespace, as a platform's Prometheus would.
+        // Every PodMonitor and PrometheusRule, in every namespace, as a platform's Prometheus would; each
+        // namespace's rules see only its own series (environments sharing a cluster apply the same
+        // PrometheusRule, whose aggregations would otherwise overlap).
+        enforcedNamespaceLabel: 'namespace',
         podMonitorSelector: {},
         podMonitorNamespaceSelector: {},
         ruleSelector: {},

@@ -264,6 +264,10 @@ const requests: Record<
     `/api/v1/shifts/warnings?location_id=${loc(t)}&start=2031-07-07T00:00:00Z&end=2031-07-14T00:00:00Z`,
   ],
   'POST /api/v1/shifts/unassign': async () => ['POST', '/api/v1/shifts/unassign', { user_id: ids.employee }],
+  'GET /api/v1/users/by-identity': async () => [
+    'GET',
+    `/api/v1/users/by-identity?issuer=${encodeURIComponent(system.issuerUrl)}&subject=${EMAILS.employee}`,
+  ],
 };
 
 const NOT_LISTS = ['/api/v1/users/me', '/api/v1/shifts/warnings'];

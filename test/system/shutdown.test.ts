@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openPGlite } from '@shiftstack/service-kit';
-import { asTestAdmin, fetchAs } from '../support/auth';
+import { asTestAdmin, fetchAs, TEST_ADMIN, tokenFor } from '../support/auth';
 import { exitWithin, killLeftovers, slowPost, start, until } from './support/shutdown';
 
 // Every API call here is the test admin's, with a token from the test issuer.
@@ -102,7 +102,9 @@ describe('graceful shutdown of a real users process', () => {
     // Drain 1 s, then at most 5 s for in-flight requests; REQUEST_TIMEOUT_MS defaults to 4 s inside that.
     const p = await start({ SHUTDOWN_DRAIN_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '5' });
     const { port } = new URL(p.url);
-    // 20 clients, each sending a POST body one byte every 500 ms (it would take a minute to finish).
+    // 20 signed-in clients (a token is checked before any body is read), each sending a POST body one byte
+    // every 500 ms (it would take a minute to finish).
+    const token = await tokenFor(TEST_ADMIN);
     const clients = Array.from(
       { length: 20 },
       () =>
@@ -117,7 +119,8 @@ describe('graceful shutdown of a real users process', () => {
             resolve(answer.split('\r\n')[0] ?? '');
           });
           socket.write(
-            'POST /api/v1/locations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 120\r\n\r\n{',
+            'POST /api/v1/locations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+              `Authorization: Bearer ${token}\r\nContent-Length: 120\r\n\r\n{`,
           );
           const drip = () => {
             if (socket.destroyed) return;

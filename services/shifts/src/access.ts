@@ -1,5 +1,5 @@
-// Who the caller is, in the shifts service: a person's token maps by email to their row in the users
-// service (asked with shifts' own identity, cached briefly); users calls with its own client-credentials
+// Who the caller is, in the shifts service: a person's token maps by its issuer's subject to their row in
+// the users service (asked with shifts' own identity, cached briefly; writes never use a stale answer); users calls with its own client-credentials
 // token to open a leaver's shifts (docs/security.md has the whole table).
 import {
   managesLocation,
@@ -15,9 +15,11 @@ export function shiftsAuthentication(auth: AuthConfig, users: UsersClient, verif
   return authenticateCallers({
     auth,
     verifier,
-    async findPerson(email, request) {
-      const user = await users.personByEmail(email, request.id);
-      if (!user) return { found: null };
+    async findPerson(identity, request) {
+      // A write acts on who the person is now; a read may use who they were a moment ago while users is down.
+      const forWrite = !['GET', 'HEAD'].includes(request.method);
+      const { user, ...rest } = await users.personSigningIn(identity, { requestId: request.id, forWrite });
+      if (!user) return { found: null, why: 'why' in rest ? rest.why : undefined };
       return {
         found: personPrincipal(user),
         active: user.active,

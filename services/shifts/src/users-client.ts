@@ -18,6 +18,7 @@ import {
   createUpstreamClient,
   type Metrics,
   type ServiceCredentials,
+  type TokenIdentity,
   type UpstreamClient,
 } from '@shiftstack/service-kit';
 import { LRUCache } from 'lru-cache';
@@ -30,8 +31,17 @@ export interface UsersClient {
   user(id: number, requestId?: string): Promise<User | null>;
   location(id: number, requestId?: string): Promise<Location | null>;
   role(id: number, requestId?: string): Promise<Role | null>;
-  /** The person with this email (who is signing in), briefly cached; null when nobody has it. Throws UpstreamUnavailable. */
-  personByEmail(email: string, requestId?: string): Promise<User | null>;
+  /**
+   * The person a token's identity signs in as (users binds it at the first sign-in), briefly cached; `why`
+   * when nobody does. A write asks with `forWrite`: never the stale copy kept for when users is down.
+   * Throws UpstreamUnavailable.
+   */
+  personSigningIn(
+    identity: TokenIdentity,
+    opts: { requestId?: string; forWrite: boolean },
+  ): Promise<{ user: User } | { user: null; why: string }>;
+  /** Forget who this person is (they were deactivated): their next request asks users again. */
+  forgetPerson(userId: number): void;
   /** Which of these people are inactive now (fresh, for publishing). Throws UpstreamUnavailable. */
   inactiveAmong(ids: number[], requestId?: string): Promise<Set<number>>;
   /** This person's approved time off overlapping the days [from, to] (fresh). Throws UpstreamUnavailable. */
@@ -73,7 +83,7 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
   return {
     names: (ids, requestId) => namesOf(http, nameCache, ids, requestId, opts.logger),
     user: (id, requestId) => getOrNull<User>(http, `/api/v1/users/${id}`, requestId),
-    personByEmail: principals(http, opts),
+    ...principals(http, opts),
     async inactiveAmong(ids, requestId) {
       const inactive = new Set<number>();
       for await (const people of byIds(http, ids, 'inactive', requestId))
@@ -139,37 +149,55 @@ async function namesOf(
   return { names, degraded: false };
 }
 
+type SigningIn = Awaited<ReturnType<UsersClient['personSigningIn']>>;
+
 /**
- * Who is signing in, by email: fresh for principalTtlMs, but kept for ten minutes, so that while users
- * cannot answer, people who signed in recently keep reading the schedule (names degraded) instead of
- * everyone getting 503.
+ * Who is signing in, by the token's issuer and subject: fresh for principalTtlMs, but kept for ten
+ * minutes, so that while users cannot answer, people who signed in recently keep reading the schedule
+ * (names degraded) instead of everyone getting 503. Writes never use that stale copy.
  */
-function principals(http: UpstreamClient, opts: UsersClientOptions): UsersClient['personByEmail'] {
+function principals(
+  http: UpstreamClient,
+  opts: UsersClientOptions,
+): Pick<UsersClient, 'personSigningIn' | 'forgetPerson'> {
   const ttlMs = opts.principalTtlMs ?? 10_000;
-  const cache = new LRUCache<string, { user: User | null; at: number }>({
+  const cache = new LRUCache<string, { answer: SigningIn; at: number }>({
     max: 10_000,
     ttl: Math.max(ttlMs, 600_000),
   });
-  return async (email, requestId) => {
-    const hit = cache.get(email);
-    if (hit && Date.now() - hit.at < ttlMs) return hit.user;
+  const personSigningIn: UsersClient['personSigningIn'] = async (identity, { requestId, forWrite }) => {
+    const key = `${identity.issuer} ${identity.subject}`;
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.answer;
+    const query = new URLSearchParams({
+      issuer: identity.issuer,
+      subject: identity.subject,
+      ...(identity.email ? { email: identity.email } : {}),
+      email_verified: String(identity.emailVerified),
+    });
     try {
-      const page = await http.get<UserPage>(
-        `/api/v1/users?email=${encodeURIComponent(email)}&status=all&limit=1`,
-        { requestId },
-      );
-      const user = page.data[0] ?? null;
-      cache.set(email, { user, at: Date.now() });
-      return user;
+      const user = await http.get<User>(`/api/v1/users/by-identity?${query}`, { requestId });
+      const answer: SigningIn = { user };
+      cache.set(key, { answer, at: Date.now() });
+      return answer;
     } catch (err) {
-      if (!(hit && err instanceof UpstreamUnavailable)) throw err;
+      if (err instanceof UpstreamClientError && err.status === 404) {
+        const detail = (err.body as { detail?: unknown } | undefined)?.detail;
+        const why = typeof detail === 'string' ? detail : 'Nobody here signs in as you.';
+        return { user: null, why }; // not remembered: the next try may be bound
+      }
+      if (!(hit && !forWrite && err instanceof UpstreamUnavailable)) throw err;
       opts.logger?.warn(
         { request_id: requestId },
         'users unavailable: using who this caller was a moment ago',
       );
-      return hit.user;
+      return hit.answer;
     }
   };
+  const forgetPerson = (userId: number) => {
+    for (const [key, { answer }] of cache.entries()) if (answer.user?.id === userId) cache.delete(key);
+  };
+  return { personSigningIn, forgetPerson };
 }
 
 async function getOrNull<T>(http: UpstreamClient, path: string, requestId?: string): Promise<T | null> {

@@ -224,3 +224,36 @@ describe('users process stopped mid-way (pglite)', () => {
     );
   });
 });
+
+describe('who is calling, while users is down, once the principal is no longer fresh (pglite)', () => {
+  let fx: UsersFixture;
+  let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
+  const PRINCIPAL_TTL_MS = 300;
+  beforeAll(async () => {
+    fx = await startUsersFixture(1);
+    t = await buildTestShiftsApp('pglite', fx.users.url, {
+      timeoutMs: 500,
+      breakerHalfOpenAfterMs: 600_000,
+      principalTtlMs: PRINCIPAL_TTL_MS,
+    });
+    expect((await t.app.inject({ url: listUrl })).statusCode).toBe(200); // the caller is known now
+    await fx.stop();
+    await new Promise((r) => setTimeout(r, PRINCIPAL_TTL_MS * 2));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fx?.stop();
+  });
+
+  it('reads on who the caller was a moment ago, but a write needs who they are now: 503, nothing written', async () => {
+    expect((await t.app.inject({ url: listUrl })).statusCode).toBe(200);
+    const before = await countShifts(t.database.db);
+    const create = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/shifts',
+      payload: { location_id: fx.locA, start: '2032-03-05T09:00:00Z', end: '2032-03-05T17:00:00Z' },
+    });
+    expectProblem(create, 503, 'upstream-unavailable');
+    expect(await countShifts(t.database.db)).toBe(before);
+  });
+});

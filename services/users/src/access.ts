@@ -1,5 +1,6 @@
-// Who the caller is, in the users service: a person's token maps by email to their row here; shifts calls
-// with its own client-credentials token (docs/security.md has the whole table).
+// Who the caller is, in the users service: a person's token maps by its issuer's subject to their row here
+// (identities/sign-in.ts); shifts calls with its own client-credentials token (docs/security.md has the
+// whole table).
 import {
   ServiceScopes,
   managesLocation,
@@ -19,6 +20,7 @@ import type { FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { UsersDatabase } from './db';
+import { personSigningIn, type SigningIn } from './identities/sign-in';
 import { findUserByEmail, insertUser } from './users/queries';
 
 /**
@@ -33,18 +35,23 @@ export function usersAuthentication(auth: AuthConfig, db: Kysely<UsersDatabase>,
   const authenticate = authenticateCallers({
     auth,
     verifier,
-    async findPerson(email) {
-      const known = people.get(email);
+    async findPerson(identity) {
+      const key = `${identity.issuer} ${identity.subject}`;
+      const known = people.get(key);
       if (known) return known;
-      const row = await findUserByEmail(db, email);
-      const found: PersonLookup = row
-        ? { found: personPrincipal(row), active: row.active, name: `${row.first_name} ${row.last_name}` }
-        : { found: null };
-      people.set(email, found);
+      const found = lookupOf(await personSigningIn(db, identity));
+      // A refusal is not remembered: the same subject may come back with a verified email a moment later.
+      if (found.found) people.set(key, found);
       return found;
     },
   });
   return { authenticate, forgetPeople: () => people.clear() };
+}
+
+export function lookupOf(signingIn: SigningIn): PersonLookup {
+  const { row } = signingIn;
+  if (!row) return { found: null, why: signingIn.why };
+  return { found: personPrincipal(row), active: row.active, name: `${row.first_name} ${row.last_name}` };
 }
 
 /** Reads shifts may make with its own identity (names, assignee checks); anyone signed in otherwise. */
@@ -94,14 +101,21 @@ export function maySee(
 }
 
 /**
- * The first admin: BOOTSTRAP_ADMIN_EMAIL becomes a person of type employer if nobody has that email yet,
- * so a new installation has someone who may sign in and add everyone else.
+ * The first admin: while nobody is an admin, BOOTSTRAP_ADMIN_EMAIL becomes a person of type employer (or,
+ * if someone already has that email, nothing happens: an admin makes them one). Whoever signs in first with
+ * that email, verified by the issuer, is bound to that person; once any admin exists the setting does
+ * nothing, so it cannot make a second admin later.
  */
 export async function ensureBootstrapAdmin(db: Kysely<UsersDatabase>, email: string | undefined) {
   if (!email) return;
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('shiftstack bootstrap admin'))`.execute(trx);
-    if (await findUserByEmail(trx, email)) return;
+    const admin = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('type', '=', 'employer')
+      .executeTakeFirst();
+    if (admin || (await findUserByEmail(trx, email))) return;
     await insertUser(
       trx,
       { first_name: 'Admin', last_name: 'Bootstrap', email, type: 'employer' },

@@ -35,6 +35,7 @@ export interface UsersDatabase {
     created_at: GeneratedTimestamp;
     updated_at: GeneratedTimestamp;
   };
+  identities: { issuer: string; subject: string; user_id: number; bound_at: GeneratedTimestamp };
   user_locations: { user_id: number; location_id: number };
   user_roles: { user_id: number; role_id: number };
   availability_windows: { user_id: number; weekday: number; start_time: string; end_time: string };

@@ -42,7 +42,7 @@ async function forged(claims: JWTPayload, header: Record<string, unknown> = {}, 
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ email: TEST_ADMIN, ...claims })
     .setProtectedHeader({ alg: 'ES256', kid: key.kid, ...header })
-    .setSubject(TEST_ADMIN)
+    .setSubject(claims.sub ?? TEST_ADMIN)
     .setIssuer(claims.iss ?? issuer.url)
     .setAudience((claims.aud as string | undefined) ?? AUDIENCES.api)
     .setIssuedAt(now)
@@ -105,5 +105,77 @@ describe('tokens at the users service', () => {
     const res = await me(old);
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/does not publish/);
+  });
+});
+
+describe('who a token signs in as: the issuer and subject, bound once through a verified email', () => {
+  const adminHeaders = async () => ({
+    authorization: `Bearer ${(await signIn(issuer.url, TEST_ADMIN)).accessToken}`,
+  });
+  /** A person made by the admin, with this email. */
+  async function person(email: string): Promise<{ id: number }> {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: await adminHeaders(),
+      payload: { first_name: 'Kate', last_name: `Person ${email}`, email },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  }
+  const meAs = async (claims: JWTPayload) => me(await forged(claims));
+  const whoAs = async (claims: JWTPayload) => {
+    const res = await meAs(claims);
+    return res.statusCode === 200 ? res.json<{ id: number }>().id : res.statusCode;
+  };
+
+  it('binds at the first sign-in only through an email the issuer verified', async () => {
+    const kate = await person('kate.unverified@example.com');
+    const claims = { sub: 'kate-subject-1', email: 'kate.unverified@example.com' };
+    const refused = await meAs({ ...claims, email_verified: false });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toMatch(/email_verified/);
+    expect(await whoAs(claims)).toBe(403); // no claim at all is no better
+    expect(await whoAs({ ...claims, email_verified: true })).toBe(kate.id);
+    // Bound: the subject alone decides now, whatever the token says of an email.
+    expect(await whoAs({ sub: 'kate-subject-1', email: 'someone.else@example.com' })).toBe(kate.id);
+  });
+
+  it('never takes a subject for an email address, and compares emails by ASCII lowercasing only', async () => {
+    await person('kate.kelvin@example.com');
+    expect(await whoAs({ sub: 'kate.kelvin@example.com', email: undefined })).toBe(403);
+    // U+212A KELVIN SIGN lowercases to "k" in Unicode, not in mail addresses.
+    const kelvin = { sub: 'kelvin-1', email: '\u212Aate.kelvin@example.com', email_verified: true };
+    expect(await whoAs(kelvin)).toBe(403);
+    expect(await whoAs({ sub: 'kate-2', email: 'KATE.Kelvin@example.com', email_verified: true })).toBeTypeOf(
+      'number',
+    );
+  });
+
+  it("keeps a person's identity when their email changes, and nobody else can claim them by it", async () => {
+    const kate = await person('kate.moves@example.com');
+    expect(await whoAs({ sub: 'kate-3', email: 'kate.moves@example.com', email_verified: true })).toBe(
+      kate.id,
+    );
+    const changed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${kate.id}`,
+      headers: { ...(await adminHeaders()), 'if-match': '"1"' },
+      payload: { email: 'kate.moved@example.com' },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(await whoAs({ sub: 'kate-3' })).toBe(kate.id);
+    // Someone who registers either address at the issuer, verified or not, is not Kate.
+    for (const email of ['kate.moved@example.com', 'kate.moves@example.com']) {
+      const res = await meAs({ sub: 'mallory', email, email_verified: true });
+      expect(res.statusCode, email).toBe(403);
+    }
+  });
+
+  it('lets the bootstrap admin email claim nothing once an admin exists', async () => {
+    // TEST_ADMIN, the bootstrap admin here, signed in above; a second account with that email is refused.
+    const res = await meAs({ sub: 'another-admin-account', email: TEST_ADMIN, email_verified: true });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().detail).toMatch(/another account/);
   });
 });

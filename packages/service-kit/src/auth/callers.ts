@@ -1,6 +1,7 @@
-// Who is calling: a verified access token becomes a principal. A person's token (the API audience) maps by
-// its email to their row in the users service, which decides what they may do; an unknown or deactivated
-// person is refused with 403. Another service's client-credentials token (this service's own audience) is
+// Who is calling: a verified access token becomes a principal. A person's token (the API audience) names
+// them by the issuer's (iss, sub); the users service binds that pair to a person once, at their first
+// sign-in, through an email the issuer says is verified, and decides what they may do. An unknown or
+// deactivated person is refused with 403. Another service's client-credentials token (this service's own audience) is
 // accepted only from the trusted client ids, and carries only the scopes the issuer granted it.
 import type { PersonPrincipal, Principal } from '@shiftstack/contract';
 import type { FastifyRequest } from 'fastify';
@@ -17,22 +18,46 @@ declare module 'fastify' {
   }
 }
 
-export type PersonLookup = { found: PersonPrincipal; active: boolean; name: string } | { found: null };
+export type PersonLookup =
+  | { found: PersonPrincipal; active: boolean; name: string }
+  | { found: null; why?: string };
+
+/** Who a person's token says they are: the issuer's subject, and the email it vouches for (if any). */
+export interface TokenIdentity {
+  issuer: string;
+  subject: string;
+  /** Lowercased (ASCII only); present only when the token carries one. */
+  email?: string;
+  /** The issuer says it checked the email (`email_verified: true`); only then may it bind a person. */
+  emailVerified: boolean;
+}
 
 export interface CallerOptions {
   auth: AuthConfig;
-  /** The person with this email, as the users service knows them. */
-  findPerson(email: string, request: FastifyRequest): Promise<PersonLookup>;
+  /** The person this identity signs in as, as the users service knows them. */
+  findPerson(identity: TokenIdentity, request: FastifyRequest): Promise<PersonLookup>;
   /** Defaults to one built from `auth` (the issuer's discovered key set). */
   verifier?: TokenVerifier;
 }
 
 export const forbidden = (detail: string) => new ProblemError({ status: 403, code: 'forbidden', detail });
 
-/** The email a person's token names: its `email` claim, or a subject that is an email address. */
-export function emailOf(claims: JWTPayload): string | undefined {
-  const email = typeof claims.email === 'string' ? claims.email : claims.sub;
-  return email?.includes('@') ? email.toLowerCase() : undefined;
+/**
+ * An email address compared the way mail systems do: ASCII letters lowercased, nothing else changed, so
+ * "\u212Aate@" (KELVIN SIGN) stays distinct from "kate@" (Unicode-aware lowercasing would merge them).
+ */
+export const asciiLower = (email: string) => email.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/** Who a person's token names: its issuer and subject, and its `email` claim if any (never the subject). */
+export function identityOf(claims: JWTPayload): TokenIdentity {
+  return {
+    issuer: String(claims.iss),
+    subject: String(claims.sub),
+    ...(typeof claims.email === 'string' && claims.email.includes('@')
+      ? { email: asciiLower(claims.email) }
+      : {}),
+    emailVerified: claims.email_verified === true,
+  };
 }
 
 function scopesOf(claims: JWTPayload): string[] {
@@ -67,10 +92,8 @@ export function authenticateCallers(opts: CallerOptions) {
     }
     if (!audiences(claims).includes(auth.audience))
       throw forbidden("The token's audience is not this API's.");
-    const email = emailOf(claims);
-    if (!email) throw forbidden('The token names no email address to find you by.');
-    const person = await opts.findPerson(email, request);
-    if (!person.found) throw forbidden(`Nobody with the email ${email} works here.`);
+    const person = await opts.findPerson(identityOf(claims), request);
+    if (!person.found) throw forbidden(person.why ?? 'Nobody here signs in as you.');
     if (!person.active) throw forbidden(`${person.name} has been deactivated.`);
     request.caller = person.found;
   };

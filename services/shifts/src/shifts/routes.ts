@@ -44,6 +44,8 @@ export function shiftRoutes(app: ServiceInstance, db: Kysely<ShiftsDatabase>, us
     if (allowService(request, ServiceScopes.openShifts) !== 'service')
       throw forbidden("Only the users service opens a leaver's shifts: deactivate the person instead.");
     const result = await handle.unassign(deps, request.body.user_id);
+    // The person is leaving: their next request here asks users who they are (deactivated) afresh.
+    users.forgetPerson(result.user_id);
     request.log.info(
       { user_id: result.user_id, opened: result.shift_ids.length },
       "opened a leaver's shifts",

@@ -15,9 +15,12 @@ import {
   validateIdempotencyKey,
   versionMismatch,
   withIdempotency,
+  ProblemError,
+  type TokenIdentity,
 } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from '../db';
+import { personSigningIn } from '../identities/sign-in';
 import { asSeenBy, maySee, requireAdmin, requireManages, visibleLocations } from '../access';
 import type { ShiftsClient } from '../shifts-client';
 import { findUser, insertUser, listUsers, updateUser } from './queries';
@@ -35,6 +38,12 @@ export async function me({ db }: Deps, p: PersonPrincipal) {
   const row = await findUser(db, p.id);
   if (!row) throw notFound('User', p.id);
   return { ...toUser(row), access: p.access };
+}
+
+export async function byIdentity({ db }: Deps, identity: TokenIdentity) {
+  const signingIn = await personSigningIn(db, identity);
+  if (!signingIn.row) throw new ProblemError({ status: 404, code: 'not-found', detail: signingIn.why });
+  return asSeenBy('service', toUser(signingIn.row));
 }
 
 export async function listPage({ db }: Deps, reader: Reader, q: UserListQuery) {

@@ -24,6 +24,24 @@ export const me = {
   response: { 200: Me, ...problemResponses },
 };
 
+export const byIdentity = {
+  tags: TAGS,
+  summary: 'Who signs in with this identity',
+  description:
+    "For the shifts service: the person a verified token's issuer and subject sign in as (contact details removed). The first time, the identity is bound to the person with the token's email if the issuer verified it; afterwards the issuer and subject alone decide. 404 when nobody here signs in with it, saying why.",
+  'x-permission': 'the shifts service only (client credentials with the users:read scope)',
+  querystring: Type.Object(
+    {
+      issuer: Type.String({ minLength: 1, maxLength: 2000 }),
+      subject: Type.String({ minLength: 1, maxLength: 500 }),
+      email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+      email_verified: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
+  response: { 200: User, ...problemResponses },
+};
+
 export const list = {
   tags: TAGS,
   summary: 'List people',

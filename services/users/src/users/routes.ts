@@ -1,6 +1,13 @@
 // The users routes: each path, its schema (route-schemas.ts) and its handler (handlers.ts), which this
 // registrar feeds with what it reads off the request: the caller, the validated input, the request id.
-import { etagOf, personCalling, replyCreated, type ServiceInstance } from '@shiftstack/service-kit';
+import {
+  asciiLower,
+  etagOf,
+  forbidden,
+  personCalling,
+  replyCreated,
+  type ServiceInstance,
+} from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
 import { readerOf } from '../access';
 import type { UsersDatabase } from '../db';
@@ -15,6 +22,17 @@ export function userRoutes(app: ServiceInstance, db: Kysely<UsersDatabase>, shif
   app.get('/api/v1/users/me', { schema: schema.me }, async (request) =>
     handle.me(deps, personCalling(request)),
   );
+  app.get('/api/v1/users/by-identity', { schema: schema.byIdentity }, async (request) => {
+    if (readerOf(request) !== 'service')
+      throw forbidden('Only the shifts service asks who an identity signs in as; sign in yourself instead.');
+    const { issuer, subject, email, email_verified } = request.query;
+    return handle.byIdentity(deps, {
+      issuer,
+      subject,
+      ...(email ? { email: asciiLower(email) } : {}),
+      emailVerified: email_verified === true,
+    });
+  });
   app.get('/api/v1/users', { schema: schema.list }, async (request) =>
     handle.listPage(deps, readerOf(request), request.query),
   );

@@ -468,3 +468,46 @@ describe('the permission table of docs/security.md', () => {
       });
   });
 });
+
+describe('what a caller learns about things outside their reach', () => {
+  it('an employee cannot read a deleted shift by id, even one that was published at their location', async () => {
+    const id = await made('/api/v1/shifts', {
+      location_id: ids.locA,
+      user_id: ids.employee,
+      ...nextSlot(),
+      status: 'published',
+    });
+    expect((await call('GET', `/api/v1/shifts/${id}`, 'employee')).status).toBe(200);
+    const del = await call('DELETE', `/api/v1/shifts/${id}`, 'admin', undefined, { 'if-match': '"1"' });
+    expect(del.status).toBe(204);
+    const res = await call('GET', `/api/v1/shifts/${id}`, 'employee');
+    expect(res.status).toBe(404);
+    expect((await call('GET', `/api/v1/shifts/${id}`, 'manager')).status).toBe(200); // the record stays
+  });
+
+  it('an overlap names a shift at another location only as that, not by id or time, to a manager who does not run it', async () => {
+    const shared = await made('/api/v1/users', {
+      first_name: 'Sam',
+      last_name: `Shared ${unique()}`,
+      location_ids: [ids.locA, ids.locB],
+    });
+    const slot = nextSlot();
+    const elsewhere = await made('/api/v1/shifts', { location_id: ids.locB, user_id: shared, ...slot });
+    const res = await call('POST', '/api/v1/shifts', 'manager', {
+      location_id: ids.locA,
+      user_id: shared,
+      ...slot,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'shift-overlap', conflicting_shift_ids: [], conflicts: [] });
+    const { detail } = res.body as { detail: string };
+    expect(detail).toMatch(/another location/);
+    expect(detail).not.toContain(`shift ${elsewhere}`);
+    const asAdmin = await call('POST', '/api/v1/shifts', 'admin', {
+      location_id: ids.locA,
+      user_id: shared,
+      ...slot,
+    });
+    expect(asAdmin.body).toMatchObject({ conflicting_shift_ids: [elsewhere] });
+  });
+});

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { describeOnDatabases } from '@shiftstack/service-kit/testing';
+import { bearer } from '../../../test/support/auth';
 import { buildTestUsersApp } from './harness';
 
 interface UserBody {
@@ -411,6 +412,37 @@ describeOnDatabases('users API on %s', (kind) => {
         .where('last_name', '=', 'Potent')
         .execute();
       expect(rows).toHaveLength(1);
+    });
+
+    it("is the caller's own key: another person sending it neither replays the first's answer nor is refused", async () => {
+      const loc = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/locations',
+        payload: { name: `Keys ${Date.now()}`, timezone: 'UTC' },
+      });
+      const locationId = loc.json<{ id: number }>().id;
+      await createOk({
+        first_name: 'Key',
+        last_name: 'Manager',
+        email: 'key.manager@example.com',
+        type: 'manager',
+        location_ids: [locationId],
+      });
+      const payload = { first_name: 'Same', last_name: 'Keyholder', location_ids: [locationId] };
+      const byAdmin = await create(payload, { 'idempotency-key': 'shared-key' });
+      expect(byAdmin.statusCode).toBe(201);
+      const byManager = await create(payload, {
+        'idempotency-key': 'shared-key',
+        ...(await bearer('key.manager@example.com')),
+      });
+      expect(byManager.statusCode, byManager.body).toBe(201);
+      expect(byManager.headers['idempotent-replayed']).toBeUndefined();
+      expect(byManager.json<UserBody>().id).not.toBe(byAdmin.json<UserBody>().id);
+      const otherBody = await create(
+        { ...payload, first_name: 'Other' },
+        { 'idempotency-key': 'shared-key', ...(await bearer('key.manager@example.com')) },
+      );
+      expect(otherBody.statusCode).toBe(422); // the manager's own key, reused with another body
     });
 
     it('refuses the same key with another body: 422 idempotency-key-reused', async () => {

@@ -19,8 +19,7 @@ declare module 'fastify' {
 }
 
 export type PersonLookup =
-  | { found: PersonPrincipal; active: boolean; name: string }
-  | { found: null; why?: string };
+  { found: PersonPrincipal; active: boolean; name: string } | { found: null; why?: string };
 
 /** Who a person's token says they are: the issuer's subject, and the email it vouches for (if any). */
 export interface TokenIdentity {

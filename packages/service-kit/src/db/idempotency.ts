@@ -1,9 +1,12 @@
 // Idempotency-Key for POST: the first request with a key does the work and stores its response in the
 // same transaction; a repeat with the same key and body replays that response (no second row); the same
 // key with another body is refused (422). The key row is inserted first, so a concurrent duplicate waits
-// on the unique index until the first commits, then replays.
+// on the unique index until the first commits, then replays. A key is the caller's own: the same key from
+// someone else is a different request (it neither replays another's response nor blocks theirs).
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Migration, type Transaction } from 'kysely';
+import type { Principal } from '@shiftstack/contract';
+import { callerKey } from '../auth/caller-key';
 import { ProblemError } from '../errors';
 import type { GeneratedTimestamp } from './timestamps';
 
@@ -70,14 +73,15 @@ export function validateIdempotencyKey(key: string | undefined): string | undefi
 }
 
 /**
- * Runs `work` in a transaction at most once per (scope, key). Without a key it simply runs `work` in a
- * transaction.
+ * Runs `work` in a transaction at most once per (scope, caller, key). Without a key it simply runs `work`
+ * in a transaction.
  */
 export async function withIdempotency<DB, T>(
   db: Kysely<DB>,
-  opts: { scope: string; key: string | undefined; request: unknown },
+  given: { scope: string; caller: Principal; key: string | undefined; request: unknown },
   work: (trx: Transaction<DB>) => Promise<{ status: number; body: T }>,
 ): Promise<StoredResponse<T>> {
+  const opts = { ...given, scope: `${given.scope} by ${callerKey(given.caller)}` };
   if (!opts.key) {
     const done = await db.transaction().execute(work);
     return { ...done, replayed: false };

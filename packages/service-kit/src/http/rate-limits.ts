@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics';
 import { UNMEASURED } from './observe';
 import type { ServiceInstance } from './server';
 import type {} from '../auth/callers';
+import { callerKey } from '../auth/caller-key';
 
 const refusal =
   (metrics: Metrics, max: number, per: string) =>
@@ -49,7 +50,5 @@ export function principalRateLimit(app: ServiceInstance, perPrincipal: number, m
 }
 
 function principalKey(request: FastifyRequest): string | undefined {
-  const caller = request.caller;
-  if (!caller) return undefined;
-  return caller.kind === 'person' ? `person:${caller.id}` : `client:${caller.client_id}`;
+  return request.caller && callerKey(request.caller);
 }

@@ -53,7 +53,7 @@ export async function copyWeek(
   );
   const people = await assigneesOf(deps.users, source, b.to_week, requestId);
   const scope = 'POST /api/v1/shifts/copy-week';
-  return withIdempotency(deps.db, { scope, key, request: b }, async (trx) => ({
+  return withIdempotency(deps.db, { scope, caller: p, key, request: b }, async (trx) => ({
     status: 200,
     body: await copyInto(trx, b, location, source, people),
   })).catch((err: unknown) => {

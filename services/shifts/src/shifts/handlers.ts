@@ -79,7 +79,8 @@ export async function listPage(deps: Deps, p: PersonPrincipal, q: ShiftListQuery
 
 export async function readOne(deps: Deps, p: PersonPrincipal, id: number, requestId: string) {
   const row = await findShift(deps.db, id);
-  if (!row) throw notFound('Shift', id);
+  // A deleted shift is gone for employees (its history is for the managers who run its location).
+  if (!row || (row.deleted_at && p.access === 'employee')) throw notFound('Shift', id);
   if (!maySeeShift(p, row)) throw forbidden(`You may not read shift ${row.id}.`);
   const { names } = await assigneesOf(deps, [row], requestId);
   return withAssignee(row, names);
@@ -109,11 +110,15 @@ export async function create(
     notes: b.notes ?? null,
     status: b.status ?? 'draft',
   };
-  return withIdempotency(deps.db, { scope: 'POST /api/v1/shifts', key, request: b }, async (trx) => ({
-    status: 201,
-    body: toShift(await insertShift(trx, values)),
-  })).catch(async (err: unknown) => {
-    throw isOverlap(err) ? await overlapProblem(deps.db, values) : err;
+  return withIdempotency(
+    deps.db,
+    { scope: 'POST /api/v1/shifts', caller: p, key, request: b },
+    async (trx) => ({
+      status: 201,
+      body: toShift(await insertShift(trx, values)),
+    }),
+  ).catch(async (err: unknown) => {
+    throw isOverlap(err) ? await overlapProblem(deps.db, p, values) : err;
   });
 }
 
@@ -162,7 +167,7 @@ export async function change(
       return updated;
     })
     .catch(async (err: unknown) => {
-      throw isOverlap(err) ? await overlapProblem(deps.db, next, current.id) : err;
+      throw isOverlap(err) ? await overlapProblem(deps.db, p, next, current.id) : err;
     });
   if (row) return toShift(row);
   // Someone else changed it between our read and our write.

@@ -1,7 +1,7 @@
 // The checks a shift needs from outside its own table: its location, role and assignee, asked of the users
 // service before anything is written; and the database's overlap refusal, told as a 409 naming the shifts
 // it collides with (the rule itself lives in the exclusion constraint: see rules.ts).
-import type { ShiftOverlapProblem } from '@shiftstack/contract';
+import { managesLocation, type PersonPrincipal, type ShiftOverlapProblem } from '@shiftstack/contract';
 import { dayKeyInZone } from '@shiftstack/contract/time';
 import { ProblemError, pgError } from '@shiftstack/service-kit';
 import type { Kysely } from 'kysely';
@@ -105,13 +105,19 @@ async function checkNotOnLeave(
   );
 }
 
-export /** Turns the exclusion constraint's refusal into a 409 naming the shifts it collides with. */
-async function overlapProblem(
+/**
+ * Turns the exclusion constraint's refusal into a 409 naming the shifts it collides with: those the caller
+ * manages by id and time; one at a location they do not run only as "at another location".
+ */
+export async function overlapProblem(
   db: Kysely<ShiftsDatabase>,
+  p: PersonPrincipal,
   v: { user_id: number | null; start_at: Date; end_at: Date },
   exceptId?: number,
 ) {
-  const conflicts = v.user_id ? await overlapping(db, v.user_id, v.start_at, v.end_at, exceptId) : [];
+  const all = v.user_id ? await overlapping(db, v.user_id, v.start_at, v.end_at, exceptId) : [];
+  const conflicts = all.filter((c) => managesLocation(p, c.location_id));
+  const elsewhere = all.length - conflicts.length;
   const body: Omit<ShiftOverlapProblem, 'code'> = {
     conflicting_shift_ids: conflicts.map((c) => c.id),
     conflicts: conflicts.map((c) => ({
@@ -121,11 +127,15 @@ async function overlapProblem(
       end: c.end_at,
     })),
   };
+  const named = [
+    ...(conflicts.length > 0 ? [`shift ${body.conflicting_shift_ids.join(', ')}`] : []),
+    ...(elsewhere > 0 ? ['at another location'] : []),
+  ];
   return new ProblemError({
     status: 409,
     code: 'shift-overlap',
     param: 'start',
-    detail: `This person already has a shift at that time (shift ${body.conflicting_shift_ids.join(', ') || 'unknown'}).`,
+    detail: `This person already has a shift at that time (${named.join('; ') || 'unknown'}).`,
     extra: body,
   });
 }

@@ -77,7 +77,7 @@ export async function create({ db }: Deps, p: PersonPrincipal, b: UserCreate, ke
     if (location_ids.length === 0) throw forbidden('Add the person to a location you manage.');
     if (values.type && accessOf(values.type) === 'admin') requireAdmin(p, 'make someone an admin');
   }
-  return withIdempotency(db, { scope: 'POST /api/v1/users', key, request: b }, async (trx) => {
+  return withIdempotency(db, { scope: 'POST /api/v1/users', caller: p, key, request: b }, async (trx) => {
     await checkLinks(trx, { location_ids, role_ids });
     const row = await insertUser(trx, values, { location_ids, role_ids }).catch(emailTaken);
     return { status: 201, body: toUser(row) };

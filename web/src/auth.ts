@@ -3,6 +3,7 @@
 // makes a quick round trip. While the page is open the access token is renewed with the refresh token
 // before it expires; when renewal fails the board returns to sign-in.
 import { InMemoryWebStorage, UserManager, WebStorageStateStore, type User as OidcUser } from 'oidc-client-ts';
+import { forgetBrowserData } from './browser-data';
 
 /** The issuer is served on the board's own origin (the front door's and the Gateway's /auth). */
 export const ISSUER_PATH = '/auth';
@@ -79,6 +80,7 @@ export async function signOut(): Promise<void> {
   const um = userManager();
   const user = await um.getUser();
   await um.removeUser();
+  forgetBrowserData();
   await um.signoutRedirect({ id_token_hint: user?.id_token });
 }
 

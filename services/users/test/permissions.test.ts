@@ -127,6 +127,33 @@ describe("shifts' own identity", () => {
     expect((await t.app.inject({ url: '/api/v1/users/me', headers })).statusCode).toBe(403);
   });
 
+  it("reads a person's time off by its days, never its reason", async () => {
+    const person = await post('/api/v1/users', {
+      first_name: 'Off',
+      last_name: 'Sick',
+      location_ids: [locA],
+    });
+    const userId = person.json<{ id: number }>().id;
+    const made = await post('/api/v1/time-off', {
+      user_id: userId,
+      start_date: '2033-05-02',
+      end_date: '2033-05-03',
+      reason: 'hospital appointment',
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const headers = { authorization: `Bearer ${await shiftsToken()}` };
+    const list = await t.app.inject({
+      url: `/api/v1/time-off?user_id=${userId}&from=2033-05-01&to=2033-05-31`,
+      headers,
+    });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json<{ data: Array<{ reason: string | null }> }>().data).toEqual([
+      expect.objectContaining({ start_date: '2033-05-02', reason: null }),
+    ]);
+    const one = await t.app.inject({ url: `/api/v1/time-off/${made.json<{ id: number }>().id}`, headers });
+    expect(one.json<{ reason: string | null }>().reason).toBeNull();
+  });
+
   it('refuses a client it does not trust, and a token without the users:read scope', async () => {
     const { issuer } = await testIssuer();
     const key = await importJWK(issuer.signingKey, 'ES256');

@@ -56,15 +56,19 @@ export async function listPage(
     within_locations: own ? undefined : visibleLocations(reader),
     limit: q.limit ?? 100,
   });
-  return { data: page.rows.map(toTimeOff), meta: pageMeta(page) };
+  return { data: page.rows.map((row) => asSeenBy(reader, toTimeOff(row))), meta: pageMeta(page) };
 }
+
+/** A service (shifts: does this person have time off then?) reads the days, never the person's reason. */
+const asSeenBy = (reader: PersonPrincipal | 'service', t: TimeOff): TimeOff =>
+  reader === 'service' ? { ...t, reason: null } : t;
 
 export async function readOne(db: Kysely<UsersDatabase>, reader: PersonPrincipal | 'service', id: number) {
   const row = await findTimeOff(db, id);
   if (!row) throw notFound('Time off', id);
   const person = await findUser(db, row.user_id);
   requireSelfOrManager(reader, person ?? { id: row.user_id, location_ids: [] }, 'read their time off');
-  return toTimeOff(row);
+  return asSeenBy(reader, toTimeOff(row));
 }
 
 export async function create(db: Kysely<UsersDatabase>, p: PersonPrincipal, b: TimeOffCreate) {

@@ -2,10 +2,13 @@
 // receiver: a publish gives exactly one event per person with shifts in it, changes to published shifts
 // tell the people they concern, drafts tell nobody; events written while the receiver is down are
 // delivered after a restart, and none is acknowledged twice.
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeOnDatabases } from '@shiftstack/service-kit/testing';
+import { deliverDue, recordNotifications, signature } from '../src/notifications/outbox';
 import { buildTestShiftsApp } from './harness';
 import { startUsersFixture, type UsersFixture } from './users-fixture';
 
@@ -161,5 +164,63 @@ describeOnDatabases('notifications on %s', (kind) => {
     expect(new Set(ids).size).toBe(ids.length);
     // Marked delivered once the receiver's 200 is in (a moment after it answered).
     await expect.poll(async () => (await outbox()).filter((r) => r.delivered_at === null).length).toBe(0);
+  });
+});
+
+describe('a post to the webhook (pglite)', () => {
+  const SECRET = 'a-webhook-secret-of-some-length';
+  let t: Awaited<ReturnType<typeof buildTestShiftsApp>>;
+  let server: Server;
+  let base: string;
+  const seen: Array<{ url: string; signature: string; body: string }> = [];
+  beforeAll(async () => {
+    t = await buildTestShiftsApp('pglite', fx.users.url); // no delivery loop of its own
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ url: req.url!, signature: String(req.headers['x-shiftstack-signature']), body });
+        if (req.url === '/moved') return res.writeHead(302, { location: `${base}/elsewhere` }).end();
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await new Promise<void>((ok) => server?.close(() => ok()));
+  });
+
+  const deliver = async (path: string) => {
+    await recordNotifications(t.database.db, [
+      { kind: 'shift.changed', user_id: 1, payload: { shift_id: 9 } },
+    ]);
+    const logger = pino({ level: 'silent' });
+    await deliverDue({ db: t.database.db, url: `${base}${path}`, secret: SECRET, logger });
+  };
+
+  it('is signed over the time of sending and the body, so a receiver can refuse a replay later', async () => {
+    await deliver('/hooks');
+    const post = seen.at(-1)!;
+    const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(post.signature);
+    expect(match, post.signature).not.toBeNull();
+    const [, t0, mac] = match!;
+    expect(Math.abs(Number(t0) - Date.now() / 1000)).toBeLessThan(60);
+    expect(mac).toBe(createHmac('sha256', SECRET).update(`${t0}.${post.body}`).digest('hex'));
+    // The same body at another time is another signature: an old capture does not verify as new.
+    expect(signature(SECRET, post.body, Date.now() + 600_000)).not.toBe(post.signature);
+  });
+
+  it('never follows a redirect: the event stays undelivered, to be retried at the configured URL', async () => {
+    const before = seen.length;
+    await deliver('/moved');
+    expect(seen.slice(before).map((s) => s.url)).toEqual(['/moved']);
+    const pending = await t.database.db
+      .selectFrom('outbox')
+      .select(['delivered_at', 'last_error'])
+      .where('delivered_at', 'is', null)
+      .execute();
+    expect(pending.map((p) => p.last_error)).toEqual(['HTTP 302']);
   });
 });

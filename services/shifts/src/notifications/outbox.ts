@@ -2,7 +2,9 @@
 // affected person in the same transaction as the change (so an event exists exactly when the change does),
 // and a delivery loop posts them to the organisation's webhook, at least once: an event is claimed for a
 // minute, posted, and marked delivered only on a 2xx; otherwise it is retried later with backoff. Every
-// post carries the event id (receivers drop repeats by it) and, with a secret, an HMAC-SHA256 signature.
+// post carries the event id (receivers drop repeats by it) and, with a secret, an HMAC-SHA256 signature
+// over the time of sending and the body (receivers refuse old ones, so a captured post cannot be replayed
+// later). Redirects are not followed: the webhook is the URL configured, nowhere else.
 import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -90,6 +92,15 @@ export async function deliverDue(opts: DeliveryOptions): Promise<number> {
   return rows.length;
 }
 
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: a receiver recomputes it with the shared secret
+ * and refuses a mismatch or a `t` more than a few minutes from its own clock (docs/operations.md).
+ */
+export function signature(secret: string, body: string, now = Date.now()): string {
+  const t = Math.floor(now / 1000);
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
 async function deliverOne(opts: DeliveryOptions, event: Claimed): Promise<void> {
   const body = JSON.stringify({
     id: String(event.id),
@@ -105,13 +116,10 @@ async function deliverOne(opts: DeliveryOptions, event: Claimed): Promise<void> 
       headers: {
         'content-type': 'application/json',
         'x-shiftstack-event-id': String(event.id),
-        ...(opts.secret
-          ? {
-              'x-shiftstack-signature': `sha256=${createHmac('sha256', opts.secret).update(body).digest('hex')}`,
-            }
-          : {}),
+        ...(opts.secret ? { 'x-shiftstack-signature': signature(opts.secret, body) } : {}),
       },
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
     });
     await res.body?.cancel();

@@ -729,6 +729,31 @@ describeOnDatabases('shifts API on %s (real users service)', (kind) => {
       });
     });
 
+    it('publishing one draft by PATCH follows the same rule: not to someone inactive (422), nothing changes', async () => {
+      const d = day();
+      const [left] = await t.database.db
+        .insertInto('shifts')
+        .values({
+          location_id: fx.locA,
+          user_id: fx.inactive,
+          start_at: new Date(d.at(9)),
+          end_at: new Date(d.at(17)),
+          timezone: 'UTC',
+        })
+        .returning('id')
+        .execute();
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/shifts/${left!.id}`,
+        payload: { status: 'published' },
+      });
+      expectProblem(res, 422, 'inactive-assignee', 'user_id');
+      expect((await t.app.inject({ url: `/api/v1/shifts/${left!.id}` })).json()).toMatchObject({
+        status: 'draft',
+        version: 1,
+      });
+    });
+
     it("publishes only that location's live drafts starting in [start, end), once", async () => {
       const d = day();
       const win = { start: d.at(6), end: d.at(30) };

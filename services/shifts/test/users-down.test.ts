@@ -203,13 +203,23 @@ describe('users process stopped mid-way (pglite)', () => {
     expect(page.data.map((s) => s.assignee?.first_name ?? null)).toEqual(['Person0', null]);
   });
 
-  it('still serves writes that need nothing from users (notes, status, delete)', async () => {
+  it('still serves writes that need nothing from users (notes, delete), but not publishing an assigned shift', async () => {
     const patched = await t.app.inject({
       method: 'PATCH',
       url: `/api/v1/shifts/${cachedShift}`,
-      payload: { notes: 'users is down', status: 'published' },
+      payload: { notes: 'users is down' },
     });
     expect(patched.statusCode, patched.body).toBe(200);
+    // Publishing someone's shift checks they are still here, as POST /shifts/publish does.
+    expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/shifts/${cachedShift}`,
+        payload: { status: 'published' },
+      }),
+      503,
+      'upstream-unavailable',
+    );
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/shifts/${cachedShift}` })).statusCode).toBe(
       204,
     );

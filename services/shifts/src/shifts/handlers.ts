@@ -151,9 +151,11 @@ export async function change(
   if (expected !== current.version) throw versionMismatch(current.version);
   const { next, changes, referencesChanged } = changeOf(current, b);
   checkTimes(next.start_at, next.end_at, next.break_minutes);
-  // Only what changed needs the users service; a note or status change works while users is down. The pair
-  // is checked together: a new assignee must have the shift's role, a new role the assignee's.
-  if (referencesChanged)
+  // Only what changed needs the users service; a note works while users is down. The pair is checked
+  // together: a new assignee must have the shift's role, a new role the assignee's. Publishing an assigned
+  // draft here follows publish's rule: never to someone who has left (nor is on leave, or lacks the role).
+  const publishing = b.status === 'published' && current.status !== 'published';
+  if (referencesChanged || (publishing && next.user_id !== null))
     await checkReferences(
       deps.users,
       { location_id: current.location_id, role_id: next.role_id, user_id: next.user_id, when: next },

@@ -46,8 +46,15 @@ export interface UsersClient {
   inactiveAmong(ids: number[], requestId?: string): Promise<Set<number>>;
   /** This person's approved time off overlapping the days [from, to] (fresh). Throws UpstreamUnavailable. */
   approvedTimeOff(userId: number, from: string, to: string, requestId?: string): Promise<TimeOff[]>;
-  /** This person's weekly availability; none means any time (fresh). Throws UpstreamUnavailable. */
-  availability(userId: number, requestId?: string): Promise<AvailabilityWindow[]>;
+  /** People by id, in batches of the API's page (fresh; any status). Throws UpstreamUnavailable. */
+  people(ids: number[], requestId?: string): Promise<Map<number, User>>;
+  /**
+   * The approved time off of everyone at a location overlapping the days [from, to], page by page (fresh).
+   * Throws UpstreamUnavailable.
+   */
+  approvedTimeOffAt(locationId: number, from: string, to: string, requestId?: string): Promise<TimeOff[]>;
+  /** The weekly availability of everyone at a location, by person (fresh). Throws UpstreamUnavailable. */
+  availabilityAt(locationId: number, requestId?: string): Promise<Map<number, AvailabilityWindow[]>>;
 }
 
 export interface UsersClientOptions {
@@ -94,12 +101,45 @@ export function createUsersClient(opts: UsersClientOptions): UsersClient {
       const q = `user_id=${userId}&from=${from}&to=${to}&status=approved&limit=${BATCH}`;
       return (await http.get<TimeOffPage>(`/api/v1/time-off?${q}`, { requestId })).data;
     },
-    async availability(userId, requestId) {
-      return (await http.get<Availability>(`/api/v1/users/${userId}/availability`, { requestId })).windows;
+    async people(ids, requestId) {
+      const found = new Map<number, User>();
+      for await (const people of byIds(http, ids, 'all', requestId))
+        for (const u of people) found.set(u.id, u);
+      return found;
+    },
+    approvedTimeOffAt: (locationId, from, to, requestId) =>
+      allPages<TimeOff>(
+        http,
+        `/api/v1/time-off?location_id=${locationId}&from=${from}&to=${to}&status=approved`,
+        requestId,
+      ),
+    async availabilityAt(locationId, requestId) {
+      const pages = await allPages<Availability>(
+        http,
+        `/api/v1/locations/${locationId}/availability?`,
+        requestId,
+      );
+      return new Map(pages.map((a) => [a.user_id, a.windows]));
     },
     location: (id, requestId) => cached(http, locationCache, `/api/v1/locations/${id}`, id, requestId),
     role: (id, requestId) => cached(http, roleCache, `/api/v1/roles/${id}`, id, requestId),
   };
+}
+
+/** Every item of a listing, following meta.cursor.next a page of BATCH at a time. */
+async function allPages<T>(http: UpstreamClient, path: string, requestId?: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page = await http.get<{ data: T[]; meta: { cursor: { next: string | null } } }>(
+      `${path}${path.endsWith('?') ? '' : '&'}limit=${BATCH}${after}`,
+      { requestId },
+    );
+    items.push(...page.data);
+    cursor = page.meta.cursor.next;
+  } while (cursor);
+  return items;
 }
 
 /** People by id, a batch at a time (the users API's limit), each once. */

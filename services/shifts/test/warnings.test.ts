@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeOnDatabases } from '@shiftstack/service-kit/testing';
 import { buildTestShiftsApp } from './harness';
-import { call, expectProblem, startUsersFixture, type UsersFixture } from './users-fixture';
+import { call, expectProblem, metricValue, startUsersFixture, type UsersFixture } from './users-fixture';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
@@ -67,6 +67,25 @@ describeOnDatabases('warnings before publishing on %s', (kind) => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json<{ warnings: WarningJson[] }>().warnings;
   };
+
+  it('asks users a fixed number of times for a week, however many people it has (batched, not one call each)', async () => {
+    const calls = async () =>
+      metricValue(await t.metrics.registry.metrics(), 'upstream_request_duration_seconds_count', {
+        upstream: 'users',
+      });
+    const week = async (people: number[], day: string) => {
+      for (const [i, user_id] of people.entries())
+        await shift({ user_id, start: `${day}T${String(8 + i).padStart(2, '0')}:00:00Z`, hours: 1 });
+      const before = await calls();
+      await warnings(`${day}T00:00:00Z`, `${day}T23:00:00Z`);
+      return (await calls()) - before;
+    };
+    const few = await week(await fx.morePeople(2, 'Few'), '2035-09-03');
+    const many = await week(await fx.morePeople(10, 'Many'), '2035-09-10');
+    // The first week also fetched the location (cached afterwards): never more calls for more people.
+    expect(many, `${few} calls for 2 people, ${many} for 10`).toBeLessThanOrEqual(few);
+    expect(many).toBeLessThanOrEqual(3);
+  });
 
   it("warns about paid hours past the location's overtime line, counting every location, and not at the line", async () => {
     const [busy, fine] = [fx.people[0]!, fx.people[1]!];

@@ -51,7 +51,7 @@ export async function copyWeek(
     weekWindow(b.from_week, location.timezone),
     b.role_ids,
   );
-  const people = await assigneesOf(deps.users, source, b.to_week, requestId);
+  const people = await assigneesOf(deps.users, b.location_id, source, b.to_week, requestId);
   const scope = 'POST /api/v1/shifts/copy-week';
   return withIdempotency(deps.db, { scope, caller: p, key, request: b }, async (trx) => ({
     status: 200,
@@ -87,22 +87,27 @@ function checkWeeks(b: CopyWeekRequest): void {
     });
 }
 
-/** The people assigned in the source week, fresh from users, with their approved time off in the target week. */
+/**
+ * The people assigned in the source week, fresh from users, with their approved time off in the target
+ * week: one batched read of the people and one listing of the location's time off, not a call per person.
+ */
 async function assigneesOf(
   users: UsersClient,
+  locationId: number,
   rows: ShiftRow[],
   toWeek: string,
   requestId: string,
 ): Promise<People> {
   const ids = [...new Set(rows.flatMap((r) => (r.user_id ? [r.user_id] : [])))];
+  if (ids.length === 0) return new Map();
   const lastDay = addDays(toWeek, 7); // a Sunday night shift ends on Monday
-  const people = await Promise.all(
-    ids.map(async (id) => ({
-      user: await users.user(id, requestId),
-      leave: await users.approvedTimeOff(id, toWeek, lastDay, requestId),
-    })),
+  const [people, leave] = await Promise.all([
+    users.people(ids, requestId),
+    users.approvedTimeOffAt(locationId, toWeek, lastDay, requestId),
+  ]);
+  return new Map(
+    ids.map((id) => [id, { user: people.get(id) ?? null, leave: leave.filter((t) => t.user_id === id) }]),
   );
-  return new Map(ids.map((id, i) => [id, people[i]!]));
 }
 
 /** Each assignee (user null: no longer exists) and their approved time off in the target week. */

@@ -35,21 +35,22 @@ export async function scheduleWarnings(
   const location = await existingLocation(deps.users, q.location_id, requestId);
   const here = (await liveShiftsIn(deps.db, q.location_id, window)).filter((s) => s.user_id !== null);
   const ids = [...new Set(here.map((s) => s.user_id!))];
+  // One batched read each, not one per person: a busy week has hundreds of assignees.
   const [people, windows, theirs] = await Promise.all([
-    Promise.all(ids.map((id) => deps.users.user(id, requestId))),
-    Promise.all(ids.map((id) => deps.users.availability(id, requestId))),
+    deps.users.people(ids, requestId),
+    ids.length > 0 ? deps.users.availabilityAt(q.location_id, requestId) : new Map<number, never>(),
     shiftsOfPeople(deps.db, ids, { start: new Date(window.start.getTime() - 24 * HOUR), end: window.end }),
   ]);
   const warnings = ids.flatMap((id, i) => {
     const mine = theirs.filter((s) => s.user_id === id);
-    const person = people[i] ?? null;
+    const person = people.get(id) ?? null;
     const name = person ? `${person.first_name} ${person.last_name}` : `Person ${id}`;
     const at = here.filter((s) => s.user_id === id);
     return [
       ...overtime(id, name, mine, window, location),
       ...shortRest(id, name, mine, at, location),
       ...missingRole(id, name, at, person),
-      ...outsideAvailability(id, name, at, windows[i] ?? [], location.timezone),
+      ...outsideAvailability(id, name, at, windows.get(id) ?? [], location.timezone),
     ];
   });
   return { location_id: q.location_id, start: q.start, end: q.end, warnings };

@@ -150,6 +150,17 @@ describe('createUpstreamClient', () => {
     expect(await metrics.upstreamCircuit.get()).toMatchObject({ values: [{ value: 0 }] });
   });
 
+  it('a 429 is retried but never opens the circuit: the upstream is well, only busy', async () => {
+    handler = json(429, { code: 'rate-limited' });
+    const { c } = client({ retries: 1, breakerThreshold: 2 });
+    for (let i = 0; i < 4; i++)
+      await expect(c.get('/busy')).rejects.toMatchObject({ outcome: 'server_error' });
+    expect(seen.length).toBe(8); // each call tried twice
+    expect(c.circuitState()).toBe('closed');
+    handler = json(200, { ok: true });
+    expect(await c.get('/busy')).toEqual({ ok: true });
+  });
+
   it('a failed trial call in half-open opens the circuit again', async () => {
     handler = json(502, {});
     const { c } = client({ retries: 0, breakerThreshold: 2, breakerHalfOpenAfterMs: 300 });

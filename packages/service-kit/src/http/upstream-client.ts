@@ -60,10 +60,14 @@ class TransientFailure extends Error {
   constructor(
     readonly outcome: 'server_error' | 'network_error' | 'timeout',
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { throttled?: boolean },
   ) {
     super(message, options);
+    this.throttled = options?.throttled ?? false;
   }
+
+  /** A 429: the upstream is well and asks us to slow down; worth a retry, not a reason to open the circuit. */
+  readonly throttled: boolean;
 }
 
 export interface UpstreamClientOptions {
@@ -164,7 +168,10 @@ function policies(opts: UpstreamClientOptions) {
   const isTransient = handleWhen(
     (err) => err instanceof TransientFailure || err instanceof TaskCancelledError,
   );
-  const breaker = circuitBreaker(isTransient, {
+  const isOutage = handleWhen(
+    (err) => (err instanceof TransientFailure && !err.throttled) || err instanceof TaskCancelledError,
+  );
+  const breaker = circuitBreaker(isOutage, {
     halfOpenAfter: opts.breakerHalfOpenAfterMs ?? 10_000,
     breaker: new ConsecutiveBreaker(opts.breakerThreshold ?? 5),
   });
@@ -186,7 +193,10 @@ function policies(opts: UpstreamClientOptions) {
   };
 }
 
-/** One attempt: the request with our identity and the request id; 5xx, 429 and no answer are transient. */
+/**
+ * One attempt: the request with our identity and the request id; 5xx, 429 and no answer are transient
+ * (retried), but only 5xx and no answer count towards opening the circuit.
+ */
 function sender({ name, baseUrl, credentials }: UpstreamClientOptions) {
   const base = baseUrl.replace(/\/+$/, '');
   return async function send<T>(
@@ -219,7 +229,9 @@ function sender({ name, baseUrl, credentials }: UpstreamClientOptions) {
     const text = await res.text();
     const body: unknown = text ? safeJson(text) : undefined;
     if (res.status >= 500 || res.status === 429) {
-      throw new TransientFailure('server_error', `${name} answered ${res.status}`);
+      throw new TransientFailure('server_error', `${name} answered ${res.status}`, {
+        throttled: res.status === 429,
+      });
     }
     if (res.status >= 400) throw new UpstreamClientError(name, res.status, body);
     return body as T;

@@ -41,7 +41,7 @@ export async function scheduleWarnings(
     ids.length > 0 ? deps.users.availabilityAt(q.location_id, requestId) : new Map<number, never>(),
     shiftsOfPeople(deps.db, ids, { start: new Date(window.start.getTime() - 24 * HOUR), end: window.end }),
   ]);
-  const warnings = ids.flatMap((id, i) => {
+  const warnings = ids.flatMap((id) => {
     const mine = theirs.filter((s) => s.user_id === id);
     const person = people.get(id) ?? null;
     const name = person ? `${person.first_name} ${person.last_name}` : `Person ${id}`;

@@ -65,6 +65,7 @@ export default defineConfig({
     projects: [
       fast({ name: 'contract', include: ['packages/contract/**/*.test.ts'] }),
       fast({ name: 'service-kit', include: ['packages/service-kit/**/*.test.ts'], exclude: [onPostgres] }),
+      fast({ name: 'dev-issuer', include: ['packages/dev-issuer/**/*.test.ts'] }),
       ...serviceProjects('users'),
       ...serviceProjects('shifts'),
       './web/vitest.config.ts',

@@ -205,6 +205,14 @@ describe.skipIf(!kubectlAvailable)('policies', () => {
       if (name === 'shifts') expect(config.USERS_URL).toBe('http://users:8080');
     });
 
+    it('has no trace of the development issuer outside dev: no such pod, setting or route', () => {
+      const text = JSON.stringify(objs);
+      if (env === 'dev') expect(text).toContain('development-only-no-passwords');
+      else
+        for (const trace of ['dev-issuer', 'SHIFTSTACK_DEV_ISSUER', 'development-only-no-passwords', '/auth'])
+          expect(text, trace).not.toContain(trace);
+    });
+
     it('commits no Secret with values outside dev', () => {
       const secrets = ofKind(objs, 'Secret').filter((s) => s.data || s.stringData);
       if (env === 'dev')

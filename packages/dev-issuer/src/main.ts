@@ -4,6 +4,20 @@
 import { startDevIssuer } from './issuer';
 
 const env = process.env;
+
+/**
+ * What the environment must say, in so many words, before an issuer without passwords starts: the dev
+ * overlay's manifest sets it, and nothing else does (deploy/k8s/tests/policy.test.ts checks staging and
+ * production carry no trace of this issuer). NODE_ENV alone is too easy to leave unset.
+ */
+export const DEVELOPMENT_ONLY = 'development-only-no-passwords';
+if (env.SHIFTSTACK_DEV_ISSUER !== DEVELOPMENT_ONLY || env.NODE_ENV !== 'development') {
+  process.stderr.write(
+    `dev-issuer: refuses to start: anyone can sign in as anyone here. Only in a development environment, ` +
+      `set SHIFTSTACK_DEV_ISSUER=${DEVELOPMENT_ONLY} and NODE_ENV=development.\n`,
+  );
+  process.exit(1);
+}
 const required = (name: string): string => {
   const value = env[name];
   if (!value) {

@@ -5,7 +5,7 @@
 // through the rollout script.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { commandMissing, needs } from '../test/support/system-deps';
@@ -142,6 +142,34 @@ describe('pipeline promises', () => {
         );
     }
     expect(readFileSync(join(repoRoot, '.ci/run'), 'utf8')).toContain('.nvmrc');
+  });
+
+  test('every action outside this repository is pinned by commit SHA, with its version beside it', () => {
+    const files = [
+      ...workflowFiles.map((name) => join(workflowsDir, name)),
+      ...readdirSync(join(repoRoot, '.github/actions')).map((a) =>
+        join(repoRoot, '.github/actions', a, 'action.yml'),
+      ),
+    ];
+    const uses = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^\s*-?\s*uses:/.test(line))
+        .map((line) => ({ file, line: line.trim() })),
+    );
+    expect(uses.length).toBeGreaterThan(10);
+    for (const { file, line } of uses.filter((u) => !u.line.includes('uses: ./')))
+      expect(line, relative(repoRoot, file)).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v?\d+(\.\d+)*$/);
+  });
+
+  test('deploy jobs run no install script and check the Argo Rollouts plugin before running it', () => {
+    const action = readFileSync(join(repoRoot, '.github/actions/deploy-setup/action.yml'), 'utf8');
+    const steps = (parse(action) as { runs: { steps: Step[] } }).runs.steps;
+    const runs = steps.map((step) => step.run ?? '');
+    expect(runs.filter((run) => /\bnpm (ci|install)\b/.test(run))).toEqual(['npm ci --ignore-scripts']);
+    const plugin = runs.find((run) => run.includes('kubectl-argo-rollouts'))!;
+    expect(plugin.indexOf('sha256sum --check')).toBeGreaterThan(-1);
+    expect(plugin.indexOf('sha256sum --check')).toBeLessThan(plugin.indexOf('install -m'));
   });
 
   test('cd: staging and production deploy with the rollout script; production waits for approval', () => {

@@ -77,7 +77,9 @@ export const actions: Record<string, ApiRequest[]> = {
   ],
   'kubectl delete namespace': [core('delete', 'namespaces', 'shiftstack')],
   'kubectl argo rollouts set image users …': [rollout('get'), rollout('patch')],
-  'kubectl argo rollouts promote users': [rollout('get'), rollout('patch', 'rollouts/status')],
+  // promote writes the same subresource: RBAC allows the write, admission refuses a promotion (the
+  // ValidatingAdmissionPolicy shiftstack-dev-team-never-promotes; cluster.test.ts shows both).
+  'kubectl argo rollouts retry rollout users': [rollout('get'), rollout('patch', 'rollouts/status')],
   'kubectl argo rollouts abort users': [rollout('patch', 'rollouts/status')],
   'kubectl argo rollouts undo users': [rollout('get'), replicaSets('list'), rollout('patch')],
   // The plugin's informers list and watch everything it shows.
@@ -111,7 +113,7 @@ const deployAndRollBack = [
 ];
 const argoRollouts = [
   'kubectl argo rollouts set image users …',
-  'kubectl argo rollouts promote users',
+  'kubectl argo rollouts retry rollout users',
   'kubectl argo rollouts abort users',
   'kubectl argo rollouts undo users',
   'kubectl argo rollouts get rollout users --watch',

@@ -683,6 +683,40 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
           ['change resources', ['set', 'resources', 'deployment/users', '--limits=cpu=4']],
           ['change the replicas', ['patch', 'deployment/users', '-p', '{"spec":{"replicas":5}}']],
           ['change the strategy', ['patch', 'deployment/users', '-p', '{"spec":{"minReadySeconds":0}}']],
+          ...(
+            [
+              ['pin the pod to a node', { nodeName: NODE_NAME }],
+              ['add host aliases', { hostAliases: [{ ip: '10.0.0.9', hostnames: ['users-db'] }] }],
+              ['change DNS', { dnsPolicy: 'None', dnsConfig: { nameservers: ['10.0.0.9'] } }],
+              ['add an image pull secret', { imagePullSecrets: [{ name: 'users-db-app' }] }],
+            ] as const
+          ).map(([what, podSpec]): [string, string[]] => [
+            what,
+            ['patch', 'deployment/users', '-p', JSON.stringify({ spec: { template: { spec: podSpec } } })],
+          ]),
+          [
+            "read another service's ConfigMap",
+            [
+              'patch',
+              'deployment/users',
+              '--type=json',
+              '-p',
+              JSON.stringify([
+                {
+                  op: 'replace',
+                  path: '/spec/template/spec/containers/0/envFrom/0/configMapRef/name',
+                  value: kubectl(
+                    '-n',
+                    NS,
+                    'get',
+                    'deployment/shifts',
+                    '-o',
+                    'jsonpath={.spec.template.spec.containers[0].envFrom[0].configMapRef.name}',
+                  ),
+                },
+              ]),
+            ],
+          ],
         ];
         for (const [what, args] of policyRefusals)
           expect(
@@ -1304,6 +1338,39 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
         );
       },
       1_500_000,
+    );
+
+    it.sequential(
+      'the dev team may abort or retry a canary, but never promote it past its pauses and analysis',
+      () => {
+        // The status writes `kubectl argo rollouts` sends, as the dev team, checked by the real admission
+        // (a server-side dry run runs every admission policy and changes nothing).
+        const statusPatch = (status: object) =>
+          refused(() =>
+            asDevTeam(
+              '-n',
+              DELIVERY_NS,
+              'patch',
+              'rollout',
+              'users',
+              '--subresource=status',
+              '--type=merge',
+              '--dry-run=server',
+              '-p',
+              JSON.stringify({ status }),
+            ),
+          );
+        expect(statusPatch({ abort: true }), 'abort').toBe('');
+        expect(statusPatch({ abort: false }), 'retry').toBe('');
+        for (const [what, status] of [
+          ['promote --full', { promoteFull: true }],
+          ['promote (skip the pause)', { pauseConditions: [] }],
+          ['move the canary to another step', { currentStepIndex: 2 }],
+        ] as const)
+          expect(statusPatch(status), what).toMatch(
+            /ValidatingAdmissionPolicy 'shiftstack-dev-team-never-promotes'/,
+          );
+      },
     );
 
     it.sequential(

@@ -213,6 +213,18 @@ describe.skipIf(!kubectlAvailable)('policies', () => {
           expect(text, trace).not.toContain(trace);
     });
 
+    it("reads its secrets through its own store only: one named like its namespace, under its namespace's keys", () => {
+      for (const es of ofKind(objs, 'ExternalSecret')) {
+        const spec = es.spec as {
+          secretStoreRef: { kind: string; name: string };
+          dataFrom: Array<{ extract: { key: string } }>;
+        };
+        expect(spec.secretStoreRef, es.metadata.name).toEqual({ kind: 'ClusterSecretStore', name: ns });
+        for (const from of spec.dataFrom)
+          expect(from.extract.key.startsWith(`${ns}/`), es.metadata.name).toBe(true);
+      }
+    });
+
     it('commits no Secret with values outside dev', () => {
       const secrets = ofKind(objs, 'Secret').filter((s) => s.data || s.stringData);
       if (env === 'dev')

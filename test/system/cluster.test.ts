@@ -793,15 +793,15 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
           writeFileSync(
             join(dir, 'kustomization.yaml'),
             `apiVersion: kustomize.config.k8s.io/v1beta1
-  kind: Kustomization
-  resources: [${overlay}]
-  configMapGenerator:
-    - { name: users-config, behavior: merge, literals: [LOG_LEVEL=info] }
-  images:
-    - { name: ghcr.io/shiftstack/users, newTag: rolled }
-    - { name: ghcr.io/shiftstack/shifts, newTag: rolled }
-    - { name: ghcr.io/shiftstack/web, newTag: rolled }
-  `,
+kind: Kustomization
+resources: [${overlay}]
+configMapGenerator:
+  - { name: users-config, behavior: merge, literals: [LOG_LEVEL=info] }
+images:
+  - { name: ghcr.io/shiftstack/users, newTag: rolled }
+  - { name: ghcr.io/shiftstack/shifts, newTag: rolled }
+  - { name: ghcr.io/shiftstack/web, newTag: rolled }
+`,
           );
           const generation = () =>
             Number(kubectl('-n', NS, 'get', 'deployment/users', '-o', 'jsonpath={.metadata.generation}'));
@@ -1206,9 +1206,10 @@ describe.skipIf(!available)('shiftstack on a real single-node Kubernetes', () =>
       for (const workload of DEV_WORKLOADS)
         kubectl('-n', DELIVERY_NS, 'rollout', 'status', workload, '--timeout=300s');
     });
-    // What the node runs for the drain at the end is the dev namespace alone.
+    // What the node runs for the drain at the end is the dev namespace alone: gone, not terminating (an
+    // eviction in a terminating namespace is refused, which would hold the drain).
     afterAll(() => {
-      if (!reuse) kubectl('delete', 'namespace', DELIVERY_NS, '--wait=false');
+      if (!reuse) kubectl('delete', 'namespace', DELIVERY_NS, '--timeout=300s');
     });
 
     it.sequential(

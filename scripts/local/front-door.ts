@@ -13,13 +13,17 @@ export const ROUTES = {
   shifts: ['/api/v1/shifts'],
 } as const;
 
-/** The security headers the cluster's nginx adds to the web app, read from its own config (one home). */
+/**
+ * The security headers the cluster's nginx adds to the web app, read from its own config (one home), with
+ * its default connect-src (the issuer here is this origin's /auth).
+ */
 export function webSecurityHeaders(): Record<string, string> {
-  const conf = readFileSync(new URL('../../web/nginx/security-headers.conf', import.meta.url), 'utf8');
+  const read = (file: string) => readFileSync(new URL(`../../web/nginx/${file}`, import.meta.url), 'utf8');
+  const connectSrc = /^set \$board_connect_src "([^"]*)";/m.exec(read('board/connect-src.conf'))![1]!;
   return Object.fromEntries(
-    [...conf.matchAll(/^add_header\s+(\S+)\s+"([^"]*)"\s+always;/gm)].map((m) => [
+    [...read('security-headers.conf').matchAll(/^add_header\s+(\S+)\s+"([^"]*)"\s+always;/gm)].map((m) => [
       m[1]!.toLowerCase(),
-      m[2]!,
+      m[2]!.replaceAll('$board_connect_src', connectSrc),
     ]),
   );
 }

@@ -92,6 +92,8 @@ describe.skipIf(!ok)('web nginx configuration (real nginx)', () => {
     writeFileSync(join(dir, 'html/favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(join(dir, 'nginx.conf'), localConfig(dir, port));
     copyFileSync(join(nginxDir, 'security-headers.conf'), join(dir, 'security-headers.conf'));
+    mkdirSync(join(dir, 'board'));
+    copyFileSync(join(nginxDir, 'board/connect-src.conf'), join(dir, 'board/connect-src.conf'));
     copyFileSync('/etc/nginx/mime.types', join(dir, 'mime.types'));
     // Started as root, nginx's workers drop to nobody: they must be able to read the files.
     for (const path of [dir, join(dir, 'html'), join(dir, 'html/assets'), join(dir, 'run')])
@@ -181,6 +183,25 @@ describe.skipIf(!ok)('web nginx configuration (real nginx)', () => {
     expect(missing.body.toString()).not.toMatch(/nginx\/\d/);
     expect(missing.headers['cache-control']).toBeUndefined();
     expectSecurityHeaders(missing);
+  });
+
+  test('config.json (where the board signs in) is a 404 until a ConfigMap provides it, then served uncached', async () => {
+    const missing = await get('/config.json');
+    expect(missing.status).toBe(404);
+    expect(missing.body.toString()).not.toContain('<div id="root">');
+    const config = '{"issuer":"https://id.example.com/realms/shiftstack","client_id":"shiftstack-board"}';
+    writeFileSync(join(dir, 'html/config.json'), config);
+    chmodSync(join(dir, 'html/config.json'), 0o644);
+    try {
+      const reply = await get('/config.json');
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-type']).toBe('application/json');
+      expect(reply.headers['cache-control']).toBe('no-cache');
+      expect(reply.body.toString()).toBe(config);
+      expectSecurityHeaders(reply);
+    } finally {
+      rmSync(join(dir, 'html/config.json'));
+    }
   });
 
   test('text is served gzip-compressed to clients that accept it', async () => {

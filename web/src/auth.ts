@@ -3,25 +3,26 @@
 // makes a quick round trip. While the page is open the access token is renewed with the refresh token
 // before it expires; when renewal fails the board returns to sign-in.
 import { InMemoryWebStorage, UserManager, WebStorageStateStore, type User as OidcUser } from 'oidc-client-ts';
+import { boardConfig } from './board-config';
 import { forgetBrowserData } from './browser-data';
 
-/** The issuer is served on the board's own origin (the front door's and the Gateway's /auth). */
-export const ISSUER_PATH = '/auth';
-export const BOARD_CLIENT_ID = 'shiftstack-board';
+let manager: Promise<UserManager> | null = null;
 
-let manager: UserManager | null = null;
-
-function userManager(): UserManager {
-  manager ??= new UserManager({
-    authority: `${location.origin}${ISSUER_PATH}`,
-    client_id: BOARD_CLIENT_ID,
-    redirect_uri: `${location.origin}/`,
-    post_logout_redirect_uri: `${location.origin}/`,
-    response_type: 'code',
-    scope: 'openid email',
-    userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
-    automaticSilentRenew: true,
-  });
+/** The sign-in client, for the issuer this environment configures (board-config.ts). */
+function userManager(): Promise<UserManager> {
+  manager ??= boardConfig().then(
+    ({ issuer, clientId }) =>
+      new UserManager({
+        authority: issuer,
+        client_id: clientId,
+        redirect_uri: `${location.origin}/`,
+        post_logout_redirect_uri: `${location.origin}/`,
+        response_type: 'code',
+        scope: 'openid email',
+        userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+        automaticSilentRenew: true,
+      }),
+  );
   return manager;
 }
 
@@ -43,7 +44,7 @@ export function signedIn(): Promise<OidcUser | null> {
 }
 
 async function establish(): Promise<OidcUser | null> {
-  const um = userManager();
+  const um = await userManager();
   if (returningFromIssuer()) {
     const user = await um.signinRedirectCallback();
     const back = (user.state as { returnTo?: string } | undefined)?.returnTo ?? '/';
@@ -59,25 +60,26 @@ async function establish(): Promise<OidcUser | null> {
 /** The current access token, or null before sign-in. */
 export async function accessToken(): Promise<string | null> {
   if (!manager) return null;
-  const user = await manager.getUser();
+  const user = await (await manager).getUser();
   return user && !user.expired ? user.access_token : null;
 }
 
 /** After a 401: try once to renew quietly; otherwise go back to sign-in. Resolves true when renewed. */
 export async function renewOrSignIn(): Promise<boolean> {
   if (!manager) return false;
+  const um = await manager;
   try {
-    await manager.signinSilent();
+    await um.signinSilent();
     return true;
   } catch {
-    await manager.removeUser();
-    await manager.signinRedirect({ state: { returnTo: location.pathname + location.search } });
+    await um.removeUser();
+    await um.signinRedirect({ state: { returnTo: location.pathname + location.search } });
     return false;
   }
 }
 
 export async function signOut(): Promise<void> {
-  const um = userManager();
+  const um = await userManager();
   const user = await um.getUser();
   await um.removeUser();
   forgetBrowserData();
@@ -87,6 +89,6 @@ export async function signOut(): Promise<void> {
 /** When silent renewal fails while the page is open, go back to sign-in rather than fail every call. */
 export function onSessionLost(handler: () => void): () => void {
   const um = userManager();
-  um.events.addSilentRenewError(handler);
-  return () => um.events.removeSilentRenewError(handler);
+  void um.then((m) => m.events.addSilentRenewError(handler));
+  return () => void um.then((m) => m.events.removeSilentRenewError(handler));
 }

@@ -225,6 +225,28 @@ describe.skipIf(!kubectlAvailable)('policies', () => {
       }
     });
 
+    it("lets the board sign in where the services' tokens come from: its config.json and CSP name the same issuer", () => {
+      const web = workload(objs, 'web');
+      const volumes = (web.spec.template.spec.volumes ?? []) as Obj[];
+      const boardVolume = volumes.find((v) => v.name === 'board');
+      if (env === 'dev') {
+        expect(boardVolume, 'dev signs in at its own /auth').toBeUndefined();
+        return;
+      }
+      const users = workload(objs, 'users');
+      const issuer = envOf(objs, users.spec.template.spec.containers[0]).AUTH_ISSUER!;
+      const data = find(objs, 'ConfigMap', boardVolume!.configMap.name as string)!.data as Record<
+        string,
+        string
+      >;
+      expect(JSON.parse(data['config.json']!)).toEqual({ issuer, client_id: 'shiftstack-board' });
+      expect(data['connect-src.conf']).toBe(`set $board_connect_src "'self' ${new URL(issuer).origin}/";`);
+      const mounts = (web.spec.template.spec.containers[0].volumeMounts as Obj[]).map((m) => m.mountPath);
+      expect(mounts).toEqual(
+        expect.arrayContaining(['/etc/nginx/board', '/usr/share/nginx/html/config.json']),
+      );
+    });
+
     it('commits no Secret with values outside dev', () => {
       const secrets = ofKind(objs, 'Secret').filter((s) => s.data || s.stringData);
       if (env === 'dev')

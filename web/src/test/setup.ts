@@ -29,8 +29,6 @@ if (typeof proto.showModal !== 'function') {
 // The component tests are signed in already: the sign-in redirect itself is the browser tests' business
 // (test/system/browser), against the real issuer.
 vi.mock('../auth', () => ({
-  ISSUER_PATH: '/auth',
-  BOARD_CLIENT_ID: 'shiftstack-board',
   signedIn: vi.fn(async () => ({
     access_token: 'test-token',
     expired: false,

@@ -698,9 +698,9 @@ describeOnDatabases('shifts API on %s (real users service)', (kind) => {
   });
 
   describe('publish', () => {
-    it('never publishes a draft assigned to someone inactive: it stays a draft, listed as held back', async () => {
-      const d = day();
-      const [left] = await t.database.db
+    /** A draft assigned to the leaver, written straight to the table (the API would refuse it). */
+    const leaversDraft = async (d: ReturnType<typeof day>) =>
+      t.database.db
         .insertInto('shifts')
         .values({
           location_id: fx.locA,
@@ -710,7 +710,11 @@ describeOnDatabases('shifts API on %s (real users service)', (kind) => {
           timezone: 'UTC',
         })
         .returning('id')
-        .execute();
+        .executeTakeFirstOrThrow();
+
+    it('never publishes a draft assigned to someone inactive: it stays a draft, listed as held back', async () => {
+      const d = day();
+      const left = await leaversDraft(d);
       const fine = await created({
         location_id: fx.locA,
         user_id: fx.people[0],
@@ -723,32 +727,22 @@ describeOnDatabases('shifts API on %s (real users service)', (kind) => {
         payload: { location_id: fx.locA, start: d.from, end: d.to },
       });
       expect(res.statusCode, res.body).toBe(200);
-      expect(res.json()).toMatchObject({ shift_ids: [fine.id], held_back_shift_ids: [left!.id] });
-      expect((await t.app.inject({ url: `/api/v1/shifts/${left!.id}` })).json()).toMatchObject({
+      expect(res.json()).toMatchObject({ shift_ids: [fine.id], held_back_shift_ids: [left.id] });
+      expect((await t.app.inject({ url: `/api/v1/shifts/${left.id}` })).json()).toMatchObject({
         status: 'draft',
       });
     });
 
     it('publishing one draft by PATCH follows the same rule: not to someone inactive (422), nothing changes', async () => {
       const d = day();
-      const [left] = await t.database.db
-        .insertInto('shifts')
-        .values({
-          location_id: fx.locA,
-          user_id: fx.inactive,
-          start_at: new Date(d.at(9)),
-          end_at: new Date(d.at(17)),
-          timezone: 'UTC',
-        })
-        .returning('id')
-        .execute();
+      const left = await leaversDraft(d);
       const res = await t.app.inject({
         method: 'PATCH',
-        url: `/api/v1/shifts/${left!.id}`,
+        url: `/api/v1/shifts/${left.id}`,
         payload: { status: 'published' },
       });
       expectProblem(res, 422, 'inactive-assignee', 'user_id');
-      expect((await t.app.inject({ url: `/api/v1/shifts/${left!.id}` })).json()).toMatchObject({
+      expect((await t.app.inject({ url: `/api/v1/shifts/${left.id}` })).json()).toMatchObject({
         status: 'draft',
         version: 1,
       });

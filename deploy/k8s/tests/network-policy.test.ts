@@ -47,6 +47,19 @@ describe.skipIf(!kubectlAvailable)('network policies', () => {
     const can = (from: Endpoint, to: Endpoint, port: number, protocol = 'TCP') =>
       canConnect(policies, from, to, port, protocol);
 
+    it('lets no pod reach the cloud metadata endpoint or private addresses through an internet egress rule', () => {
+      const metadata = '169.254.0.0/16';
+      for (const policy of policies)
+        for (const rule of (policy.spec.egress ?? []) as Array<{
+          to?: Array<{ ipBlock?: { cidr: string; except?: string[] } }>;
+        }>)
+          for (const peer of rule.to ?? [])
+            if (peer.ipBlock?.cidr === '0.0.0.0/0' && policy.metadata.name !== 'cnpg-kube-api')
+              expect(peer.ipBlock.except ?? [], policy.metadata.name).toEqual(
+                expect.arrayContaining([metadata, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']),
+              );
+    });
+
     it('denies all ingress and egress by default', () => {
       const deny = policies.find((p) => p.metadata.name === 'default-deny');
       expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });

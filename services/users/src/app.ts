@@ -38,9 +38,11 @@ export async function buildUsersApp(opts: UsersAppOptions): Promise<ServiceInsta
   const access = usersAuthentication(opts.config.auth, db, opts.verifier);
   const app = await createServer({ ...opts, openapi: USERS_OPENAPI, authenticate: access.authenticate });
   // A write may change who someone is (deactivated, promoted, moved): forget what was looked up, before
-  // the answer is sent, so the caller's next request already sees it.
-  app.addHook('onSend', (request, _reply, payload, done) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') access.forgetPeople();
+  // the answer is sent, so the caller's next request already sees it. Only a write that happened (2xx):
+  // a refused or anonymous request must not be a way to make every caller's lookup hit the database.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const wrote = request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300;
+    if (wrote) access.forgetPeople();
     done(null, payload);
   });
   locationRoutes(app, db);

@@ -3,9 +3,18 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../../scripts/lib/ports';
+import { createServer } from 'node:net';
 
 const MAIN = join(import.meta.dirname, 'main.ts');
+
+/** A port nothing listens on now (the issuer's process takes it a moment later). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as { port: number };
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
 
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
@@ -46,9 +55,7 @@ describe('the development issuer process', () => {
       PORT: String(port),
     });
     try {
-      await expect
-        .poll(() => p.output(), { timeout: 20_000 })
-        .toContain('dev-issuer listening');
+      await expect.poll(() => p.output(), { timeout: 20_000 }).toContain('dev-issuer listening');
       const res = await fetch(`http://127.0.0.1:${port}/auth/.well-known/openid-configuration`);
       expect(res.status).toBe(200);
     } finally {

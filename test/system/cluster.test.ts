@@ -3,7 +3,7 @@
 // controllers. Traffic stays on this machine (the cluster's own bridge and service addresses).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -257,6 +257,17 @@ function mixedLoad(locationId: number) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** An HTTP answer's status and whole body, as text. */
+function answerOf(res: IncomingMessage): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (body += chunk));
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    res.on('error', reject);
+  });
+}
+
 /** A GET through the Gateway's proxy Service with a namespace's hostname (fetch may not set Host). */
 async function gatewayGet(path: string, signedIn = true, ns = NS): Promise<{ status: number; body: string }> {
   const host = kubectl('-n', GATEWAY_NAMESPACE, 'get', 'svc', 'traefik', '-o', 'jsonpath={.spec.clusterIP}');
@@ -265,12 +276,7 @@ async function gatewayGet(path: string, signedIn = true, ns = NS): Promise<{ sta
   return new Promise((resolve, reject) => {
     const req = httpGet(
       { host, port: 80, path, headers: { host: HOSTS[ns], ...authorization }, timeout: 10_000 },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
+      (res) => void answerOf(res).then(resolve, reject),
     );
     req.on('error', reject);
   });
@@ -1488,12 +1494,7 @@ function devTeamRolloutStatusPatch(ns: string, name: string, patch: object) {
           'impersonate-group': 'dev-team',
         },
       },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
+      (res) => void answerOf(res).then(resolve, reject),
     );
     req.on('error', reject);
     req.end(JSON.stringify(patch));
